@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * Builds every cloud function: src/functions/<name>.ts → cloudfunctions/<name>/index.js, one self-contained
+ * CommonJS file for Node 16 with wx-server-sdk and every dependency inlined, so the cloud installs nothing.
+ * Fails when a function's source calls an openapi API that its config.json does not grant (the cloud's -604101).
+ * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) when it exists.
+ */
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+
+/** `cloud.openapi.<namespace>.<method>` as written in our sources. */
+const OPENAPI_CALL = /\bopenapi\s*\.\s*([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)/g;
+
+/** The cloud functions: one per file in src/functions. */
+export function functionNames() {
+  return readdirSync(join(root, 'src/functions'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => basename(file, '.ts'))
+    .sort();
+}
+
+/** APIs a function's config.json grants, or an error message when the file is missing or malformed. */
+function grantedApis(name) {
+  const file = join(root, 'cloudfunctions', name, 'config.json');
+  if (!existsSync(file)) return { error: `${relative(root, file)} is missing: create it with {"permissions":{"openapi":[…]}}` };
+  try {
+    const openapi = JSON.parse(readFileSync(file, 'utf8'))?.permissions?.openapi;
+    if (!Array.isArray(openapi)) return { error: `${relative(root, file)} has no permissions.openapi list` };
+    return { apis: new Set(openapi) };
+  } catch (error) {
+    return { error: `${relative(root, file)} is not valid JSON: ${error.message}` };
+  }
+}
+
+/** APIs called by the project sources (not node_modules) that went into a bundle. */
+function calledApis(metafile) {
+  const called = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    if (input.includes('node_modules')) continue;
+    const text = readFileSync(join(root, input), 'utf8');
+    for (const [, namespace, method] of text.matchAll(OPENAPI_CALL)) {
+      called.set(`${namespace}.${method}`, input);
+    }
+  }
+  return called;
+}
+
+async function buildFunction(name) {
+  const outfile = join(root, 'cloudfunctions', name, 'index.js');
+  const result = await build({
+    entryPoints: [join(root, 'src/functions', `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node16',
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    banner: { js: `/* ${name}: built from src/functions/${name}.ts by npm run build. Do not edit. */` },
+  });
+  const granted = grantedApis(name);
+  if (granted.error) return [`${name}: ${granted.error}`];
+  const problems = [];
+  for (const [api, source] of calledApis(result.metafile)) {
+    if (!granted.apis.has(api)) {
+      problems.push(
+        `${name}: ${source} calls openapi.${api}, but cloudfunctions/${name}/config.json does not list "${api}" ` +
+          `in permissions.openapi; the cloud would answer -604101. Add it there.`,
+      );
+    }
+  }
+  if (!quiet) console.log(`built ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);
+  return problems;
+}
+
+async function buildLocalCloud() {
+  const entry = join(root, 'localcloud/cli.ts');
+  if (!existsSync(entry)) return;
+  await build({
+    entryPoints: [entry],
+    outfile: join(root, 'dist/localcloud.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node16',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  if (!quiet) console.log('built dist/localcloud.js');
+}
+
+const problems = (await Promise.all(functionNames().map(buildFunction))).flat();
+await buildLocalCloud();
+if (problems.length > 0) {
+  for (const problem of problems) console.error(`error: ${problem}`);
+  process.exit(1);
+}

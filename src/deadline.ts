@@ -1,0 +1,51 @@
+/**
+ * The function's own deadline. The platform kills a function at its time limit (3 s by default) and the
+ * mini-program then sees only an opaque timeout, while wx-server-sdk waits 15 s; so we stop waiting first.
+ */
+
+/** Time kept back from the platform's limit to build and return the result. */
+export const SAFETY_MARGIN_MS = 250;
+
+/** The platform's default limit, used when the context does not say. */
+export const DEFAULT_TIME_LIMIT_MS = 3000;
+
+/** A point in time, on the `now()` clock, by which the function must have answered. */
+export interface Deadline {
+  at: number;
+  now(): number;
+}
+
+/** The deadline for a call that started at `startedAt`, from the SCF context's `time_limit_in_ms`. */
+export function deadlineFromContext(context: unknown, startedAt: number, now: () => number): Deadline {
+  const limit = (context as { time_limit_in_ms?: unknown } | null | undefined)?.time_limit_in_ms;
+  const limitMs = typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_TIME_LIMIT_MS;
+  return { at: startedAt + Math.max(limitMs - SAFETY_MARGIN_MS, limitMs / 2), now };
+}
+
+/** Milliseconds left before the deadline (never negative). */
+export function remainingMs(deadline: Deadline): number {
+  return Math.max(0, deadline.at - deadline.now());
+}
+
+/** Rejects with `DeadlineExceeded` when the deadline passes first; the timer never keeps the process alive. */
+export async function beforeDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceeded()), remainingMs(deadline));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, expiry]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The deadline passed before WeChat answered. */
+export class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+
+  constructor() {
+    super('deadline exceeded before WeChat answered');
+  }
+}

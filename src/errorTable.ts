@@ -1,0 +1,121 @@
+/**
+ * Every error a caller can meet, as data: the WeChat and cloud codes (seed page, platform-wide codes and
+ * wx-server-sdk's own table) and the ones this package raises itself. The `code` names are a public contract.
+ */
+import type { EventIssue } from './eventSchema';
+
+/**
+ * How a failure may be retried: `backoff` — soon, with backoff (transient; retried automatically);
+ * `later` — only after waiting (quotas); `never` — the same call fails again until something changes.
+ */
+export type RetryPolicy = 'backoff' | 'later' | 'never';
+
+interface ErrorSpec {
+  code: string;
+  message: string;
+  messageEn: string;
+  retry: RetryPolicy;
+  /** What the operator should do about it. */
+  hint: string;
+}
+
+/** The error a result carries: stable `code`, the WeChat/cloud `errCode` (null for our own), bilingual text. */
+export interface ApplyError {
+  code: string;
+  errCode: number | null;
+  message: string;
+  messageEn: string;
+  retryable: boolean;
+  hint: string;
+  /** INVALID_EVENT only: every problem found in the event. */
+  issues?: EventIssue[];
+  /** Unknown codes only: WeChat's or the cloud's own text, unchanged. */
+  raw?: string;
+  /** FORBIDDEN only: the caller's own OPENID (null when the platform gave none), to hand to an admin. */
+  yourOpenid?: string | null;
+}
+
+const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string): ErrorSpec => ({
+  code, message, messageEn, retry, hint,
+});
+
+/** WeChat and cloud codes, by number. */
+export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
+  // setDevPluginApplyStatus's own codes (seed page).
+  [-1, spec('SYSTEM_BUSY', '微信系统繁忙，请稍后重试', 'WeChat is busy; try again shortly', 'backoff', 'Transient: retry with backoff. If it persists, check WeChat service status.')],
+  [89236, spec('PLUGIN_NOT_APPLICABLE', '该插件不能申请', 'this plugin cannot be applied for', 'never', 'The plugin does not accept applications; check its settings in the admin console (mp.weixin.qq.com).')],
+  [89237, spec('PLUGIN_ALREADY_ADDED', '已经添加该插件', 'the applicant has already added this plugin', 'never', 'Nothing to do: the applicant already uses the plugin. Refresh the list.')],
+  [89238, spec('PLUGIN_LIMIT_REACHED', '申请或使用的插件已经达到上限', 'the applicant has reached its limit of applied or used plugins', 'never', 'The applicant must remove a plugin before this one can be added.')],
+  [89239, spec('PLUGIN_NOT_FOUND', '该插件不存在', 'the plugin does not exist', 'never', 'Deploy the function in the plugin account\'s own cloud environment (cloud calls act for that account\'s appid).')],
+  [89240, spec('APPLICATION_NOT_PENDING', '无法进行此操作，只有"待确认"的申请可操作通过/拒绝', 'only pending applications can be agreed to or refused', 'never', 'Refresh the list: the application was already decided or has timed out.')],
+  [89241, spec('APPLICATION_NOT_DELETABLE', '无法进行此操作，只有"已拒绝/已超时"的申请可操作删除', 'only refused or timed-out applications can be deleted', 'never', 'Refresh the list: approved applications cannot be deleted.')],
+  [89242, spec('APPLICATION_NOT_FOUND', '该 appid 不在申请列表内', 'this appid is not in the application list', 'never', 'Check the appid against the list (getPluginDevApplyList); it may have been deleted already.')],
+  [89243, spec('APPLICATION_PENDING', '"待确认"的申请不可删除', 'pending applications cannot be deleted', 'never', 'Agree to or refuse the application first, then delete it once refused.')],
+  [89044, spec('PLUGIN_APPID_NOT_FOUND', '不存在该插件 appid', 'no plugin with this appid exists', 'never', 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.')],
+  // Platform-wide codes (platform-facts.md).
+  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'backoff', 'Refresh the access token and retry once; check PLUGIN_APPID / PLUGIN_APPSECRET.')],
+  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'backoff', 'Refresh the access token and retry once.')],
+  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'backoff', 'Refresh the access token and retry once.')],
+  [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'never', 'Wait until tomorrow, or reset the quota in the admin console.')],
+  [45011, spec('RATE_LIMITED', '接口调用过于频繁，请稍后再试', 'calls are too frequent; try again in a minute', 'later', 'Wait for the next minute before retrying.')],
+  [48001, spec('API_UNAUTHORIZED', '该帐号没有此接口的权限', 'this account is not authorized for this API', 'never', 'Use the plugin\'s own account: only the plugin developer may decide on its applications.')],
+  [61007, spec('API_UNAUTHORIZED', '该接口未授权给第三方平台', 'this API is not authorized to the third-party platform', 'never', 'Authorize the API to the third-party platform, or call it with the plugin\'s own account.')],
+  [61004, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
+  [40164, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
+  // Cloud-side codes (wx-server-sdk's table).
+  [-604101, spec('NO_API_PERMISSION', '云函数没有调用此接口的权限', 'the cloud function has no permission to call this API', 'never', 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.')],
+  [-604100, spec('API_NOT_FOUND', '接口不存在', 'the API was not found', 'never', 'Update wx-server-sdk and redeploy; check the API name.')],
+  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', 'Transient: retry with backoff.')],
+  [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', 'Call the function from the mini-program or DevTools cloud testing, not from local debugging.')],
+  [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', 'Transient: retry with backoff.')],
+  [-601002, spec('CLOUD_ARGS_ERROR', '云调用参数错误', 'the cloud call\'s arguments were rejected', 'never', 'Report this with the request id: the function sent arguments the cloud refused.')],
+  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', 'Wait, or raise the environment\'s quota in the cloud console.')],
+  [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', 'Retry with backoff; send fewer decisions at once.')],
+  [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],
+  [-501007, spec('CLOUD_INVALID_PARAMS', '云开发请求参数无效', 'the cloud rejected the request parameters', 'never', 'Report this with the request id.')],
+]);
+
+/** Errors this package raises itself, by code. */
+export const OWN_ERRORS = {
+  INVALID_EVENT: spec('INVALID_EVENT', '请求参数有误', 'the event is invalid', 'never', 'Fix each problem listed in issues and call again.'),
+  FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', 'Ask an admin to add your OPENID to PLUGIN_ADMIN_OPENIDS in the function\'s environment variables.'),
+  NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置，所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset, so every call is refused', 'never', 'In the cloud console, open the function\'s configuration and set PLUGIN_ADMIN_OPENIDS to a comma-separated list of admin OPENIDs.'),
+  TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
+  NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', 'Send this item again.'),
+  INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', 'Look up the request id in the function\'s logs.'),
+  UNKNOWN_WECHAT_ERROR: spec('WECHAT_ERROR', '微信接口返回了未知错误', 'WeChat returned an unknown error', 'never', 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.'),
+} as const;
+
+export type OwnErrorName = keyof typeof OWN_ERRORS;
+
+function toApplyError(entry: ErrorSpec, errCode: number | null): ApplyError {
+  return {
+    code: entry.code,
+    errCode,
+    message: entry.message,
+    messageEn: entry.messageEn,
+    retryable: entry.retry !== 'never',
+    hint: entry.hint,
+  };
+}
+
+/** The error for one of our own conditions. */
+export function ownError(name: OwnErrorName, extra: Partial<ApplyError> = {}): ApplyError {
+  return { ...toApplyError(OWN_ERRORS[name], null), ...extra };
+}
+
+/** The error for a WeChat or cloud code; an unknown code keeps its number and WeChat's raw text. */
+export function wechatError(errCode: number, raw: string): ApplyError {
+  const entry = WECHAT_ERRORS.get(errCode);
+  if (entry !== undefined) return toApplyError(entry, errCode);
+  return { ...toApplyError(OWN_ERRORS.UNKNOWN_WECHAT_ERROR, errCode), raw };
+}
+
+/** How a WeChat or cloud code may be retried (unknown codes: never). */
+export function retryPolicyOf(errCode: number): RetryPolicy {
+  return WECHAT_ERRORS.get(errCode)?.retry ?? 'never';
+}

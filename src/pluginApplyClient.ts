@@ -1,0 +1,44 @@
+/**
+ * The WeChat side of the plugin-application API, independent of how it is reached (cloud call or HTTPS).
+ * Transports translate their own failures into `WeChatApiError` here, at the boundary, so the core sees one shape.
+ */
+import type { DecisionAction } from './eventSchema';
+
+/** What setDevPluginApplyStatus receives: the action and its fields (already validated). */
+export interface DecisionRequest {
+  action: DecisionAction;
+  appid?: string;
+  reason?: string;
+}
+
+/** One application as WeChat lists it (dev_apply_list), keys in camelCase. */
+export interface RawApplication {
+  appid: string;
+  status: number;
+  nickname?: string;
+  headimgurl?: string;
+  categories?: Array<{ first?: string; second?: string }>;
+  createTime?: string | number;
+  applyUrl?: string;
+  reason?: string;
+}
+
+/** The operations every transport offers. */
+export interface PluginApplyClient {
+  /** Applies one decision; resolves when WeChat answered errcode 0, rejects with `WeChatApiError` otherwise. */
+  setApplyStatus(request: DecisionRequest): Promise<void>;
+  /** One page of applications (`page` is 1-based). */
+  listApplications(page: number, num: number): Promise<RawApplication[]>;
+}
+
+/** A non-zero errcode from WeChat or the cloud, with its raw text. */
+export class WeChatApiError extends Error {
+  override readonly name = 'WeChatApiError';
+
+  constructor(
+    readonly errCode: number,
+    readonly errMsg: string,
+  ) {
+    super(`errCode: ${errCode} | errMsg: ${errMsg}`);
+  }
+}
