@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 
-/** `cloud.openapi.<namespace>.<method>` as written in our sources. */
-const OPENAPI_CALL = /\bopenapi\s*\.\s*([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)/g;
+/** A call `openapi.<namespace>.<method>(`; esbuild may rename the `openapi` binding to `openapi2`. */
+const OPENAPI_CALL = /\bopenapi\d*\s*\.\s*([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)\s*\(/g;
 
 /** The cloud functions: one per file in src/functions. */
 export function functionNames() {
@@ -37,22 +37,27 @@ function grantedApis(name) {
   }
 }
 
-/** APIs called by the project sources (not node_modules) that went into a bundle. */
-function calledApis(metafile) {
-  const called = new Map();
-  for (const input of Object.keys(metafile.inputs)) {
-    if (input.includes('node_modules')) continue;
-    const text = readFileSync(join(root, input), 'utf8');
-    for (const [, namespace, method] of text.matchAll(OPENAPI_CALL)) {
-      called.set(`${namespace}.${method}`, input);
-    }
-  }
-  return called;
+/**
+ * APIs a function's own code calls, read from a readable build of it with packages left out, so that what
+ * tree shaking dropped does not count and the SDK's internals are not mistaken for calls.
+ */
+async function calledApis(name) {
+  const result = await build({
+    entryPoints: [join(root, 'src/functions', `${name}.ts`)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+  });
+  const text = result.outputFiles[0].text;
+  return new Set([...text.matchAll(OPENAPI_CALL)].map(([, namespace, method]) => `${namespace}.${method}`));
 }
 
 async function buildFunction(name) {
   const outfile = join(root, 'cloudfunctions', name, 'index.js');
-  const result = await build({
+  await build({
     entryPoints: [join(root, 'src/functions', `${name}.ts`)],
     outfile,
     bundle: true,
@@ -61,17 +66,16 @@ async function buildFunction(name) {
     target: 'node16',
     minify: true,
     legalComments: 'none',
-    metafile: true,
     logLevel: 'warning',
     banner: { js: `/* ${name}: built from src/functions/${name}.ts by npm run build. Do not edit. */` },
   });
   const granted = grantedApis(name);
   if (granted.error) return [`${name}: ${granted.error}`];
   const problems = [];
-  for (const [api, source] of calledApis(result.metafile)) {
+  for (const api of await calledApis(name)) {
     if (!granted.apis.has(api)) {
       problems.push(
-        `${name}: ${source} calls openapi.${api}, but cloudfunctions/${name}/config.json does not list "${api}" ` +
+        `${name}: src/functions/${name}.ts calls openapi.${api} (directly or through what it imports), but cloudfunctions/${name}/config.json does not list "${api}" ` +
           `in permissions.openapi; the cloud would answer -604101. Add it there.`,
       );
     }

@@ -1,5 +1,5 @@
 /** The cloud-call transport: `cloud.openapi.pluginManager.*` through wx-server-sdk. */
-import type { PluginApplyClient, DecisionRequest, RawApplication } from './pluginApplyClient';
+import type { DecisionRequest, ListClient, PluginApplyClient, RawApplication } from './pluginApplyClient';
 import { WeChatApiError } from './pluginApplyClient';
 
 /** The part of wx-server-sdk's `cloud.openapi` this transport uses. */
@@ -13,6 +13,7 @@ export interface PluginManagerOpenApi {
 /** A client that calls WeChat through the cloud; the platform authenticates the call, no token needed. */
 export function createCloudClient(openapi: PluginManagerOpenApi): PluginApplyClient {
   return {
+    ...createCloudListClient(openapi),
     async setApplyStatus(request) {
       try {
         await openapi.pluginManager.setDevPluginApplyStatus(request);
@@ -20,6 +21,15 @@ export function createCloudClient(openapi: PluginManagerOpenApi): PluginApplyCli
         throw fromSdkError(thrown);
       }
     },
+  };
+}
+
+/**
+ * A list-only client. Kept apart so that a function which only lists bundles no decision call, and so needs
+ * no decision permission in its config.json (the build checks what each bundle calls).
+ */
+export function createCloudListClient(openapi: PluginManagerOpenApi): ListClient {
+  return {
     async listApplications(page, num) {
       let response: unknown;
       try {

@@ -6,7 +6,8 @@ import type { EventIssue } from './eventSchema';
 
 /**
  * How a failure may be retried: `backoff` — soon, with backoff (transient; retried automatically);
- * `later` — only after waiting (quotas); `never` — the same call fails again until something changes.
+ * `later` — by the caller, after waiting or after the transport refreshed its token (not retried automatically);
+ * `never` — the same call fails again until something changes.
  */
 export type RetryPolicy = 'backoff' | 'later' | 'never';
 
@@ -31,6 +32,8 @@ export interface ApplyError {
   issues?: EventIssue[];
   /** Unknown codes only: WeChat's or the cloud's own text, unchanged. */
   raw?: string;
+  /** When an application was looked up after WeChat refused a decision: its status now. */
+  currentStatus?: string;
   /** FORBIDDEN only: the caller's own OPENID (null when the platform gave none), to hand to an admin. */
   yourOpenid?: string | null;
 }
@@ -53,9 +56,9 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [89243, spec('APPLICATION_PENDING', '"待确认"的申请不可删除', 'pending applications cannot be deleted', 'never', 'Agree to or refuse the application first, then delete it once refused.')],
   [89044, spec('PLUGIN_APPID_NOT_FOUND', '不存在该插件 appid', 'no plugin with this appid exists', 'never', 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.')],
   // Platform-wide codes (platform-facts.md).
-  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'backoff', 'Refresh the access token and retry once; check PLUGIN_APPID / PLUGIN_APPSECRET.')],
-  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'backoff', 'Refresh the access token and retry once.')],
-  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'backoff', 'Refresh the access token and retry once.')],
+  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', 'Refresh the access token and retry once; check PLUGIN_APPID / PLUGIN_APPSECRET.')],
+  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'later', 'Refresh the access token and retry once.')],
+  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'later', 'Refresh the access token and retry once.')],
   [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'never', 'Wait until tomorrow, or reset the quota in the admin console.')],
   [45011, spec('RATE_LIMITED', '接口调用过于频繁，请稍后再试', 'calls are too frequent; try again in a minute', 'later', 'Wait for the next minute before retrying.')],
   [48001, spec('API_UNAUTHORIZED', '该帐号没有此接口的权限', 'this account is not authorized for this API', 'never', 'Use the plugin\'s own account: only the plugin developer may decide on its applications.')],

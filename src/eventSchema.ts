@@ -62,6 +62,13 @@ export const ISSUE_MESSAGES = {
   'reason.type': ['reason 必须是字符串', 'reason must be a string'],
   'reason.empty': ['reason 不能为空', 'reason must not be empty'],
   'reason.tooLong': [`reason 不能超过 ${REASON_MAX_CHARS} 个字符`, `reason must be at most ${REASON_MAX_CHARS} characters`],
+  'page.type': ['page 必须是不小于 1 的整数', 'page must be a whole number of at least 1'],
+  'num.range': ['num 必须是 1 到 100 之间的整数', 'num must be a whole number from 1 to 100'],
+  'status.value': [
+    'status 必须是 pending、approved、refused 或 expired 之一',
+    'status must be one of pending, approved, refused, expired',
+  ],
+  'all.value': ['all 只能是 true（或不填）', 'all must be true, or left out'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type IssueKey = keyof typeof ISSUE_MESSAGES;
@@ -79,11 +86,16 @@ const KNOWN_DECISION_KEYS = new Set(['action', 'appid', 'reason']);
 
 /** Validates one decision event, listing every problem (unknown keys included) rather than the first. */
 export function parseDecision(event: unknown): Parsed<Decision> {
+  return parseWith(DecisionSchema, event, KNOWN_DECISION_KEYS);
+}
+
+/** Checks unknown keys ourselves (for the appId hint) and the known ones with the schema, reporting both. */
+function parseWith<T>(schema: z.ZodMiniType<T>, event: unknown, knownKeys: ReadonlySet<string>): Parsed<T> {
   if (!isPlainObject(event)) return { ok: false, issues: [issue('', 'event.type')] };
   const fields = withoutPlatformKeys(event);
-  const issues = unknownKeyIssues(fields, KNOWN_DECISION_KEYS);
-  const known = Object.fromEntries(Object.entries(fields).filter(([key]) => KNOWN_DECISION_KEYS.has(key)));
-  const result = DecisionSchema.safeParse(known);
+  const issues = unknownKeyIssues(fields, knownKeys);
+  const known = Object.fromEntries(Object.entries(fields).filter(([key]) => knownKeys.has(key)));
+  const result = schema.safeParse(known);
   if (!result.success) issues.push(...result.error.issues.flatMap(fromZodIssue));
   return issues.length === 0 && result.success ? { ok: true, value: result.data } : { ok: false, issues };
 }
@@ -134,4 +146,34 @@ function fromZodIssue(zodIssue: z.core.$ZodIssue): EventIssue | EventIssue[] {
   if (zodIssue.message in ISSUE_MESSAGES) return issue(path, zodIssue.message as IssueKey);
   // Only reachable if a schema check lacks a message key: still say where, never throw.
   return { path, message: `字段无效：${zodIssue.message}`, messageEn: `invalid field: ${zodIssue.message}` };
+}
+
+/** Application statuses by name, as getPluginDevApplyList numbers them (platform-facts.md). */
+export const STATUS_BY_NAME = { pending: 1, approved: 2, refused: 3, expired: 4 } as const;
+export type StatusName = keyof typeof STATUS_BY_NAME;
+
+/** Largest page we ask WeChat for; WeChat documents no maximum for `num`, so we stay modest. */
+export const PAGE_SIZE_MAX = 100;
+
+/** The event of getPluginApplyList. */
+export const ListEventSchema = z.strictObject(
+  {
+    page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
+    num: z.optional(
+      z.number({ error: 'num.range' }).check(z.int({ error: 'num.range' }), z.minimum(1, { error: 'num.range' }), z.maximum(PAGE_SIZE_MAX, { error: 'num.range' })),
+    ),
+    status: z.optional(z.enum(['pending', 'approved', 'refused', 'expired'], { error: 'status.value' })),
+    all: z.optional(z.literal(true, { error: 'all.value' })),
+  },
+  { error: 'event.unknownKey' },
+);
+
+export type ListEvent = z.infer<typeof ListEventSchema>;
+
+const KNOWN_LIST_KEYS = new Set(['page', 'num', 'status', 'all']);
+
+/** Validates a list event (an absent event means the first page), listing every problem. */
+export function parseListEvent(event: unknown): Parsed<ListEvent> {
+  if (event === undefined || event === null) return { ok: true, value: {} };
+  return parseWith(ListEventSchema, event, KNOWN_LIST_KEYS);
 }

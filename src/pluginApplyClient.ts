@@ -23,12 +23,16 @@ export interface RawApplication {
   reason?: string;
 }
 
-/** The operations every transport offers. */
-export interface PluginApplyClient {
+/** Reading the list: all a list-only function may do. */
+export interface ListClient {
+  /** One page of applications (`page` is 1-based); rejects with `WeChatApiError` on a non-zero errcode. */
+  listApplications(page: number, num: number): Promise<RawApplication[]>;
+}
+
+/** Deciding, which also reads the list to settle "already done" answers. Every transport offers both. */
+export interface PluginApplyClient extends ListClient {
   /** Applies one decision; resolves when WeChat answered errcode 0, rejects with `WeChatApiError` otherwise. */
   setApplyStatus(request: DecisionRequest): Promise<void>;
-  /** One page of applications (`page` is 1-based). */
-  listApplications(page: number, num: number): Promise<RawApplication[]>;
 }
 
 /** A non-zero errcode from WeChat or the cloud, with its raw text. */

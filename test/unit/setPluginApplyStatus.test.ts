@@ -86,7 +86,8 @@ describe('setPluginApplyStatus main', () => {
   it.each(Array.from(WECHAT_ERRORS.entries()))('maps WeChat/cloud errCode %i to %j', async (errCode, entry) => {
     sdk.setDevPluginApplyStatus.mockRejectedValue(errCode < -500000 ? cloudFailure(errCode) : wechatFailure(errCode, 'some text'));
 
-    const result = await main({ action: 'dev_agree', appid: APPID });
+    // A refusal without appid: no lookup can follow, so this shows the plain mapping.
+    const result = await main({ action: 'dev_refuse', reason: 'r' });
 
     expect(result).toEqual({
       ok: false,

@@ -1,0 +1,102 @@
+/**
+ * Reading the application list: normalising WeChat's items, walking pages within the deadline, and finding
+ * one applicant's current status (what idempotent decisions need).
+ */
+import type { Deadline } from './deadline';
+import { beforeDeadline, remainingMs } from './deadline';
+import type { StatusName } from './eventSchema';
+import { PAGE_SIZE_MAX } from './eventSchema';
+import type { ListClient, RawApplication } from './pluginApplyClient';
+
+/** Status names by WeChat's number: 1 pending, 2 approved, 3 refused, 4 timed out (there is no 5). */
+const STATUS_NAMES: Readonly<Record<number, StatusName>> = { 1: 'pending', 2: 'approved', 3: 'refused', 4: 'expired' };
+
+/** How each status reads in a message, in Chinese and English. */
+export const STATUS_TEXT: Readonly<Record<StatusName | 'absent', readonly [string, string]>> = {
+  pending: ['待确认', 'pending'],
+  approved: ['已通过', 'approved'],
+  refused: ['已拒绝', 'refused'],
+  expired: ['已超时', 'timed out'],
+  absent: ['不在申请列表内', 'not in the application list'],
+};
+
+/** One application as this package returns it. */
+export interface Application {
+  appid: string;
+  status: number;
+  statusName: StatusName | 'unknown';
+  nickname: string;
+  headimgurl: string;
+  categories: Array<{ first: string; second: string }>;
+  /** ISO 8601, from WeChat's Unix-seconds string; null when WeChat sent none or nonsense. */
+  createTime: string | null;
+  applyUrl: string;
+  reason: string;
+}
+
+/** Normalises one item of WeChat's list. */
+export function normalizeApplication(raw: RawApplication): Application {
+  return {
+    appid: String(raw.appid),
+    status: raw.status,
+    statusName: STATUS_NAMES[raw.status] ?? 'unknown',
+    nickname: raw.nickname ?? '',
+    headimgurl: raw.headimgurl ?? '',
+    categories: (raw.categories ?? []).map((category) => ({ first: category.first ?? '', second: category.second ?? '' })),
+    createTime: isoFromUnixSeconds(raw.createTime),
+    applyUrl: raw.applyUrl ?? '',
+    reason: raw.reason ?? '',
+  };
+}
+
+function isoFromUnixSeconds(value: string | number | undefined): string | null {
+  const seconds = typeof value === 'number' ? value : Number(value);
+  if (value === undefined || value === '' || !Number.isFinite(seconds) || seconds <= 0) return null;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** One page, normalised. */
+export async function readPage(client: ListClient, page: number, num: number, deadline: Deadline): Promise<Application[]> {
+  const items = await beforeDeadline(client.listApplications(page, num), deadline);
+  return items.map(normalizeApplication);
+}
+
+/** Every page from `firstPage`, or as many as the deadline allows: `nextPage` is where a cut walk stopped. */
+export interface Walk {
+  items: Application[];
+  complete: boolean;
+  nextPage: number | null;
+}
+
+/**
+ * Walks pages until one is shorter than `num` (WeChat gives no total). Stops early, keeping what it read,
+ * when the time left is less than the slowest page so far, so the function still answers in time.
+ */
+export async function readAllPages(
+  client: ListClient,
+  deadline: Deadline,
+  { num = PAGE_SIZE_MAX, firstPage = 1, until }: { num?: number; firstPage?: number; until?: (item: Application) => boolean } = {},
+): Promise<Walk> {
+  const byAppid = new Map<string, Application>();
+  let slowestPageMs = 0;
+  for (let page = firstPage; ; page += 1) {
+    if (page > firstPage && remainingMs(deadline) < slowestPageMs) return { items: [...byAppid.values()], complete: false, nextPage: page };
+    const started = deadline.now();
+    const items = await readPage(client, page, num, deadline);
+    slowestPageMs = Math.max(slowestPageMs, deadline.now() - started);
+    // The list can shift while we walk it: an item seen twice is kept once.
+    for (const item of items) byAppid.set(item.appid, item);
+    if (until !== undefined && items.some(until)) return { items: [...byAppid.values()], complete: false, nextPage: page + 1 };
+    if (items.length < num) return { items: [...byAppid.values()], complete: true, nextPage: null };
+  }
+}
+
+/** The current status of one applicant: its name, or `absent` when it is not in the list. */
+export async function currentStatus(client: ListClient, appid: string, deadline: Deadline): Promise<StatusName | 'unknown' | 'absent'> {
+  const walk = await readAllPages(client, deadline, { until: (item) => item.appid === appid });
+  const found = walk.items.find((item) => item.appid === appid);
+  if (found !== undefined) return found.statusName;
+  // A cut walk that did not find it cannot say it is absent.
+  return walk.complete ? 'absent' : 'unknown';
+}

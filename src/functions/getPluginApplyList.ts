@@ -1,0 +1,17 @@
+/**
+ * Entry point of the getPluginApplyList cloud function (bundled to cloudfunctions/getPluginApplyList/index.js):
+ * the applications to use the plugin, one page or all of them, optionally filtered by status. Admins only.
+ */
+import { listClient, invocation } from '../cloudPlatform';
+import { readConfig } from '../config';
+import type { ListResult } from '../getPluginApplyList';
+import { handleList } from '../getPluginApplyList';
+import { stdoutSink } from '../log';
+
+const config = readConfig(process.env);
+const client = listClient(config);
+
+/** The cloud function handler, `index.main`: always resolves with a result, never throws. */
+export async function main(event: unknown, context: unknown): Promise<ListResult> {
+  return handleList(event, { ...invocation(context), client, admins: config.admins, log: stdoutSink });
+}

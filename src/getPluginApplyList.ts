@@ -1,0 +1,71 @@
+/**
+ * The core of getPluginApplyList: caller policy, validation, one page or every page, normalised items.
+ * WeChat's list has no status filter and no total, so filtering happens here and `hasMore` comes from
+ * whether a page was full.
+ */
+import type { Application } from './applicationList';
+import { readAllPages, readPage } from './applicationList';
+import { checkCaller, maskOpenid } from './callerPolicy';
+import { DeadlineExceeded } from './deadline';
+import type { ApplyError } from './errorTable';
+import { ownError, wechatError } from './errorTable';
+import { parseListEvent, PAGE_SIZE_MAX } from './eventSchema';
+import type { LogSink } from './log';
+import { WeChatApiError } from './pluginApplyClient';
+import { DEFAULT_RETRY, withRetries } from './retry';
+import type { ListClient } from './pluginApplyClient';
+import type { SetStatusDeps } from './setPluginApplyStatus';
+
+/** Applications per page when the event does not say. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** What getPluginApplyList returns. With `all`, `hasMore` is true only when the deadline cut the walk at `nextPage`. */
+export type ListResult =
+  | { ok: true; items: Application[]; page: number; num: number; hasMore: boolean; nextPage: number | null }
+  | { ok: false; error: ApplyError };
+
+/** What the list core needs: like a decision's, but a list-only client suffices. */
+export type ListDeps = Omit<SetStatusDeps, 'client' | 'log'> & { client: ListClient; log: LogSink };
+
+const FN = 'getPluginApplyList';
+
+/** Handles one callFunction event; never throws. */
+export async function handleList(event: unknown, deps: ListDeps): Promise<ListResult> {
+  const startedAt = deps.deadline.now();
+  const result = await listSafely(event, deps);
+  deps.log({
+    fn: FN,
+    requestId: deps.requestId,
+    caller: maskOpenid(deps.caller.openid),
+    outcome: result.ok ? 'OK' : result.error.code,
+    errCode: result.ok ? 0 : result.error.errCode,
+    items: result.ok ? result.items.length : undefined,
+    durationMs: deps.deadline.now() - startedAt,
+  });
+  return result;
+}
+
+async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
+  try {
+    const refusal = checkCaller(deps.caller, deps.admins);
+    if (refusal !== null) return { ok: false, error: { ...refusal, yourOpenid: deps.caller.openid ?? null } };
+    const parsed = parseListEvent(event);
+    if (!parsed.ok) return { ok: false, error: ownError('INVALID_EVENT', { issues: parsed.issues }) };
+    const { page = 1, status, all = false } = parsed.value;
+    const num = parsed.value.num ?? (all ? PAGE_SIZE_MAX : DEFAULT_PAGE_SIZE);
+    const keep = (item: Application): boolean => status === undefined || item.statusName === status;
+    const retry = deps.retry ?? DEFAULT_RETRY;
+    if (all) {
+      const walk = await withRetries(() => readAllPages(deps.client, deps.deadline, { num, firstPage: page }), deps.deadline, retry);
+      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage };
+    }
+    const items = await withRetries(() => readPage(deps.client, page, num, deps.deadline), deps.deadline, retry);
+    const hasMore = items.length >= num;
+    return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null };
+  } catch (thrown) {
+    if (thrown instanceof WeChatApiError) return { ok: false, error: wechatError(thrown.errCode, thrown.errMsg) };
+    if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
+    deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'non-Error thrown' });
+    return { ok: false, error: ownError('INTERNAL') };
+  }
+}

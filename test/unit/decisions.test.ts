@@ -1,0 +1,255 @@
+/**
+ * The decision core (decide, batches) with a scripted transport: idempotent outcomes, retries within the
+ * deadline, batch ordering, concurrency and deadline cuts.
+ */
+import { WeChatApiError } from '../../src/pluginApplyClient';
+import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/pluginApplyClient';
+import type { RetryOptions } from '../../src/retry';
+import type { SetStatusDeps } from '../../src/setPluginApplyStatus';
+import { BATCH_MAX_ITEMS, handleSetStatus } from '../../src/setPluginApplyStatus';
+import type { LogRecord } from '../../src/log';
+
+const ADMIN = 'oAdmin';
+const appidOf = (n: number): string => `wx${n.toString(16).padStart(16, '0')}`;
+
+/** A transport whose answers a test scripts, recording what it was sent. */
+function scriptedClient(answer: (request: DecisionRequest) => Promise<void>, list: RawApplication[] = []): PluginApplyClient & { sent: DecisionRequest[]; listCalls: number } {
+  const client = {
+    sent: [] as DecisionRequest[],
+    listCalls: 0,
+    async setApplyStatus(request: DecisionRequest) {
+      client.sent.push(request);
+      return answer(request);
+    },
+    async listApplications(page: number, num: number) {
+      client.listCalls += 1;
+      return list.slice((page - 1) * num, page * num);
+    },
+  };
+  return client;
+}
+
+const noWaitRetry: RetryOptions = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 50, sleep: async () => undefined, random: () => 0.5 };
+
+function depsWith(client: PluginApplyClient, overrides: Partial<SetStatusDeps> = {}): SetStatusDeps & { logged: LogRecord[] } {
+  const logged: LogRecord[] = [];
+  return {
+    client,
+    caller: { openid: ADMIN },
+    admins: { kind: 'listed', openids: new Set([ADMIN]) },
+    deadline: { at: Date.now() + 2750, now: Date.now },
+    log: (record) => logged.push(record),
+    requestId: 'req',
+    retry: noWaitRetry,
+    logged,
+    ...overrides,
+  };
+}
+
+const refuse = (errCode: number) => async (): Promise<void> => {
+  throw new WeChatApiError(errCode, `openapi.pluginManager.setDevPluginApplyStatus:fail ${errCode}`);
+};
+
+describe('idempotent decisions', () => {
+  it.each([
+    ['agree', { action: 'dev_agree', appid: appidOf(1) }, 89240, 2],
+    ['refuse', { action: 'dev_refuse', reason: 'r', appid: appidOf(1) }, 89240, 3],
+  ])('reports an %s that was already done as success with changed: false', async (_, event, errCode, status) => {
+    const client = scriptedClient(refuse(errCode), [{ appid: appidOf(1), status }]);
+
+    const result = await handleSetStatus(event, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: event.action, appid: appidOf(1), changed: false });
+  });
+
+  it('reports a delete of an applicant no longer listed as success with changed: false', async () => {
+    const client = scriptedClient(refuse(89242), [{ appid: appidOf(2), status: 3 }]);
+
+    const result = await handleSetStatus({ action: 'dev_delete', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_delete', appid: appidOf(1), changed: false });
+  });
+
+  it('names the current status when an agree meets an application already refused', async () => {
+    const client = scriptedClient(refuse(89240), [{ appid: appidOf(1), status: 3 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'APPLICATION_NOT_PENDING', errCode: 89240, currentStatus: 'refused', message: expect.stringContaining('当前状态：已拒绝'), messageEn: expect.stringContaining('(currently refused)') },
+    });
+  });
+
+  it('finds the applicant on a later page of the list', async () => {
+    const list = Array.from({ length: 250 }, (_, n) => ({ appid: appidOf(n), status: n === 240 ? 2 : 1 }));
+    const client = scriptedClient(refuse(89240), list);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(240) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, changed: false });
+    expect(client.listCalls).toBe(3);
+  });
+
+  it('returns WeChat\'s own error when the lookup itself fails', async () => {
+    const client = scriptedClient(refuse(89240));
+    client.listApplications = async () => {
+      throw new WeChatApiError(45011, 'api minute-quota reach limit');
+    };
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'APPLICATION_NOT_PENDING', errCode: 89240 } });
+    expect((result as { error: { currentStatus?: string } }).error.currentStatus).toBeUndefined();
+  });
+
+  it('reports a change it made as changed: true', async () => {
+    const client = scriptedClient(async () => undefined);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_agree', appid: appidOf(1), changed: true });
+  });
+});
+
+describe('retries', () => {
+  it('retries a system-busy answer (-1) and succeeds on the second try', async () => {
+    let calls = 0;
+    const client = scriptedClient(async () => {
+      calls += 1;
+      if (calls === 1) throw new WeChatApiError(-1, 'system error');
+    });
+    const deps = depsWith(client);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, deps);
+
+    expect(result).toMatchObject({ ok: true, changed: true });
+    expect(client.sent).toHaveLength(2);
+    expect(deps.logged).toContainEqual(expect.objectContaining({ level: 'warn', event: 'retry', errCode: -1, attempt: 1 }));
+  });
+
+  it('turns a retry after a lost answer into changed: false rather than an error', async () => {
+    let applied = false;
+    const client = scriptedClient(async () => {
+      if (!applied) {
+        applied = true;
+        throw new WeChatApiError(-501001, 'resource system error. request timeout');
+      }
+      throw new WeChatApiError(89240, 'only pending');
+    }, [{ appid: appidOf(1), status: 2 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, changed: false });
+  });
+
+  it('gives up after the maximum number of tries', async () => {
+    const client = scriptedClient(refuse(-1));
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'SYSTEM_BUSY', retryable: true } });
+    expect(client.sent).toHaveLength(noWaitRetry.maxAttempts);
+  });
+
+  it.each([45009, 45011, 89240, 48001, -604101])('does not retry errCode %i', async (errCode) => {
+    const client = scriptedClient(refuse(errCode));
+
+    await handleSetStatus({ action: 'dev_refuse', reason: 'r' }, depsWith(client));
+
+    expect(client.sent).toHaveLength(1);
+  });
+
+  it('does not start a retry that could not finish before the deadline', async () => {
+    const client = scriptedClient(refuse(-1));
+    const slowRetry: RetryOptions = { ...noWaitRetry, baseDelayMs: 5000, maxDelayMs: 5000, random: () => 1 };
+
+    const result = await handleSetStatus({ action: 'dev_refuse', reason: 'r' }, depsWith(client, { retry: slowRetry }));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'SYSTEM_BUSY' } });
+    expect(client.sent).toHaveLength(1);
+  });
+});
+
+describe('batches', () => {
+  it('answers one result per item in input order, with a summary', async () => {
+    const client = scriptedClient(async (request) => {
+      if (request.appid === appidOf(2)) throw new WeChatApiError(89242, 'not in list');
+    });
+    const items = [
+      { action: 'dev_agree', appid: appidOf(1) },
+      { action: 'dev_agree', appid: appidOf(2) },
+      { action: 'dev_agree', appId: appidOf(3) },
+      { action: 'dev_refuse', reason: 'r', appid: appidOf(4) },
+    ];
+
+    const result = await handleSetStatus({ items }, depsWith(client));
+
+    expect(result).toMatchObject({
+      ok: true,
+      results: [
+        { ok: true, appid: appidOf(1), changed: true },
+        { ok: false, error: { code: 'APPLICATION_NOT_FOUND' } },
+        { ok: false, error: { code: 'INVALID_EVENT' } },
+        { ok: true, appid: appidOf(4), action: 'dev_refuse' },
+      ],
+      summary: { succeeded: 2, failed: 2, notAttempted: 0 },
+    });
+    expect(client.sent.map((request) => request.appid).sort()).toEqual([appidOf(1), appidOf(2), appidOf(4)]);
+  });
+
+  it.each([
+    ['items that are not a list', { items: 'wx1' }, /items must be a list/],
+    ['an empty list', { items: [] }, /must not be empty/],
+    ['too many items', { items: Array.from({ length: BATCH_MAX_ITEMS + 1 }, () => ({ action: 'dev_delete' })) }, new RegExp(`at most ${BATCH_MAX_ITEMS}`)],
+    ['items next to an action', { items: [{ action: 'dev_delete' }], action: 'dev_delete' }, /unknown field .{0,2}action/],
+  ])('refuses %s as a whole and sends nothing', async (_, event, message) => {
+    const client = scriptedClient(async () => undefined);
+
+    const result = await handleSetStatus(event, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_EVENT' } });
+    expect(JSON.stringify(result)).toMatch(message);
+    expect(client.sent).toHaveLength(0);
+  });
+
+  it('keeps at most 10 decisions in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const client = scriptedClient(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+    });
+    const items = Array.from({ length: 50 }, (_, n) => ({ action: 'dev_agree', appid: appidOf(n) }));
+
+    const result = await handleSetStatus({ items }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, summary: { succeeded: 50 } });
+    expect(most).toBe(10);
+  });
+
+  it('marks the items the deadline leaves unstarted NOT_ATTEMPTED, never half-done', async () => {
+    const client = scriptedClient(() => new Promise((resolve) => setTimeout(resolve, 60)));
+    const items = Array.from({ length: 40 }, (_, n) => ({ action: 'dev_agree', appid: appidOf(n) }));
+
+    const result = await handleSetStatus({ items }, depsWith(client, { deadline: { at: Date.now() + 300, now: Date.now } }));
+
+    expect(result.ok).toBe(true);
+    const { results, summary } = result as { results: Array<{ ok: boolean; error?: { code: string } }>; summary: { succeeded: number; failed: number; notAttempted: number } };
+    expect(summary.notAttempted).toBeGreaterThan(0);
+    expect(summary.succeeded + summary.notAttempted + summary.failed).toBe(40);
+    expect(results.filter((r) => !r.ok && r.error?.code !== 'NOT_ATTEMPTED')).toEqual([]);
+    expect(client.sent).toHaveLength(summary.succeeded);
+  });
+
+  it('refuses a stranger\'s batch as a whole', async () => {
+    const client = scriptedClient(async () => undefined);
+
+    const result = await handleSetStatus({ items: [{ action: 'dev_delete' }] }, depsWith(client, { caller: { openid: 'oStranger' } }));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(client.sent).toHaveLength(0);
+  });
+});
