@@ -21,6 +21,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['miniprogram/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { wx: 'readonly', App: 'readonly', Page: 'readonly', getApp: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },

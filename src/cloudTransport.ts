@@ -6,7 +6,7 @@ import { WeChatApiError } from './pluginApplyClient';
 export interface PluginManagerOpenApi {
   pluginManager: {
     setDevPluginApplyStatus(data: DecisionRequest): Promise<unknown>;
-    getPluginDevApplyList(data: { page: number; num: number }): Promise<unknown>;
+    getPluginDevApplyList(data: { action: 'dev_apply_list'; page: number; num: number }): Promise<unknown>;
   };
 }
 
@@ -33,7 +33,8 @@ export function createCloudListClient(openapi: PluginManagerOpenApi): ListClient
     async listApplications(page, num) {
       let response: unknown;
       try {
-        response = await openapi.pluginManager.getPluginDevApplyList({ page, num });
+        // The cloud call takes the HTTPS body as is, action included (getPluginDevApplyList page: action required).
+        response = await openapi.pluginManager.getPluginDevApplyList({ action: 'dev_apply_list', page, num });
       } catch (thrown) {
         throw fromSdkError(thrown);
       }

@@ -56,9 +56,11 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [89243, spec('APPLICATION_PENDING', '"待确认"的申请不可删除', 'pending applications cannot be deleted', 'never', 'Agree to or refuse the application first, then delete it once refused.')],
   [89044, spec('PLUGIN_APPID_NOT_FOUND', '不存在该插件 appid', 'no plugin with this appid exists', 'never', 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.')],
   // Platform-wide codes (platform-facts.md).
-  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', 'Refresh the access token and retry once; check PLUGIN_APPID / PLUGIN_APPSECRET.')],
-  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'later', 'Refresh the access token and retry once.')],
-  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'later', 'Refresh the access token and retry once.')],
+  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', 'The token was refreshed and the call retried once already; check that nothing else resets the AppSecret, then call again.')],
+  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'later', 'The token was refreshed and the call retried once already; call again.')],
+  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'later', 'The token was refreshed and the call retried once already; call again.')],
+  [40013, spec('INVALID_APPID', '不合法的 AppID', 'invalid AppID', 'never', 'Check PLUGIN_APPID: it must be the plugin\'s own appid.')],
+  [40125, spec('INVALID_APPSECRET', '不合法的 AppSecret', 'invalid AppSecret', 'never', 'Check PLUGIN_APPSECRET (开发管理 → 开发设置); resetting the AppSecret invalidates the old one.')],
   [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'never', 'Wait until tomorrow, or reset the quota in the admin console.')],
   [45011, spec('RATE_LIMITED', '接口调用过于频繁，请稍后再试', 'calls are too frequent; try again in a minute', 'later', 'Wait for the next minute before retrying.')],
   [48001, spec('API_UNAUTHORIZED', '该帐号没有此接口的权限', 'this account is not authorized for this API', 'never', 'Use the plugin\'s own account: only the plugin developer may decide on its applications.')],
@@ -79,6 +81,8 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', 'Wait, or raise the environment\'s quota in the cloud console.')],
   [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', 'Retry with backoff; send fewer decisions at once.')],
   [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],
+  // Raised by the HTTPS transport when no HTTP answer came back; not a WeChat code.
+  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.')],
   [-501007, spec('CLOUD_INVALID_PARAMS', '云开发请求参数无效', 'the cloud rejected the request parameters', 'never', 'Report this with the request id.')],
 ]);
 

@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { copyApplications, parseApplications } from './applications';
+import type { CloudState } from './cloudState';
+import { parseFault } from './faults';
+import { BadRequest, isJsonObject, readJson, sendJson } from './httpIo';
+
+/** The one path prefix of every inspection and admin endpoint. */
+export const adminPrefix = '/_local/';
+
+/** Puts the list back (to `applications` or the seed) and forgets calls and faults; tokens stay valid. */
+export function resetState(state: CloudState, applications?: readonly unknown[]): void {
+  state.applications = applications === undefined ? copyApplications(state.seed) : parseApplications(applications);
+  state.calls.clear();
+  state.faults.clear();
+}
+
+function validated<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new BadRequest(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Answers the `/_local/` endpoints (JSON in and out; 400 `{error}` for a bad body, 404/405 otherwise):
+ * GET|PUT /_local/applications, POST /_local/reset, GET|DELETE /_local/calls, GET|POST|DELETE /_local/faults.
+ */
+export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, state: CloudState): Promise<void> {
+  const route = `${req.method ?? 'GET'} ${path.replace(/\/+$/, '')}`;
+  switch (route) {
+    case 'GET /_local/applications':
+      return sendJson(res, 200, { applications: copyApplications(state.applications) });
+    case 'PUT /_local/applications': {
+      const body = await readJson(req);
+      if (!isJsonObject(body)) throw new BadRequest('body must be {"applications": [...]}');
+      state.applications = validated(() => parseApplications(body.applications, 'applications'));
+      return sendJson(res, 200, { applications: copyApplications(state.applications) });
+    }
+    case 'POST /_local/reset': {
+      const body = await readJson(req);
+      if (body !== undefined && !isJsonObject(body)) throw new BadRequest('body must be empty or {"applications": [...]}');
+      const applications = body?.applications;
+      if (applications !== undefined && !Array.isArray(applications)) throw new BadRequest('applications must be an array');
+      validated(() => resetState(state, applications));
+      return sendJson(res, 200, { applications: copyApplications(state.applications) });
+    }
+    case 'GET /_local/calls':
+      return sendJson(res, 200, { calls: state.calls.list() });
+    case 'DELETE /_local/calls':
+      state.calls.clear();
+      return sendJson(res, 200, { calls: [] });
+    case 'GET /_local/faults':
+      return sendJson(res, 200, { faults: state.faults.list() });
+    case 'POST /_local/faults': {
+      const body = await readJson(req);
+      const fault = validated(() => parseFault(body));
+      state.faults.add(fault);
+      return sendJson(res, 201, { faults: state.faults.list() });
+    }
+    case 'DELETE /_local/faults':
+      state.faults.clear();
+      return sendJson(res, 200, { faults: [] });
+    default: {
+      const known = ['/_local/applications', '/_local/reset', '/_local/calls', '/_local/faults'];
+      const status = known.includes(path.replace(/\/+$/, '')) ? 405 : 404;
+      return sendJson(res, status, { error: `${route} is not an endpoint; try GET ${known.join(', ')}` });
+    }
+  }
+}

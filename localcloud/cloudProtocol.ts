@@ -1,0 +1,117 @@
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import * as protobuf from 'protobufjs';
+
+// Field numbers as in wx-server-sdk 4.0.2 `src/protobuf/openapi.js` (only the fields an openapi call uses).
+const root = protobuf.Root.fromJSON({
+  nested: {
+    KeyValuePair: {
+      fields: {
+        key: { type: 'string', id: 1 },
+        value: { type: 'bytes', id: 2 },
+        contenttype: { type: 'string', id: 3 },
+        filename: { type: 'string', id: 4 },
+      },
+    },
+    OpenApiData: { fields: { pairs: { rule: 'repeated', type: 'KeyValuePair', id: 1 } } },
+    CommApiData: {
+      fields: {
+        apiType: { type: 'int32', id: 1 },
+        openapiData: { type: 'OpenApiData', id: 2 },
+        appid: { type: 'string', id: 6 },
+      },
+    },
+    CommOpenApiResp: {
+      fields: {
+        respData: { type: 'bytes', id: 1 },
+        contentType: { type: 'string', id: 2 },
+        errorCode: { type: 'int32', id: 3 },
+        httpCode: { type: 'uint32', id: 4 },
+        svrkitErrorCode: { type: 'int32', id: 6 },
+      },
+    },
+  },
+});
+const CommApiData = root.lookupType('CommApiData');
+const CommOpenApiResp = root.lookupType('CommOpenApiResp');
+
+/** The form of a `POST /admin` request as @cloudbase/node-sdk sends it. */
+export interface AdminForm {
+  fields: Record<string, string>;
+  files: Record<string, Buffer>;
+}
+
+/** Reads a multipart/form-data body; parts with a filename or octet-stream type land in `files`. */
+export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<AdminForm> {
+  return new Promise((resolve, reject) => {
+    const form: AdminForm = { fields: {}, files: {} };
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: limitBytes } });
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    parser.on('field', (name, value) => {
+      form.fields[name] = value;
+    });
+    parser.on('file', (name, stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        form.files[name] = Buffer.concat(chunks);
+      });
+    });
+    parser.on('error', (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+    parser.on('close', () => resolve(form));
+    req.pipe(parser);
+  });
+}
+
+/** An openapi call's payload: the calling appid and the JSON body the pairs spell. */
+export interface OpenApiPayload {
+  appid: string;
+  body: Record<string, unknown>;
+}
+
+/** Decodes `CommApiData`: each pair's value is the JSON text of one top-level field of the WeChat body. */
+export function decodeOpenApiData(buffer: Uint8Array): OpenApiPayload {
+  const message = CommApiData.toObject(CommApiData.decode(buffer), { defaults: true, bytes: Buffer }) as {
+    appid: string;
+    openapiData?: { pairs?: Array<{ key: string; value: Buffer }> };
+  };
+  const body: Record<string, unknown> = {};
+  for (const pair of message.openapiData?.pairs ?? []) {
+    const text = Buffer.from(pair.value).toString('utf8');
+    try {
+      body[pair.key] = JSON.parse(text);
+    } catch {
+      body[pair.key] = text;
+    }
+  }
+  return { appid: message.appid, body };
+}
+
+/** Encodes a cloud answer: either a WeChat JSON body or a cloud-side `errorCode`. */
+export function encodeOpenApiResp(answer: { json: unknown } | { errorCode: number }): Buffer {
+  const message =
+    'json' in answer
+      ? { respData: Buffer.from(JSON.stringify(answer.json)), contentType: 'application/json', httpCode: 200 }
+      : { errorCode: answer.errorCode, httpCode: 200 };
+  return Buffer.from(CommOpenApiResp.encode(CommOpenApiResp.fromObject(message)).finish());
+}
+
+/** Encodes a request the way wx-server-sdk does, for tests that speak the protocol without the SDK. */
+export function encodeOpenApiData(body: Readonly<Record<string, unknown>>, appid = ''): Buffer {
+  const pairs = Object.entries(body).map(([key, value]) => ({ key, value: Buffer.from(JSON.stringify(value)) }));
+  return Buffer.from(CommApiData.encode(CommApiData.fromObject({ apiType: 0, openapiData: { pairs }, appid })).finish());
+}
+
+/** Decodes a `CommOpenApiResp`, for tests. */
+export function decodeOpenApiResp(buffer: Uint8Array): { respData: Buffer; contentType: string; errorCode: number } {
+  return CommOpenApiResp.toObject(CommOpenApiResp.decode(buffer), { defaults: true, bytes: Buffer }) as {
+    respData: Buffer;
+    contentType: string;
+    errorCode: number;
+  };
+}

@@ -1,0 +1,168 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { adminPrefix, handleAdmin, resetState } from './adminApi';
+import type { Application} from './applications';
+import { copyApplications, parseApplications } from './applications';
+import type { CallRecord } from './callLog';
+import { handleCloudCall } from './cloudApi';
+import { createCloudState } from './cloudState';
+import type { ActiveFault, Fault } from './faults';
+import { parseFault } from './faults';
+import type { InvokeOptions } from './functionHost';
+import { createFunctionHost, FunctionCallError } from './functionHost';
+import { handleDevPlugin, handleStableToken } from './httpsApi';
+import { BadRequest, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
+import { defaultFunctionsDir, pagePath } from './paths';
+import { demoApplications } from './seed';
+
+export type { Application, ApplyStatusCode, Category } from './applications';
+export { ApplyStatus } from './applications';
+export type { CallRecord, Transport } from './callLog';
+export type { ActiveFault, Fault, FaultKindName } from './faults';
+export { FaultKind } from './faults';
+export { FunctionCallError } from './functionHost';
+export type { InvokeOptions } from './functionHost';
+
+/** How to start a local cloud; every field has a default. */
+export interface LocalCloudOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Initial application list; default the demo seed (localcloud/demo-seed.json). It is also what reset() returns to. */
+  applications?: Application[];
+  /** Folder of built cloud functions; default <repo>/cloudfunctions. */
+  functionsDir?: string;
+  /** Environment every hosted function gets (its cloud-console configuration), e.g. PLUGIN_ADMIN_OPENIDS. */
+  functionEnv?: Record<string, string>;
+  /** The caller's OPENID when an invocation names none; default "o_local_admin". */
+  defaultOpenid?: string;
+  /** Lifetime of stable_token tokens in seconds; default 7200. */
+  tokenTtlSeconds?: number;
+  /** The plugin account allowed to ask /cgi-bin/stable_token for tokens; also WX_APPID of hosted calls. */
+  appid?: string;
+  secret?: string;
+  /** The cloud environment id (TCB_ENV); default "local". */
+  envId?: string;
+  /** Receives one line per request and the output of hosted functions; default: silent. */
+  log?: (line: string) => void;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  /** Base URL, http://127.0.0.1:PORT. */
+  url: string;
+  /** The current application list (a copy). */
+  applications(): Application[];
+  /** Every API call received so far (copies). */
+  calls(): CallRecord[];
+  /** Queues a fault for the next matching calls. */
+  addFault(fault: Fault): void;
+  /** The queued faults and their remaining uses. */
+  faults(): ActiveFault[];
+  clearFaults(): void;
+  /** Puts the list back to `applications` or the seed, and clears calls and faults. */
+  reset(applications?: Application[]): void;
+  /** Runs a hosted function like wx.cloud.callFunction; resolves its return value, rejects with a FunctionCallError. */
+  invoke(name: string, data: unknown, opts?: InvokeOptions): Promise<unknown>;
+  /** Stops the server, hosted functions, pending delays and keep-alive sockets. */
+  close(): Promise<void>;
+}
+
+/** Defaults of the local plugin account. */
+export const localAccount = {
+  appid: 'wx0123456789abcdef',
+  secret: '0123456789abcdef0123456789abcdef',
+  openid: 'o_local_admin',
+  envId: 'local',
+} as const;
+
+const placeholderPage = `<!doctype html><meta charset="utf-8"><title>local cloud</title>
+<h1>Local cloud</h1><p>The management page is not built yet. Try <a href="/_local/applications">/_local/applications</a>.</p>`;
+
+function servePage(res: ServerResponse): void {
+  const path = pagePath();
+  sendBytes(res, 200, 'text/html; charset=utf-8', existsSync(path) ? readFileSync(path) : placeholderPage);
+}
+
+/** Starts the stand-in WeChat cloud on 127.0.0.1. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const seed = options.applications === undefined ? demoApplications() : parseApplications(options.applications);
+  const appid = options.appid ?? localAccount.appid;
+  const log = options.log ?? ((): void => undefined);
+  const state = createCloudState(
+    seed,
+    { appid, secret: options.secret ?? localAccount.secret, ttlSeconds: options.tokenTtlSeconds ?? 7200 },
+    options.functionsDir ?? defaultFunctionsDir(),
+  );
+  let url = '';
+  const host = createFunctionHost({
+    functionsDir: state.functionsDir,
+    cloudUrl: () => url,
+    envId: options.envId ?? localAccount.envId,
+    appid,
+    defaultOpenid: options.defaultOpenid ?? localAccount.openid,
+    functionEnv: options.functionEnv ?? {},
+    log,
+  });
+
+  const handleFunction = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+    const body = await readJson(req);
+    if (body !== undefined && !isJsonObject(body)) throw new BadRequest('body must be {"data": {...}, "openid": "..."}');
+    const openid = body?.openid;
+    if (openid !== undefined && openid !== null && typeof openid !== 'string') throw new BadRequest('openid must be a string or null');
+    try {
+      const result = await host.invoke(name, body?.data ?? {}, { openid });
+      sendJson(res, 200, { result });
+    } catch (error) {
+      if (!(error instanceof FunctionCallError)) throw error;
+      sendJson(res, error.status, { errCode: error.errCode, errMsg: error.errMsg });
+    }
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestUrl = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = requestUrl.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && (path === '/admin' || path.startsWith('/admin/'))) return handleCloudCall(req, res, path, state);
+    if (method === 'POST' && path === '/wxa/devplugin') return handleDevPlugin(req, res, requestUrl, state);
+    if (method === 'POST' && path === '/cgi-bin/stable_token') return handleStableToken(req, res, state);
+    if (path.startsWith(adminPrefix)) return handleAdmin(req, res, path, state);
+    if (method === 'POST' && path.startsWith('/functions/')) return handleFunction(req, res, decodeURIComponent(path.slice('/functions/'.length)));
+    if (method === 'GET' && (path === '/' || path === '/index.html')) return servePage(res);
+    sendJson(res, 404, { error: `${method} ${path} is not served by the local cloud` });
+  };
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    res.on('finish', () => log(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${Date.now() - started}ms`));
+    route(req, res).catch((error: unknown) => {
+      if (res.headersSent || res.destroyed) return;
+      const bad = error instanceof BadRequest;
+      sendJson(res, bad ? 400 : 500, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    applications: () => copyApplications(state.applications),
+    calls: () => state.calls.list(),
+    addFault: (fault) => state.faults.add(parseFault(fault)),
+    faults: () => state.faults.list(),
+    clearFaults: () => state.faults.clear(),
+    reset: (applications) => resetState(state, applications),
+    invoke: (name, data, opts) => host.invoke(name, data, opts),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        host.killAll();
+        state.cancelSleeps();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,27 @@
+import type { ServerResponse } from 'node:http';
+import type { CloudState } from './cloudState';
+import type { Fault } from './faults';
+import { sendBytes } from './httpIo';
+
+/**
+ * Plays the faults both transports answer alike (reset, hang, delay, http500).
+ * Returns true when the call is over; false when the transport should answer (after a delay, or for its own kinds).
+ */
+export async function playTransportFault(fault: Fault | null, res: ServerResponse, state: CloudState): Promise<boolean> {
+  switch (fault?.kind) {
+    case 'reset':
+      res.socket?.destroy();
+      return true;
+    case 'hang':
+      // Never answered: the client times out, or close() destroys the socket.
+      return true;
+    case 'delay':
+      await state.sleep(fault.ms ?? 1000);
+      return false;
+    case 'http500':
+      sendBytes(res, 500, 'text/plain; charset=utf-8', 'Internal Server Error (local cloud fault)');
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Access tokens for the HTTPS way in (cloud calls need none), from WeChat's stable_token endpoint, and the one
+ * HTTPS POST helper that both the token fetch and the devplugin calls go through. That helper is the boundary:
+ * every failure leaves it as a `WeChatApiError`, and nothing it throws carries a token or the AppSecret.
+ */
+import { WeChatApiError } from './pluginApplyClient';
+
+/** WeChat's API host. */
+export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
+
+/** How long one HTTPS request may take when the caller sets no limit. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** access_token errors (platform-facts.md): WeChat refused the token, not the request, so refresh and retry once. */
+export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+
+/**
+ * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `unusableAnswer` is -1 (system busy)
+ * because a 5xx or a body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud
+ * table's "call open API timeout", whose text (outcome unknown) fits exactly; `network` is a code proposed for
+ * errorTable.ts (HTTPS_NETWORK_ERROR), because no existing entry says "never reached WeChat, outcome unknown".
+ */
+export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001 } as const;
+
+/** A token lasts this long when stable_token does not say (its documented lifetime). */
+const DEFAULT_TOKEN_LIFETIME_S = 7200;
+
+/** Renew this much before expiry (WeChat itself renews 5 minutes early), or 10% of a shorter lifetime. */
+const RENEW_EARLY_MS = 5 * 60_000;
+
+/** The access token of one appid, shared by every call in the process. */
+export interface AccessTokenCache {
+  /** A token that is not about to expire; concurrent callers share one fetch. */
+  get(): Promise<string>;
+  /** Drops `staleToken` (one WeChat refused) if it is still the cached one, so many callers cause one refresh. */
+  invalidate(staleToken: string): void;
+}
+
+/** What `createAccessTokenCache` needs. */
+export interface AccessTokenOptions {
+  appid: string;
+  secret: string;
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  requestTimeoutMs?: number;
+  /** The clock, in milliseconds; tests pass their own. */
+  now?: () => number;
+}
+
+/** A token cache over `POST {baseUrl}/cgi-bin/stable_token`; a failed fetch rejects with WeChat's errcode. */
+export function createAccessTokenCache(options: AccessTokenOptions): AccessTokenCache {
+  const http: HttpsPostOptions = {
+    fetch: resolveFetch(options.fetch),
+    timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    secrets: [options.secret],
+  };
+  const url = `${withoutTrailingSlash(options.baseUrl ?? DEFAULT_BASE_URL)}/cgi-bin/stable_token`;
+  const now = options.now ?? Date.now;
+  let cached: { token: string; renewAt: number } | null = null;
+  let inFlight: Promise<string> | null = null;
+  let rejected: string | null = null;
+
+  async function fetchToken(forceRefresh: boolean): Promise<{ token: string; lifetimeS: number }> {
+    const body = {
+      grant_type: 'client_credential',
+      appid: options.appid,
+      secret: options.secret,
+      ...(forceRefresh ? { force_refresh: true } : {}),
+    };
+    const reply = await httpsPostJson(url, body, http);
+    throwIfWeChatError(reply, http.secrets);
+    const token = reply.access_token;
+    if (typeof token !== 'string' || token === '') {
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, 'stable_token answered without an access_token');
+    }
+    const lifetimeS = typeof reply.expires_in === 'number' && reply.expires_in > 0 ? reply.expires_in : DEFAULT_TOKEN_LIFETIME_S;
+    return { token, lifetimeS };
+  }
+
+  async function refresh(): Promise<string> {
+    const startedAt = now();
+    let fresh = await fetchToken(false);
+    // Normal mode returns the platform's current token, so a token that another instance or function rotated is
+    // picked up without forcing. Forcing first would invalidate *their* token, they would force back, and the
+    // ping-pong would burn the 20-a-day force_refresh quota. Force only when WeChat hands back the refused token.
+    if (rejected !== null && fresh.token === rejected) fresh = await fetchToken(true);
+    rejected = null;
+    cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
+    return fresh.token;
+  }
+
+  return {
+    get() {
+      if (cached !== null && now() < cached.renewAt) return Promise.resolve(cached.token);
+      inFlight ??= refresh().finally(() => {
+        inFlight = null;
+      });
+      return inFlight;
+    },
+    invalidate(staleToken) {
+      // Compare first: callers that saw the same refusal after the refresh began must not throw away the new token.
+      if (cached === null || cached.token !== staleToken) return;
+      cached = null;
+      rejected = staleToken;
+    },
+  };
+}
+
+function renewAfterMs(lifetimeS: number): number {
+  const lifetimeMs = lifetimeS * 1000;
+  return lifetimeMs - Math.min(RENEW_EARLY_MS, lifetimeMs / 10);
+}
+
+/** How `httpsPostJson` reaches WeChat, and which strings must never appear in what it throws. */
+export interface HttpsPostOptions {
+  fetch: typeof fetch;
+  timeoutMs: number;
+  secrets: readonly string[];
+}
+
+/**
+ * POSTs `body` as JSON and resolves with the JSON object WeChat answered (errcode not yet checked). Timeouts,
+ * network failures, HTTP 5xx and unusable bodies reject with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
+ */
+export async function httpsPostJson(url: string, body: object, options: HttpsPostOptions): Promise<Record<string, unknown>> {
+  const where = `POST ${maskAccessToken(url)}`;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  timer.unref();
+  let status: number;
+  let text: string;
+  try {
+    const response = await options.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
+    status = response.status;
+    // Read under the same timer: a server that sends headers and then stalls is as stuck as one that never answers.
+    text = await response.text();
+  } catch (thrown) {
+    if (timedOut) {
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms; the outcome is unknown`);
+    }
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.network, redact(`${where} failed: ${networkCause(thrown)}; the outcome is unknown`, options.secrets));
+  } finally {
+    clearTimeout(timer);
+  }
+  if (status >= 500) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}`);
+  const reply = parseJsonObject(text);
+  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
+  // A proxy's 4xx may carry JSON that is not WeChat's; without an errcode it must not read as success.
+  if ((status < 200 || status >= 300) && typeof reply.errcode !== 'number') {
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}`);
+  }
+  return reply;
+}
+
+/** Throws WeChat's non-zero `errcode` as a `WeChatApiError`, its `errmsg` cleared of `secrets`; no errcode is success. */
+export function throwIfWeChatError(reply: Record<string, unknown>, secrets: readonly string[]): void {
+  const { errcode, errmsg } = reply;
+  if (errcode === undefined || errcode === 0) return;
+  if (typeof errcode !== 'number' || !Number.isFinite(errcode)) {
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, 'WeChat answered an errcode that is not a number');
+  }
+  throw new WeChatApiError(errcode, redact(typeof errmsg === 'string' ? errmsg : '', secrets));
+}
+
+/** The global fetch, or the caller's; throws at construction on a runtime that has neither (Node < 18). */
+export function resolveFetch(given: typeof fetch | undefined): typeof fetch {
+  const found = given ?? (globalThis as { fetch?: typeof fetch }).fetch;
+  if (typeof found !== 'function') {
+    throw new Error('The HTTPS transport needs Node.js 18 or newer (for the global fetch); on an older runtime pass options.fetch.');
+  }
+  return found;
+}
+
+/** The base URL without a trailing slash, so paths can be appended. */
+export function withoutTrailingSlash(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
+/** The URL with the value of any access_token parameter replaced, fit for an error message. */
+export function maskAccessToken(url: string): string {
+  return url.replace(/(access_token=)[^&#\s]*/gi, '$1***');
+}
+
+/** `text` with every secret and every access_token parameter masked. */
+function redact(text: string, secrets: readonly string[]): string {
+  const masked = secrets.filter((secret) => secret !== '').reduce((result, secret) => result.split(secret).join('***'), text);
+  return maskAccessToken(masked);
+}
+
+/** A short reason for a failed fetch: the system error code when there is one (ECONNREFUSED…), else the root message. */
+function networkCause(thrown: unknown): string {
+  let message = String(thrown);
+  for (let error: unknown = thrown, depth = 0; typeof error === 'object' && error !== null && depth < 4; depth += 1) {
+    const fields = error as { code?: unknown; cause?: unknown; message?: unknown };
+    if (typeof fields.code === 'string' && fields.code !== '') return fields.code;
+    if (typeof fields.message === 'string') message = fields.message;
+    error = fields.cause;
+  }
+  return message.slice(0, 200);
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

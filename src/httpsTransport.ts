@@ -1,0 +1,103 @@
+/**
+ * The HTTPS transport: `POST {baseUrl}/wxa/devplugin?access_token=TOKEN` with the plugin's appid and AppSecret,
+ * for functions that do not run in the plugin account's own cloud environment. Needs Node.js 18+ (global fetch)
+ * or a `fetch` passed in.
+ */
+import type { AccessTokenCache } from './accessToken';
+import {
+  createAccessTokenCache,
+  DEFAULT_BASE_URL,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  httpsPostJson,
+  resolveFetch,
+  throwIfWeChatError,
+  TOKEN_ERROR_CODES,
+  withoutTrailingSlash,
+} from './accessToken';
+import type { DecisionRequest, PluginApplyClient, RawApplication } from './pluginApplyClient';
+import { WeChatApiError } from './pluginApplyClient';
+
+/** What `createHttpsClient` needs: the plugin's own appid and AppSecret, and optionally how to reach WeChat. */
+export interface HttpsClientOptions {
+  appid: string;
+  secret: string;
+  /** Defaults to https://api.weixin.qq.com. */
+  baseUrl?: string;
+  /** Defaults to the global fetch (Node.js 18+). */
+  fetch?: typeof fetch;
+  /** Share one cache between clients of the same appid; by default each client has its own. */
+  tokens?: AccessTokenCache;
+  /** Limit for each HTTPS request, token fetches included; defaults to 10 s. */
+  requestTimeoutMs?: number;
+}
+
+/** The devplugin request bodies, snake_case as WeChat expects them (required fields are checked by the event schema). */
+type DevPluginBody =
+  | { action: 'dev_agree'; appid?: string }
+  | { action: 'dev_refuse'; reason?: string; appid?: string }
+  | { action: 'dev_delete'; appid?: string }
+  | { action: 'dev_apply_list'; page: number; num: number };
+
+/** A client that calls WeChat over HTTPS with an access token, refreshing it once when WeChat refuses it. */
+export function createHttpsClient(options: HttpsClientOptions): PluginApplyClient {
+  const fetchImpl = resolveFetch(options.fetch);
+  const baseUrl = withoutTrailingSlash(options.baseUrl ?? DEFAULT_BASE_URL);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const tokens =
+    options.tokens ??
+    createAccessTokenCache({ appid: options.appid, secret: options.secret, baseUrl, fetch: fetchImpl, requestTimeoutMs: timeoutMs });
+
+  async function send(token: string, body: DevPluginBody): Promise<Record<string, unknown>> {
+    const secrets = [token, options.secret];
+    const url = `${baseUrl}/wxa/devplugin?access_token=${encodeURIComponent(token)}`;
+    const reply = await httpsPostJson(url, body, { fetch: fetchImpl, timeoutMs, secrets });
+    throwIfWeChatError(reply, secrets);
+    return reply;
+  }
+
+  async function devplugin(body: DevPluginBody): Promise<Record<string, unknown>> {
+    const token = await tokens.get();
+    try {
+      return await send(token, body);
+    } catch (thrown) {
+      if (!(thrown instanceof WeChatApiError && TOKEN_ERROR_CODES.has(thrown.errCode))) throw thrown;
+      tokens.invalidate(token);
+    }
+    // WeChat refused the token, not the request, so sending it again is safe. Only once: if a fresh token is
+    // refused too, the cause is not the token's age (wrong account, revoked secret) and its error is the answer.
+    return send(await tokens.get(), body);
+  }
+
+  return {
+    async setApplyStatus(request) {
+      await devplugin(decisionBody(request));
+    },
+    async listApplications(page, num) {
+      const reply = await devplugin({ action: 'dev_apply_list', page, num });
+      const list = reply.apply_list;
+      return Array.isArray(list) ? list.map((item) => camelCaseKeys(item) as RawApplication) : [];
+    },
+  };
+}
+
+function decisionBody(request: DecisionRequest): DevPluginBody {
+  const appid = request.appid === undefined ? {} : { appid: request.appid };
+  const reason = request.reason === undefined ? {} : { reason: request.reason };
+  switch (request.action) {
+    case 'dev_agree':
+      return { action: 'dev_agree', ...appid };
+    case 'dev_refuse':
+      return { action: 'dev_refuse', ...reason, ...appid };
+    case 'dev_delete':
+      return { action: 'dev_delete', ...appid };
+  }
+}
+
+/** snake_case keys to camelCase, recursively, as wx-server-sdk converts cloud-call answers (create_time → createTime). */
+function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()), camelCaseKeys(inner)]),
+  );
+}

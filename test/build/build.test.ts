@@ -1,0 +1,72 @@
+/**
+ * The build, run for real on a copy of the project: the deployable folders it writes, and its refusal to build
+ * a function whose config.json does not grant an API the function calls (the cloud's -604101, caught early).
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repo = join(__dirname, '../..');
+
+function copyOfProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'build-test-'));
+  for (const part of ['src', 'scripts', 'package.json']) cpSync(join(repo, part), join(dir, part), { recursive: true });
+  for (const fn of readdirSync(join(repo, 'cloudfunctions'))) {
+    for (const file of ['config.json', 'package.json']) cpSync(join(repo, 'cloudfunctions', fn, file), join(dir, 'cloudfunctions', fn, file));
+  }
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+describe('npm run build', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = copyOfProject();
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a self-contained CommonJS index.js with exports.main into each function folder', async () => {
+    await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir });
+
+    for (const fn of ['setPluginApplyStatus', 'getPluginApplyList']) {
+      const folder = join(dir, 'cloudfunctions', fn);
+      expect(readdirSync(folder).sort()).toEqual(['config.json', 'index.js', 'package.json']);
+      const code = readFileSync(join(folder, 'index.js'), 'utf8');
+      expect(code).not.toMatch(/require\("(wx-server-sdk|zod|@cloudbase\/[^"]+)"\)/);
+      const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { dependencies?: object };
+      expect(pkg.dependencies ?? {}).toEqual({});
+    }
+  });
+
+  it('fails, naming the API and the file to fix, when config.json does not grant an API the function calls', async () => {
+    writeFileSync(
+      join(dir, 'cloudfunctions/setPluginApplyStatus/config.json'),
+      JSON.stringify({ permissions: { openapi: ['pluginManager.setDevPluginApplyStatus'] } }),
+    );
+
+    const outcome = await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('cloudfunctions/setPluginApplyStatus/config.json does not list "pluginManager.getPluginDevApplyList"');
+  });
+
+  it('fails when a function has no config.json', async () => {
+    rmSync(join(dir, 'cloudfunctions/getPluginApplyList/config.json'));
+
+    const outcome = await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('cloudfunctions/getPluginApplyList/config.json is missing');
+  });
+});

@@ -1,0 +1,167 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalCloud} from '../../localcloud/server';
+import { FunctionCallError, startLocalCloud } from '../../localcloud/server';
+import { appids, fixtureApplications } from './applications.fixture';
+
+const sdkPath = require.resolve('wx-server-sdk');
+const allApis = ['pluginManager.setDevPluginApplyStatus', 'pluginManager.getPluginDevApplyList'];
+
+/** Tiny cloud functions, built in a temp folder: name → [index.js source, openapi permissions or null for no config.json]. */
+const functions: Record<string, [string, string[] | null]> = {
+  whoami: [
+    `const cloud = require(${JSON.stringify(sdkPath)});
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+globalThis.invocations = (globalThis.invocations || 0) + 1;
+exports.main = async (event, context) => {
+  const list = await cloud.openapi.pluginManager.getPluginDevApplyList({ action: 'dev_apply_list', page: 1, num: 1 });
+  return { wxContext: cloud.getWXContext(), event, context, admins: process.env.PLUGIN_ADMIN_OPENIDS || null,
+    extra: process.env.EXTRA || null, leaked: process.env.JEST_WORKER_ID || null, invocations: globalThis.invocations,
+    firstAppid: list.applyList[0].appid };
+};`,
+    allApis,
+  ],
+  agree: [
+    `const cloud = require(${JSON.stringify(sdkPath)});
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+exports.main = async (event) => {
+  try {
+    return await cloud.openapi.pluginManager.setDevPluginApplyStatus({ action: 'dev_agree', appid: event.appid });
+  } catch (e) {
+    return { errCode: e.errCode, errMsg: e.errMsg };
+  }
+};`,
+    ['pluginManager.getPluginDevApplyList'],
+  ],
+  noconfig: [
+    `const cloud = require(${JSON.stringify(sdkPath)});
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+exports.main = async () => {
+  try { return await cloud.openapi.pluginManager.getPluginDevApplyList({ action: 'dev_apply_list', page: 1, num: 1 }); }
+  catch (e) { return { errCode: e.errCode, errMsg: e.errMsg }; }
+};`,
+    null,
+  ],
+  thrower: [`exports.main = async () => { throw new TypeError('boom'); };`, []],
+  crasher: [`exports.main = () => new Promise(() => { setTimeout(() => process.exit(3), 10); });`, []],
+  hanger: [`exports.main = () => new Promise(() => { setInterval(() => {}, 1000); });`, []],
+};
+
+describe('function host', () => {
+  let cloud: LocalCloud;
+  let functionsDir: string;
+
+  beforeAll(async () => {
+    functionsDir = mkdtempSync(join(tmpdir(), 'localcloud-fns-'));
+    for (const [name, [source, openapi]] of Object.entries(functions)) {
+      mkdirSync(join(functionsDir, name));
+      writeFileSync(join(functionsDir, name, 'index.js'), source);
+      if (openapi !== null) writeFileSync(join(functionsDir, name, 'config.json'), JSON.stringify({ permissions: { openapi } }));
+    }
+    mkdirSync(join(functionsDir, 'unbuilt'));
+    cloud = await startLocalCloud({
+      port: 0,
+      applications: fixtureApplications(),
+      functionsDir,
+      functionEnv: { PLUGIN_ADMIN_OPENIDS: 'o_admin' },
+      defaultOpenid: 'o_admin',
+      appid: 'wx1234567890abcdef',
+    });
+  });
+  afterAll(async () => {
+    await cloud.close();
+    rmSync(functionsDir, { recursive: true, force: true });
+  });
+  beforeEach(() => cloud.reset());
+
+  describe('invoke()', () => {
+    it('runs the function with the platform identity, userInfo, SCF context and its own config, and attributes its calls', async () => {
+      // Act
+      const result = (await cloud.invoke('whoami', { action: 'x' }, { openid: 'o_user', env: { EXTRA: 'yes' } })) as Record<string, unknown>;
+      // Assert
+      expect(result.wxContext).toEqual({
+        OPENID: 'o_user',
+        APPID: 'wx1234567890abcdef',
+        CLIENTIP: '127.0.0.1',
+        ENV: 'local',
+        SOURCE: 'wx_client',
+      });
+      expect(result.event).toEqual({ action: 'x', userInfo: { appId: 'wx1234567890abcdef', openId: 'o_user' } });
+      expect(result.context).toMatchObject({ request_id: expect.any(String), function_name: 'whoami', time_limit_in_ms: 3000, memory_limit_in_mb: 256 });
+      expect(result).toMatchObject({ admins: 'o_admin', extra: 'yes', leaked: null, firstAppid: appids.pendingA });
+      expect(cloud.calls()).toEqual([expect.objectContaining({ functionName: 'whoami', api: 'pluginManager.getPluginDevApplyList', errcode: 0 })]);
+    });
+
+    it('uses the default caller when none is given, and none at all for openid null (like an HTTP trigger)', async () => {
+      const byDefault = (await cloud.invoke('whoami', {})) as { wxContext: Record<string, unknown> };
+      expect(byDefault.wxContext.OPENID).toBe('o_admin');
+      const anonymous = (await cloud.invoke('whoami', {}, { openid: null })) as { wxContext: Record<string, unknown>; event: Record<string, unknown> };
+      expect(anonymous.wxContext.OPENID).toBeUndefined();
+      expect(anonymous.wxContext.SOURCE).toBe('wx_http');
+      expect(anonymous.event).toEqual({});
+    });
+
+    it('starts every invocation in a fresh process, so module state does not carry over', async () => {
+      const first = (await cloud.invoke('whoami', {})) as { invocations: number };
+      const second = (await cloud.invoke('whoami', {})) as { invocations: number };
+      expect([first.invocations, second.invocations]).toEqual([1, 1]);
+    });
+
+    it('answers -604101 to a function whose config.json does not list the API', async () => {
+      const result = await cloud.invoke('agree', { appid: appids.pendingA });
+      expect(result).toEqual({ errCode: -604101, errMsg: 'system error: error code: -604101' });
+      expect(cloud.calls()).toEqual([expect.objectContaining({ functionName: 'agree', cloudErrorCode: -604101, errcode: null })]);
+      expect(cloud.applications()).toEqual(fixtureApplications());
+    });
+
+    it('answers -604101 to a function without config.json', async () => {
+      expect(await cloud.invoke('noconfig', {})).toEqual({ errCode: -604101, errMsg: 'system error: error code: -604101' });
+    });
+
+    it.each([
+      ['throws', 'thrower', {}, /^cloud\.callFunction:fail -504002 functions execute fail\. requestID [\w-]+, TypeError: boom$/, 500],
+      ['exits', 'crasher', {}, /-504002 functions execute fail\. .*process exited \(code 3\) before returning$/, 500],
+      ['runs past its time limit', 'hanger', { time_limit_in_ms: 300 }, /-504002 functions execute fail\. .*Invoking task timed out after 0\.300 seconds$/, 504],
+    ])('rejects like callFunction when the function %s', async (_name, fn, context, errMsg, status) => {
+      const failure = cloud.invoke(fn, {}, { context });
+      await expect(failure).rejects.toBeInstanceOf(FunctionCallError);
+      await expect(failure).rejects.toMatchObject({ errCode: -504002, errMsg: expect.stringMatching(errMsg), status });
+    });
+  });
+
+  describe('POST /functions/<name>', () => {
+    const call = async (name: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const res = await fetch(`${cloud.url}/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+
+    it('answers {result} with the caller given in the body', async () => {
+      const { status, json } = await call('whoami', { data: { a: 1 }, openid: 'o_http' });
+      expect(status).toBe(200);
+      expect(json.result).toMatchObject({ wxContext: { OPENID: 'o_http' }, event: { a: 1, userInfo: { openId: 'o_http' } } });
+    });
+
+    it('answers a failure shaped like callFunction, and the server keeps serving', async () => {
+      const { status, json } = await call('thrower', { data: {} });
+      expect(status).toBe(500);
+      expect(json).toEqual({ errCode: -504002, errMsg: expect.stringContaining('TypeError: boom') });
+      expect((await call('whoami', { data: {} })).status).toBe(200);
+    });
+
+    it.each([
+      ['a missing function', 'nosuch'],
+      ['an unbuilt function', 'unbuilt'],
+    ])('answers 404 for %s, saying to run npm run build', async (_name, fn) => {
+      const { status, json } = await call(fn, { data: {} });
+      expect(status).toBe(404);
+      expect(json).toEqual({ errCode: -501000, errMsg: expect.stringContaining('npm run build') });
+    });
+
+    it('answers 400 for a bad openid', async () => {
+      const { status, json } = await call('whoami', { openid: 42 });
+      expect(status).toBe(400);
+      expect(json.error).toMatch(/openid must be a string or null/);
+    });
+  });
+});
