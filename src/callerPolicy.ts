@@ -19,6 +19,14 @@ export function checkCaller(caller: Caller, admins: AdminList): ApplyError | nul
   return null;
 }
 
+/** FORBIDDEN for anyone but an admin (with their own OPENID to hand on); then, for admins only, MISCONFIGURED. */
+export function refuseCall(deps: { caller: Caller; admins: AdminList; configProblems?: readonly string[] }): ApplyError | null {
+  const refusal = checkCaller(deps.caller, deps.admins);
+  if (refusal !== null) return { ...refusal, yourOpenid: deps.caller.openid ?? null };
+  if (deps.configProblems !== undefined && deps.configProblems.length > 0) return ownError('MISCONFIGURED', { problems: [...deps.configProblems] });
+  return null;
+}
+
 /** An OPENID fit for a log line: enough to tell callers apart, not enough to identify a person. */
 export function maskOpenid(openid: string | undefined): string | null {
   if (openid === undefined || openid === '') return null;

@@ -8,6 +8,7 @@ import type { PluginManagerOpenApi } from './cloudTransport';
 import { createCloudClient, createCloudListClient } from './cloudTransport';
 import type { Config } from './config';
 import type { Deadline } from './deadline';
+import { createHttpsClient } from './httpsTransport';
 import { deadlineFromContext } from './deadline';
 import type { ListClient, PluginApplyClient } from './pluginApplyClient';
 
@@ -35,14 +36,26 @@ export function invocation(context: unknown): Invocation {
 
 const openapi = cloud.openapi as unknown as PluginManagerOpenApi;
 
-/** The WeChat client for deciding; created once per container and reused while it stays warm. */
+/**
+ * The WeChat client for deciding, by the configured transport; created once per container, so a warm
+ * container reuses its access token. A problem creating it is added to `config.problems`, never thrown.
+ */
 export function decisionClient(config: Config): PluginApplyClient {
-  void config;
-  return createCloudClient(openapi);
+  return httpsClientFor(config) ?? createCloudClient(openapi);
 }
 
 /** The WeChat client for listing only. */
 export function listClient(config: Config): ListClient {
-  void config;
-  return createCloudListClient(openapi);
+  return httpsClientFor(config) ?? createCloudListClient(openapi);
+}
+
+function httpsClientFor(config: Config): PluginApplyClient | null {
+  if (config.transport.kind !== 'https') return null;
+  try {
+    return createHttpsClient(config.transport);
+  } catch (thrown) {
+    // Node 16 has no global fetch; the cloud call still works there.
+    config.problems.push(`PLUGIN_APPID/PLUGIN_APPSECRET select HTTPS calls, which need the Node.js 18 runtime or newer: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    return null;
+  }
 }

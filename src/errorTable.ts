@@ -34,6 +34,8 @@ export interface ApplyError {
   raw?: string;
   /** When an application was looked up after WeChat refused a decision: its status now. */
   currentStatus?: string;
+  /** MISCONFIGURED only: each problem with the function's environment variables and how to fix it. */
+  problems?: string[];
   /** FORBIDDEN only: the caller's own OPENID (null when the platform gave none), to hand to an admin. */
   yourOpenid?: string | null;
 }
@@ -91,6 +93,7 @@ export const OWN_ERRORS = {
   INVALID_EVENT: spec('INVALID_EVENT', '请求参数有误', 'the event is invalid', 'never', 'Fix each problem listed in issues and call again.'),
   FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', 'Ask an admin to add your OPENID to PLUGIN_ADMIN_OPENIDS in the function\'s environment variables.'),
   NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置，所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset, so every call is refused', 'never', 'In the cloud console, open the function\'s configuration and set PLUGIN_ADMIN_OPENIDS to a comma-separated list of admin OPENIDs.'),
+  MISCONFIGURED: spec('MISCONFIGURED', '云函数配置有误，请检查环境变量', 'the function is misconfigured: check its environment variables', 'never', 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.'),
   TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
   NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', 'Send this item again.'),
   INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', 'Look up the request id in the function\'s logs.'),

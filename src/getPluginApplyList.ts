@@ -5,7 +5,7 @@
  */
 import type { Application } from './applicationList';
 import { readAllPages, readPage } from './applicationList';
-import { checkCaller, maskOpenid } from './callerPolicy';
+import { maskOpenid, refuseCall } from './callerPolicy';
 import { DeadlineExceeded } from './deadline';
 import type { ApplyError } from './errorTable';
 import { ownError, wechatError } from './errorTable';
@@ -47,8 +47,8 @@ export async function handleList(event: unknown, deps: ListDeps): Promise<ListRe
 
 async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
   try {
-    const refusal = checkCaller(deps.caller, deps.admins);
-    if (refusal !== null) return { ok: false, error: { ...refusal, yourOpenid: deps.caller.openid ?? null } };
+    const refusal = refuseCall(deps);
+    if (refusal !== null) return { ok: false, error: refusal };
     const parsed = parseListEvent(event);
     if (!parsed.ok) return { ok: false, error: ownError('INVALID_EVENT', { issues: parsed.issues }) };
     const { page = 1, status, all = false } = parsed.value;

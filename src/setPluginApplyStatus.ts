@@ -5,7 +5,7 @@
  */
 import { currentStatus, STATUS_TEXT } from './applicationList';
 import type { Caller } from './callerPolicy';
-import { checkCaller, maskOpenid } from './callerPolicy';
+import { maskOpenid, refuseCall } from './callerPolicy';
 import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
@@ -30,13 +30,16 @@ export interface SetStatusDeps {
   client: PluginApplyClient;
   caller: Caller;
   admins: AdminList;
+  /** Problems with the function's configuration (config.ts); any makes every admin call MISCONFIGURED. */
+  configProblems?: readonly string[];
   deadline: Deadline;
   log: LogSink;
   requestId: string | null;
   retry?: RetryOptions;
 }
 
-type DecideDeps = Pick<SetStatusDeps, 'client' | 'deadline' | 'log' | 'requestId' | 'retry'>;
+/** What deciding needs: no caller policy (adapters that run as the plugin's owner, like the CLI, skip it). */
+export type DecideDeps = Pick<SetStatusDeps, 'client' | 'deadline' | 'log' | 'requestId' | 'retry'>;
 
 /** The result of one decision. `changed` is false when the application already was as asked. */
 export type DecisionResult =
@@ -61,10 +64,10 @@ export async function handleSetStatus(event: unknown, deps: SetStatusDeps): Prom
   const base = { fn: FN, requestId: deps.requestId, caller: maskOpenid(deps.caller.openid) };
   const log: LogSink = (record) => deps.log({ ...base, ...record });
   try {
-    const refusal = checkCaller(deps.caller, deps.admins);
+    const refusal = refuseCall(deps);
     if (refusal !== null) {
       log({ outcome: refusal.code, errCode: null, durationMs: deps.deadline.now() - startedAt });
-      return { ok: false, error: { ...refusal, yourOpenid: deps.caller.openid ?? null } };
+      return { ok: false, error: refusal };
     }
     if (isPlainObject(event) && 'items' in event) return await decideBatch(event, { ...deps, log });
     const result = await decideEvent(event, { ...deps, log });
@@ -159,10 +162,7 @@ function parseBatch(event: Record<string, unknown>): { ok: true; items: unknown[
   return issues.length === 0 && Array.isArray(items) ? { ok: true, items } : { ok: false, issues };
 }
 
-/**
- * Decides a batch with bounded concurrency. An item is started only while the time left is comfortably
- * more than items have been taking; the rest come back NOT_ATTEMPTED, never half-done.
- */
+/** Validates the batch as a whole, then decides its items. */
 async function decideBatch(event: Record<string, unknown>, deps: SetStatusDeps): Promise<SetStatusResult> {
   const startedAt = deps.deadline.now();
   const parsed = parseBatch(event);
@@ -170,27 +170,44 @@ async function decideBatch(event: Record<string, unknown>, deps: SetStatusDeps):
     deps.log({ outcome: 'INVALID_EVENT', errCode: null, batch: null, durationMs: deps.deadline.now() - startedAt });
     return invalid(parsed.issues);
   }
-  const results: DecisionResult[] = new Array(parsed.items.length);
-  const durations: number[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < parsed.items.length) {
-      const index = next++;
-      const item = parsed.items[index];
-      const itemStarted = deps.deadline.now();
-      if (remainingMs(deps.deadline) < startThreshold(durations)) {
-        results[index] = { ok: false, error: ownError('NOT_ATTEMPTED') };
-      } else {
-        results[index] = await decideEvent(item, deps);
-        durations.push(deps.deadline.now() - itemStarted);
-      }
-      deps.log({ batchIndex: index, ...describeEvent(item), ...outcomeOf(results[index]), durationMs: deps.deadline.now() - itemStarted });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, parsed.items.length) }, worker));
+  const results = await decideMany(parsed.items, deps);
   const summary = summarize(results);
   deps.log({ batch: results.length, ...summary, durationMs: deps.deadline.now() - startedAt });
   return { ok: true, results, summary };
+}
+
+/**
+ * Decides many events (each validated on its own) with bounded concurrency; results in input order.
+ * An item is started only while the time left is comfortably more than items have been taking; the rest come
+ * back NOT_ATTEMPTED, never half-done. `onSettled` sees each result as it comes (a CLI's progress bar).
+ */
+export async function decideMany(
+  events: readonly unknown[],
+  deps: DecideDeps,
+  { concurrency = BATCH_CONCURRENCY, onSettled }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void } = {},
+): Promise<DecisionResult[]> {
+  const results: DecisionResult[] = new Array(events.length);
+  const durations: number[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < events.length) {
+      const index = next++;
+      const event = events[index];
+      const itemStarted = deps.deadline.now();
+      let result: DecisionResult;
+      if (remainingMs(deps.deadline) < startThreshold(durations)) {
+        result = { ok: false, error: ownError('NOT_ATTEMPTED') };
+      } else {
+        result = await decideEvent(event, deps);
+        durations.push(deps.deadline.now() - itemStarted);
+      }
+      results[index] = result;
+      deps.log({ batchIndex: index, ...describeEvent(event), ...outcomeOf(result), durationMs: deps.deadline.now() - itemStarted });
+      onSettled?.(index, result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+  return results;
 }
 
 /** Time an item needs before it is worth starting: twice the average so far, and never under 100 ms. */
@@ -200,7 +217,8 @@ function startThreshold(durations: readonly number[]): number {
   return Math.max(100, 2 * average);
 }
 
-function summarize(results: readonly DecisionResult[]): BatchResult['summary'] {
+/** Counts of a batch's results: succeeded (changed or not), failed, and not attempted. */
+export function summarize(results: readonly DecisionResult[]): BatchResult['summary'] {
   const summary = { succeeded: 0, failed: 0, notAttempted: 0 };
   for (const result of results) {
     if (result.ok) summary.succeeded += 1;

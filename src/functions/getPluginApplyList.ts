@@ -13,5 +13,5 @@ const client = listClient(config);
 
 /** The cloud function handler, `index.main`: always resolves with a result, never throws. */
 export async function main(event: unknown, context: unknown): Promise<ListResult> {
-  return handleList(event, { ...invocation(context), client, admins: config.admins, log: stdoutSink });
+  return handleList(event, { ...invocation(context), client, admins: config.admins, configProblems: config.problems, log: stdoutSink });
 }
