@@ -82,7 +82,7 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
   if (await playTransportFault(fault, res, state)) return;
   switch (fault?.kind) {
     case 'errcode': {
-      const answer = wechatError(fault.errcode ?? -1);
+      const answer = wechatError(fault.errcode ?? -1, fault.message);
       record.errcode = answer.errcode;
       sendResp(res, encodeOpenApiResp({ json: answer }));
       return;

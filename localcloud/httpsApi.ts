@@ -24,7 +24,7 @@ function playJsonFault(fault: Fault | null, res: ServerResponse, record: CallRec
     case 'errcode':
     case 'cloudError': {
       // HTTPS has no cloud layer: a cloudError fault arrives as that number in errcode.
-      const answer = wechatError(fault.errcode ?? (fault.kind === 'errcode' ? WeChatErrcode.systemBusy : -604101));
+      const answer = wechatError(fault.errcode ?? (fault.kind === 'errcode' ? WeChatErrcode.systemBusy : -604101), fault.message);
       record.errcode = answer.errcode;
       sendJson(res, 200, answer);
       return true;

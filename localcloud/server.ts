@@ -135,7 +135,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     const started = Date.now();
-    res.on('finish', () => log(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${Date.now() - started}ms`));
+    // Tokens are credentials even locally: the request log shows that one was sent, never which.
+    const shownUrl = (req.url ?? '').replace(/access_token=[^&]*/, 'access_token=***');
+    res.on('finish', () => log(`${req.method ?? '?'} ${shownUrl} ${res.statusCode} ${Date.now() - started}ms`));
     route(req, res).catch((error: unknown) => {
       if (res.headersSent || res.destroyed) return;
       const bad = error instanceof BadRequest;

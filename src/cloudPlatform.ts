@@ -3,6 +3,7 @@
  * the initialised SDK, the caller as the platform identifies it, the time limit and the request id.
  */
 import cloud from 'wx-server-sdk';
+import { loadStartedAt } from './coldStart';
 import type { Caller } from './callerPolicy';
 import type { PluginManagerOpenApi } from './cloudTransport';
 import { createCloudClient, createCloudListClient } from './cloudTransport';
@@ -15,6 +16,8 @@ import type { ListClient, PluginApplyClient } from './pluginApplyClient';
 // The SDK's typings declare `env` as a string, yet DYNAMIC_CURRENT_ENV (a symbol) is its documented value.
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
 
+let firstCall = true;
+
 /** The per-call facts an entry point passes to the core. */
 export interface Invocation {
   caller: Caller;
@@ -24,7 +27,9 @@ export interface Invocation {
 
 /** Reads the invocation from the platform: OPENID from getWXContext (injected, trusted), never from the event. */
 export function invocation(context: unknown): Invocation {
-  const startedAt = Date.now();
+  // The first call of a container also waited for the bundle to load, and the platform's clock may have counted it.
+  const startedAt = firstCall ? loadStartedAt : Date.now();
+  firstCall = false;
   const { OPENID } = cloud.getWXContext();
   const requestId = (context as { request_id?: unknown } | null | undefined)?.request_id;
   return {

@@ -27,12 +27,12 @@ export function remainingMs(deadline: Deadline): number {
   return Math.max(0, deadline.at - deadline.now());
 }
 
-/** Rejects with `DeadlineExceeded` when the deadline passes first; the timer never keeps the process alive. */
+/** Rejects with `DeadlineExceeded` when the deadline passes first; the timer is cleared as soon as the work settles. */
 export async function beforeDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<never>((_, reject) => {
+    // Not unref'd: if the work holds nothing open, the deadline is what must still answer the caller.
     timer = setTimeout(() => reject(new DeadlineExceeded()), remainingMs(deadline));
-    timer.unref();
   });
   try {
     return await Promise.race([work, expiry]);

@@ -20,7 +20,8 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxAttempts: 4,
   baseDelayMs: 100,
   maxDelayMs: 1000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  // Not unref'd: a pending retry is work the process must stay alive for.
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
 };
 

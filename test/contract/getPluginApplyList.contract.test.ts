@@ -1,0 +1,90 @@
+/** getPluginApplyList as deployed: the built bundle with the real SDK, through the local cloud. */
+import type { LocalCloud } from '../../localcloud/server';
+import { application, appidOf, PENDING, REFUSED, scenario, startCloud } from './localCloudFixture';
+
+const FN = 'getPluginApplyList';
+const API = 'pluginManager.getPluginDevApplyList';
+
+let cloud: LocalCloud & { output: string[] };
+
+beforeAll(async () => {
+  cloud = await startCloud();
+});
+
+afterAll(async () => {
+  await cloud.close();
+});
+
+beforeEach(() => cloud.reset(scenario()));
+
+type Item = { appid: string; status: number; statusName: string; createTime: string | null; reason: string; categories: unknown[] };
+type ListResult = { ok: boolean; items: Item[]; page: number; num: number; hasMore: boolean; nextPage: number | null; error?: { code: string } };
+const list = async (data: unknown, options = {}): Promise<ListResult> => (await cloud.invoke(FN, data, options)) as ListResult;
+
+describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
+  it('lists the first page, normalised', async () => {
+    const result = await list({});
+
+    expect(result).toMatchObject({ ok: true, page: 1, num: 20, hasMore: false, nextPage: null });
+    expect(result.items.map((item) => item.appid)).toEqual(scenario().map((item) => item.appid));
+    expect(result.items.find((item) => item.appid === REFUSED)).toMatchObject({
+      status: 3,
+      statusName: 'refused',
+      reason: '类目不符',
+      createTime: '2024-05-30T02:00:00.000Z',
+      categories: [{ first: '工具', second: '效率' }],
+    });
+  });
+
+  it('asks WeChat for dev_apply_list with the page and size', async () => {
+    await list({ page: 2, num: 3 });
+
+    expect(cloud.calls().find((call) => call.api === API)?.request).toEqual({ action: 'dev_apply_list', page: 2, num: 3 });
+  });
+
+  it('walks every page of 250 applications with all: true', async () => {
+    cloud.reset(Array.from({ length: 250 }, (_, n) => application(appidOf(1000 + n), ((n % 4) + 1) as 1 | 2 | 3 | 4)));
+
+    const result = await list({ all: true });
+
+    expect(result).toMatchObject({ ok: true, hasMore: false });
+    expect(result.items).toHaveLength(250);
+    expect(new Set(result.items.map((item) => item.appid)).size).toBe(250);
+    expect(cloud.calls().filter((call) => call.api === API)).toHaveLength(3);
+  });
+
+  it('filters by status', async () => {
+    const result = await list({ status: 'pending', all: true });
+
+    expect(result.items.map((item) => item.appid)).toEqual([PENDING, appidOf(2)]);
+  });
+
+  it('refuses an invalid event without calling WeChat', async () => {
+    const result = await list({ num: 1000, Status: 'pending' });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_EVENT' } });
+    expect(cloud.calls()).toEqual([]);
+  });
+
+  it('refuses a caller who is not an admin', async () => {
+    const result = await list({}, { openid: 'oStranger' });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(cloud.calls()).toEqual([]);
+  });
+
+  it('answers TIMEOUT within the time limit when WeChat never answers', async () => {
+    cloud.addFault({ kind: 'hang', api: API, times: 5 });
+
+    const result = await list({}, { context: { time_limit_in_ms: 1200 } });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+  });
+
+  it('needs only the list permission', async () => {
+    const result = await list({});
+
+    expect(result.ok).toBe(true);
+    expect(cloud.calls().every((call) => call.functionName === FN && call.api === API)).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The functions switched to HTTPS by their environment (PLUGIN_APPID, PLUGIN_APPSECRET): the same scenarios give
+ * the same results as over the cloud call, tokens are fetched once per warm container, and no token or
+ * secret ever appears in a result or a log line.
+ */
+import type { LocalCloud } from '../../localcloud/server';
+import { localAccount } from '../../localcloud/server';
+import { APPROVED, PENDING, REFUSED, scenario, startCloud, UNKNOWN } from './localCloudFixture';
+
+let cloud: LocalCloud & { output: string[] };
+let httpsEnv: Record<string, string>;
+
+beforeAll(async () => {
+  cloud = await startCloud();
+  httpsEnv = { PLUGIN_APPID: localAccount.appid, PLUGIN_APPSECRET: localAccount.secret, WECHAT_API_BASE_URL: cloud.url };
+});
+
+afterAll(async () => {
+  await cloud.close();
+});
+
+beforeEach(() => {
+  cloud.reset(scenario());
+  cloud.output.length = 0;
+});
+
+const scenarios: Array<[string, string, unknown]> = [
+  ['agree to a pending one', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }],
+  ['refuse a pending one', 'setPluginApplyStatus', { action: 'dev_refuse', appid: PENDING, reason: '暂不开放' }],
+  ['delete a refused one', 'setPluginApplyStatus', { action: 'dev_delete', appid: REFUSED }],
+  ['agree to an approved one again', 'setPluginApplyStatus', { action: 'dev_agree', appid: APPROVED }],
+  ['agree to a refused one', 'setPluginApplyStatus', { action: 'dev_agree', appid: REFUSED }],
+  ['delete an unknown appid', 'setPluginApplyStatus', { action: 'dev_delete', appid: UNKNOWN }],
+  ['a batch', 'setPluginApplyStatus', { items: [{ action: 'dev_agree', appid: PENDING }, { action: 'dev_delete', appid: APPROVED }] }],
+  ['list everything', 'getPluginApplyList', { all: true }],
+];
+
+describe('cloud functions over HTTPS', () => {
+  it.each(scenarios)('give the same result as the cloud call to "%s"', async (_, fn, data) => {
+    const overCloud = await cloud.invoke(fn, data);
+    const stateAfterCloud = cloud.applications();
+    cloud.reset(scenario());
+
+    const overHttps = await cloud.invoke(fn, data, { env: httpsEnv });
+
+    expect(overHttps).toEqual(overCloud);
+    expect(cloud.applications()).toEqual(stateAfterCloud);
+    expect(cloud.calls().some((call) => call.transport === 'https')).toBe(true);
+    expect(cloud.calls().some((call) => call.transport === 'cloud')).toBe(false);
+  });
+
+  it('retries once with a fresh token after WeChat says the token is invalid', async () => {
+    cloud.addFault({ kind: 'errcode', errcode: 40001, api: 'pluginManager.setDevPluginApplyStatus', times: 1 });
+
+    const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, { env: httpsEnv });
+
+    expect(result).toMatchObject({ ok: true, changed: true });
+    expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toHaveLength(2);
+    // The refresh asks for the current token first and forces a new one only when WeChat hands back the refused one.
+    expect(cloud.calls().filter((call) => call.api === 'cgi-bin/stable_token').length).toBeLessThanOrEqual(3);
+  });
+
+  it('reports a wrong AppSecret as INVALID_APPSECRET without ever showing it', async () => {
+    const wrong = 'ffffffffffffffffffffffffffffffff';
+
+    const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, { env: { ...httpsEnv, PLUGIN_APPSECRET: wrong } });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_APPSECRET', errCode: 40125 } });
+    expect(JSON.stringify(result)).not.toContain(wrong);
+    expect(cloud.output.join('\n')).not.toContain(wrong);
+  });
+
+  it('tells an admin which variable is missing when only one of the pair is set', async () => {
+    const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, { env: { PLUGIN_APPID: localAccount.appid } });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'MISCONFIGURED', problems: [expect.stringContaining('PLUGIN_APPSECRET')] } });
+    expect(cloud.calls()).toEqual([]);
+  });
+
+  it('never puts the access token or the AppSecret in a result or a log line', async () => {
+    const results = [
+      await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, { env: httpsEnv }),
+      await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: REFUSED }, { env: httpsEnv }),
+      await cloud.invoke('getPluginApplyList', { all: true }, { env: httpsEnv }),
+    ];
+    // Outside the renewal window WeChat hands every caller the same current token: the one the functions used.
+    const response = await fetch(`${cloud.url}/cgi-bin/stable_token`, {
+      method: 'POST',
+      body: JSON.stringify({ grant_type: 'client_credential', appid: localAccount.appid, secret: localAccount.secret }),
+    });
+    const { access_token: token } = (await response.json()) as { access_token: string };
+    const seen = `${JSON.stringify(results)}\n${cloud.output.join('\n')}`;
+
+    expect(token.length).toBeGreaterThan(10);
+    expect(seen).not.toContain(token);
+    expect(seen).not.toContain(localAccount.secret);
+  });
+});

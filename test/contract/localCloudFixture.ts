@@ -1,0 +1,63 @@
+/**
+ * Shared set-up for contract tests: the built bundles, with the real wx-server-sdk inside, run by the local
+ * cloud's function host against its model of WeChat.
+ */
+import type { Application, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
+import { startLocalCloud } from '../../localcloud/server';
+
+export const ADMIN = 'oAdminOpenid1234567890abcdef';
+export const OTHER_ADMIN = 'oSecondAdmin1234567890abcdef';
+
+/** An appid of the WeChat form for test number `n`. */
+export const appidOf = (n: number): string => `wx${n.toString(16).padStart(16, '0')}`;
+
+export const PENDING = appidOf(1);
+export const PENDING_2 = appidOf(2);
+export const APPROVED = appidOf(3);
+export const REFUSED = appidOf(4);
+export const EXPIRED = appidOf(5);
+export const UNKNOWN = appidOf(99);
+
+/** One application in WeChat's snake_case list shape. */
+export function application(appid: string, status: 1 | 2 | 3 | 4, reason = ''): Application {
+  return {
+    appid,
+    status,
+    nickname: `应用${appid.slice(-2)}`,
+    headimgurl: '',
+    categories: [{ first: '工具', second: '效率' }],
+    create_time: '1717034400',
+    apply_url: '',
+    reason,
+  };
+}
+
+/** One application in each status, two pending. */
+export function scenario(): Application[] {
+  return [
+    application(PENDING, 1),
+    application(PENDING_2, 1),
+    application(APPROVED, 2),
+    application(REFUSED, 3, '类目不符'),
+    application(EXPIRED, 4),
+  ];
+}
+
+/** A local cloud whose functions name ADMIN and OTHER_ADMIN as admins; `output` collects what functions log. */
+export async function startCloud(options: LocalCloudOptions = {}): Promise<LocalCloud & { output: string[] }> {
+  const output: string[] = [];
+  const cloud = await startLocalCloud({
+    port: 0,
+    applications: scenario(),
+    functionEnv: { PLUGIN_ADMIN_OPENIDS: `${ADMIN},${OTHER_ADMIN}` },
+    defaultOpenid: ADMIN,
+    log: (line) => output.push(line),
+    ...options,
+  });
+  return Object.assign(cloud, { output });
+}
+
+/** The status of one applicant in the local cloud, or undefined when it is not listed. */
+export function statusOf(cloud: LocalCloud, appid: string): number | undefined {
+  return cloud.applications().find((item) => item.appid === appid)?.status;
+}
