@@ -6,7 +6,7 @@
  * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) when it exists.
  */
 import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,8 +100,27 @@ async function buildLocalCloud() {
   if (!quiet) console.log('built dist/localcloud.js');
 }
 
+async function buildCli() {
+  const entry = join(root, 'src/cli.ts');
+  if (!existsSync(entry)) return;
+  const outfile = join(root, 'dist/plugin-apply.js');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    logLevel: 'warning',
+    banner: { js: '#!/usr/bin/env node\n/* plugin-apply: built from src/cli.ts by npm run build. Do not edit. */' },
+  });
+  chmodSync(outfile, 0o755);
+  if (!quiet) console.log(`built dist/plugin-apply.js (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);
+}
+
 const problems = (await Promise.all(functionNames().map(buildFunction))).flat();
 await buildLocalCloud();
+await buildCli();
 if (problems.length > 0) {
   for (const problem of problems) console.error(`error: ${problem}`);
   process.exit(1);

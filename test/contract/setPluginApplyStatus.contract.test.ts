@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LocalCloud } from '../../localcloud/server';
 import { WECHAT_ERRORS } from '../../src/errorTable';
-import { ADMIN, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
+import { ADMIN, application, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
 const API = 'pluginManager.setDevPluginApplyStatus';
@@ -261,7 +261,7 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
 
     it('leaves what the time limit cannot start NOT_ATTEMPTED and reports the rest', async () => {
       const many = Array.from({ length: 60 }, (_, n) => ({ appid: `wx${(1000 + n).toString(16).padStart(16, '0')}`, status: 1 as const }));
-      cloud.reset(many.map((item) => ({ ...scenario()[0]!, ...item })));
+      cloud.reset(many.map((item) => ({ ...application(item.appid, 1), ...item })));
       cloud.addFault({ kind: 'delay', ms: 250, api: API, times: 60 });
 
       const result = (await invoke(

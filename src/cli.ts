@@ -1,0 +1,421 @@
+/**
+ * `plugin-apply`: the ops CLI. Lists applications and agrees to, refuses or deletes them over HTTPS with the
+ * plugin's appid and AppSecret from the environment. A thin adapter: decisions go through `decideMany`, so they
+ * get the cloud functions' validation, idempotent outcomes and retries. Built to dist/plugin-apply.js.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Application } from './applicationList';
+import { readAllPages } from './applicationList';
+import { WECHAT_API_BASE_URL } from './config';
+import type { Deadline } from './deadline';
+import { DeadlineExceeded } from './deadline';
+import type { ApplyError } from './errorTable';
+import { ownError, wechatError } from './errorTable';
+import type { DecisionAction, StatusName } from './eventSchema';
+import { APPID_PATTERN, PAGE_SIZE_MAX, parseDecision, parseListEvent, REASON_MAX_CHARS } from './eventSchema';
+import { createHttpsClient } from './httpsTransport';
+import type { LogSink } from './log';
+import type { PluginApplyClient } from './pluginApplyClient';
+import { WeChatApiError } from './pluginApplyClient';
+import { DEFAULT_RETRY, withRetries } from './retry';
+import type { DecisionResult } from './setPluginApplyStatus';
+import { BATCH_CONCURRENCY, decideMany } from './setPluginApplyStatus';
+import {
+  ACCOUNT_WIDE_CODES,
+  countResults,
+  createProgressBar,
+  describeError,
+  formatApplicationsTable,
+  formatDecisionLine,
+  formatDryRunLine,
+  formatHints,
+  formatSummary,
+} from './cliOutput';
+
+/** 0: every decision succeeded (unchanged counts); 1: something failed; 2: bad usage or configuration. */
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** How long a whole command may take unless `--timeout` says otherwise: generous, it is not a cloud function. */
+const DEFAULT_TIMEOUT_S = 600;
+
+const COMMON_OPTIONS = {
+  'base-url': { type: 'string' },
+  json: { type: 'boolean' },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DECISION_OPTIONS = {
+  ...COMMON_OPTIONS,
+  file: { type: 'string', short: 'f', multiple: true },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+const COMMON_HELP = `  --base-url URL     where WeChat's API is (default ${WECHAT_API_BASE_URL}), e.g. the local cloud
+  --json             print JSON on stdout instead of text
+  --timeout SECONDS  give up after this long (default ${DEFAULT_TIMEOUT_S})
+  --verbose          write the core's log records (retries…) to stderr as JSON lines
+  -h, --help         show this help`;
+
+const DECISION_HELP = `  -f, --file F       read appids from F (repeatable)
+  --dry-run          validate everything, call nothing
+${COMMON_HELP}`;
+
+const APPIDS_HELP = `Appids ("wx" + 16 lowercase hex characters) come from the arguments, from --file F (one a line, or separated
+by blanks or commas; # starts a comment) and from stdin: "-", or piped in when no other appids are given.
+A malformed appid fails on its own (INVALID_EVENT); the others still proceed.`;
+
+const FOOTER = `Environment:
+  PLUGIN_APPID, PLUGIN_APPSECRET  required: the plugin's appid and AppSecret (mp.weixin.qq.com → 开发管理 → 开发设置)
+  WECHAT_API_BASE_URL             optional: like --base-url
+Exit codes: 0 every decision succeeded (already so counts) · 1 something failed · 2 usage or configuration error`;
+
+const GENERAL_HELP = `plugin-apply: decide on applications to use your mini-program plugin (WeChat /wxa/devplugin).
+
+Usage:
+  plugin-apply list [--status pending|approved|refused|expired] [--json]
+  plugin-apply agree APPID… [--file F] [--dry-run] [--json]
+  plugin-apply refuse --reason TEXT APPID… [--file F] [--dry-run] [--json]
+  plugin-apply delete APPID… [--file F] [--dry-run] [--json]
+
+Run "plugin-apply COMMAND -h" for a command's options.
+
+${FOOTER}
+`;
+
+interface Command {
+  usage: string;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+  /** Absent for `list`. */
+  action?: DecisionAction;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  list: {
+    usage: `Usage: plugin-apply list [--status pending|approved|refused|expired] [--json]
+
+Lists every application (all pages) as a table, or with --json as an array of normalised items.
+
+Options:
+  --status S         only applications with this status
+${COMMON_HELP}
+
+${FOOTER}
+`,
+    options: { ...COMMON_OPTIONS, status: { type: 'string' } },
+  },
+  agree: {
+    usage: `Usage: plugin-apply agree APPID… [--file F] [--dry-run] [--json]
+
+Agrees to pending applications. One already approved counts as success ("unchanged").
+
+${APPIDS_HELP}
+
+Options:
+${DECISION_HELP}
+
+${FOOTER}
+`,
+    options: DECISION_OPTIONS,
+    action: 'dev_agree',
+  },
+  refuse: {
+    usage: `Usage: plugin-apply refuse --reason TEXT APPID… [--file F] [--dry-run] [--json]
+
+Refuses pending applications with a reason the applicant sees. One already refused counts as success ("unchanged").
+
+${APPIDS_HELP}
+
+Options:
+  --reason TEXT      required: why, at most ${REASON_MAX_CHARS} characters
+${DECISION_HELP}
+
+${FOOTER}
+`,
+    options: { ...DECISION_OPTIONS, reason: { type: 'string' } },
+    action: 'dev_refuse',
+  },
+  delete: {
+    usage: `Usage: plugin-apply delete APPID… [--file F] [--dry-run] [--json]
+
+Deletes refused or timed-out applications from the list. One already gone counts as success ("unchanged").
+
+${APPIDS_HELP}
+
+Options:
+${DECISION_HELP}
+
+${FOOTER}
+`,
+    options: DECISION_OPTIONS,
+    action: 'dev_delete',
+  },
+};
+
+/** The command called `name`; undefined for anything else (`toString` included). */
+function commandNamed(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+/** A problem with the command line: printed with a pointer to --help, exit code 2. */
+class UsageError extends Error {
+  override readonly name: string = 'UsageError';
+}
+
+/** A problem with the environment (credentials, base URL): exit code 2, and --help would not help. */
+class ConfigError extends UsageError {
+  override readonly name = 'ConfigError';
+}
+
+/** The parsed flags, typed loosely: each command's option table decides which are allowed. */
+interface Flags {
+  'base-url'?: string;
+  json?: boolean;
+  timeout?: string;
+  verbose?: boolean;
+  help?: boolean;
+  file?: string[];
+  'dry-run'?: boolean;
+  reason?: string;
+  status?: string;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and resolves its exit code. */
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? commandNamed(rest[0]) : undefined;
+    (name === undefined ? process.stderr : process.stdout).write(topic?.usage ?? GENERAL_HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = commandNamed(name);
+  if (command === undefined) throw new UsageError(`unknown command "${name}": use list, agree, refuse or delete`);
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (thrown) {
+    throw new UsageError(thrown instanceof Error ? thrown.message : String(thrown));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(command.usage);
+    return EXIT.ok;
+  }
+  const timeoutMs = parseTimeout(values.timeout);
+  const baseUrl = parseBaseUrl(values['base-url'] ?? env.WECHAT_API_BASE_URL);
+  const log: LogSink = values.verbose === true ? (record) => process.stderr.write(`${JSON.stringify(record)}\n`) : () => undefined;
+  if (command.action === undefined) {
+    if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);
+    const status = parseStatus(values.status);
+    const client = createHttpsClient({ ...readCredentials(env), baseUrl });
+    return listCommand(client, status, { json: values.json === true, deadline: deadlineIn(timeoutMs), log });
+  }
+  const reason = command.action === 'dev_refuse' ? parseReason(values.reason) : undefined;
+  const credentials = readCredentials(env);
+  const appids = await readAppids(positionals, values.file ?? []);
+  const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
+  if (values['dry-run'] === true) return dryRun(appids, events, values.json === true);
+  const client = createHttpsClient({ ...credentials, baseUrl });
+  return decideCommand(client, command.action, appids, events, { json: values.json === true, timeoutMs, log });
+}
+
+/** The plugin's credentials, only ever from the environment (a flag would land in shell history). */
+function readCredentials(env: NodeJS.ProcessEnv): { appid: string; secret: string } {
+  const appid = env.PLUGIN_APPID?.trim() ?? '';
+  const secret = env.PLUGIN_APPSECRET?.trim() ?? '';
+  const missing = [appid === '' ? 'PLUGIN_APPID' : null, secret === '' ? 'PLUGIN_APPSECRET' : null].filter((n): n is string => n !== null);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set. Set PLUGIN_APPID (the plugin's appid) and ` +
+        'PLUGIN_APPSECRET (its AppSecret) in the environment; both are at mp.weixin.qq.com → 开发管理 → 开发设置 ' +
+        '(Development → Development settings). They are read only from the environment, never from flags, so they stay out of shell history.',
+    );
+  }
+  if (!APPID_PATTERN.test(appid)) {
+    throw new ConfigError('PLUGIN_APPID must be the plugin\'s appid: "wx" followed by 16 lowercase hex characters (mp.weixin.qq.com → 开发管理 → 开发设置).');
+  }
+  return { appid, secret };
+}
+
+function parseBaseUrl(value: string | undefined): string {
+  const url = value?.trim() || WECHAT_API_BASE_URL;
+  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`the base URL must be an http(s) URL, e.g. ${WECHAT_API_BASE_URL} (got "${url}")`);
+  return url;
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_S * 1000;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a number of seconds above 0 (got "${value}")`);
+  return seconds * 1000;
+}
+
+/** The status filter, checked by the list function's own schema. */
+function parseStatus(value: string | undefined): StatusName | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseListEvent({ status: value });
+  if (!parsed.ok) throw new UsageError(`--status: ${parsed.issues.map((issue) => issue.messageEn).join('; ')}`);
+  return parsed.value.status;
+}
+
+/** The refusal reason, checked once by the decision schema rather than failing every item alike. */
+function parseReason(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('refuse needs --reason TEXT: the applicant sees it');
+  const parsed = parseDecision({ action: 'dev_refuse', reason: value });
+  if (!parsed.ok) throw new UsageError(`--reason: ${parsed.issues.map((issue) => issue.messageEn).join('; ')}`);
+  return value;
+}
+
+/**
+ * Appids from the arguments, `--file`s and stdin (for "-", or when stdin is piped and nothing else was given),
+ * in order, each once. They are not validated here: a bad one is that item's INVALID_EVENT.
+ */
+async function readAppids(positionals: readonly string[], files: readonly string[]): Promise<string[]> {
+  const words: string[] = [];
+  const wantsStdin = positionals.includes('-') || (positionals.length === 0 && files.length === 0 && process.stdin.isTTY !== true);
+  for (const positional of positionals) if (positional !== '-') words.push(...splitAppids(positional));
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (thrown) {
+      throw new UsageError(`cannot read --file ${file}: ${(thrown as NodeJS.ErrnoException).code ?? String(thrown)}`);
+    }
+    words.push(...splitAppids(text));
+  }
+  if (wantsStdin) words.push(...splitAppids(await readStdin()));
+  if (words.length === 0) throw new UsageError('no appids given: pass them as arguments, with --file F, or on stdin ("-")');
+  return [...new Set(words)];
+}
+
+/** Appids separated by blanks, commas or line breaks; `#` starts a comment that runs to the end of the line. */
+function splitAppids(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*/, ''))
+    .flatMap((line) => line.split(/[\s,，]+/))
+    .filter((word) => word !== '');
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A deadline `ms` from now. */
+function deadlineIn(ms: number): Deadline {
+  return { at: Date.now() + ms, now: Date.now };
+}
+
+/** `list`: every page, filtered by status, as a table or JSON. */
+async function listCommand(
+  client: PluginApplyClient,
+  status: StatusName | undefined,
+  opts: { json: boolean; deadline: Deadline; log: LogSink },
+): Promise<number> {
+  const onRetry = (thrown: WeChatApiError, attempt: number): void =>
+    opts.log({ level: 'warn', event: 'retry', action: 'dev_apply_list', errCode: thrown.errCode, attempt });
+  let walk: { items: Application[]; complete: boolean };
+  try {
+    walk = await withRetries(() => readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX }), opts.deadline, DEFAULT_RETRY, onRetry);
+  } catch (thrown) {
+    const error = errorOf(thrown);
+    process.stderr.write(`✗ list failed: ${describeError(error)}\n${formatHints([error])}`);
+    return EXIT.failed;
+  }
+  const items = walk.items.filter((item) => status === undefined || item.statusName === status);
+  process.stdout.write(opts.json ? `${JSON.stringify(items, null, 2)}\n` : formatApplicationsTable(items, status));
+  if (!walk.complete) {
+    process.stderr.write('✗ the list is incomplete: the time limit ran out while reading pages; raise --timeout and run again\n');
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+/** A thrown WeChat or deadline failure as the error table's entry. */
+function errorOf(thrown: unknown): ApplyError {
+  if (thrown instanceof WeChatApiError) return wechatError(thrown.errCode, thrown.errMsg);
+  if (thrown instanceof DeadlineExceeded) return ownError('TIMEOUT');
+  throw thrown;
+}
+
+/** `--dry-run`: each event checked by the cloud functions' schema; nothing is sent. */
+function dryRun(appids: readonly string[], events: readonly object[], json: boolean): number {
+  const problems = events.map((event) => {
+    const parsed = parseDecision(event);
+    return parsed.ok ? null : ownError('INVALID_EVENT', { issues: parsed.issues });
+  });
+  const invalid = problems.filter((problem) => problem !== null).length;
+  if (json) {
+    const results = appids.map((appid, i) => ({ appid, ok: problems[i] === null, ...(problems[i] ? { error: problems[i] } : {}) }));
+    process.stdout.write(`${JSON.stringify({ dryRun: true, results, summary: { valid: appids.length - invalid, invalid } }, null, 2)}\n`);
+  } else {
+    const lines = appids.map((appid, i) => formatDryRunLine(appid, problems[i] ?? null));
+    process.stdout.write(`${lines.join('\n')}\ndry run: ${appids.length - invalid} valid, ${invalid} invalid; nothing was sent\n`);
+  }
+  return invalid === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * Decides every appid through the core. After an account-wide refusal (credentials, IP whitelist, quota) the
+ * batch starts no new item, since each would meet it again: the deadline is pulled in, and the core reports
+ * the rest NOT_ATTEMPTED.
+ */
+async function decideCommand(
+  client: PluginApplyClient,
+  action: DecisionAction,
+  appids: readonly string[],
+  events: readonly object[],
+  opts: { json: boolean; timeoutMs: number; log: LogSink },
+): Promise<number> {
+  let at = Date.now() + opts.timeoutMs;
+  const deadline: Deadline = {
+    get at() {
+      return at;
+    },
+    now: Date.now,
+  };
+  const progress = createProgressBar(process.stderr, events.length);
+  let settled = 0;
+  let failed = 0;
+  const onSettled = (_index: number, result: DecisionResult): void => {
+    settled += 1;
+    if (!result.ok) failed += 1;
+    if (!result.ok && ACCOUNT_WIDE_CODES.has(result.error.code)) at = Math.min(at, Date.now());
+    progress.update(settled, failed);
+  };
+  const results = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled });
+  progress.clear();
+  const counts = countResults(results);
+  if (opts.json) {
+    const withAppids = results.map((result, i) => ({ ...result, appid: appids[i] }));
+    process.stdout.write(`${JSON.stringify({ results: withAppids, summary: counts }, null, 2)}\n`);
+  } else {
+    const lines = results.map((result, i) => formatDecisionLine(appids[i] ?? '', result));
+    process.stdout.write(`${lines.join('\n')}\n${formatSummary(action, counts)}\n`);
+  }
+  const errors = results.flatMap((result) => (result.ok ? [] : [result.error]));
+  process.stderr.write(formatHints(errors));
+  return counts.failed + counts.notAttempted === 0 ? EXIT.ok : EXIT.failed;
+}
+
+const argv = process.argv.slice(2);
+main(argv, process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (thrown: unknown) => {
+    if (thrown instanceof UsageError) {
+      const command = commandNamed(argv[0]) === undefined ? '' : `${argv[0] ?? ''} `;
+      const pointer = thrown instanceof ConfigError ? '' : `Run "plugin-apply ${command}--help" for usage.\n`;
+      process.stderr.write(`plugin-apply: ${thrown.message}\n${pointer}`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stderr.write(`plugin-apply: unexpected error: ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

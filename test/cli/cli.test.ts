@@ -1,0 +1,320 @@
+/**
+ * The `plugin-apply` CLI end to end: the built dist/plugin-apply.js run as a child process against the local
+ * cloud's HTTPS API, with the credentials in its environment as an operator would set them.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Application, LocalCloud } from '../../localcloud/server';
+import { localAccount, startLocalCloud } from '../../localcloud/server';
+import { displayWidth } from '../../src/cliOutput';
+
+const repo = join(__dirname, '../..');
+const cli = join(repo, 'dist/plugin-apply.js');
+
+/** Demo seed appids (localcloud/demo-seed.json) by what the tests use them for. */
+const pending = ['wx3f9a1c2b7d4e6058', 'wx8b2e4d6f0a1c3e57', 'wxc51d7a9e3f2b8046'];
+const approved = 'wx0e6f8a2c4b9d1735';
+const refused = 'wxa4b6c8d0e2f41357';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('plugin-apply (dist/plugin-apply.js)', () => {
+  let cloud: LocalCloud;
+  let dir: string;
+  /** Everything every run printed, checked for the AppSecret after each test. */
+  let printed: string[];
+
+  /** Runs the CLI with the local account's credentials (unless `env` overrides them) and `input` on stdin. */
+  const run = (args: readonly string[], { env = {}, input = '' }: { env?: Record<string, string>; input?: string } = {}): Promise<Run> =>
+    new Promise((resolve) => {
+      const childEnv = {
+        PATH: process.env.PATH ?? '',
+        TZ: 'Asia/Shanghai',
+        PLUGIN_APPID: localAccount.appid,
+        PLUGIN_APPSECRET: localAccount.secret,
+        ...env,
+      };
+      const child = execFile(process.execPath, [cli, ...args], { env: childEnv, timeout: 15_000 }, (error, stdout, stderr) => {
+        printed.push(stdout, stderr);
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      });
+      // Always end stdin: a child that reads it must see end-of-file rather than wait forever.
+      child.stdin?.end(input);
+    });
+  const withCloud = (...args: string[]): string[] => [...args, '--base-url', cloud.url];
+  const statusOf = (appid: string): number | undefined => cloud.applications().find((item) => item.appid === appid)?.status;
+  const decisionCalls = (): number => cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus').length;
+
+  beforeAll(async () => {
+    if (!existsSync(cli)) await promisify(execFile)(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: repo });
+    cloud = await startLocalCloud({ port: 0 });
+    dir = mkdtempSync(join(tmpdir(), 'plugin-apply-cli-'));
+  });
+
+  afterAll(async () => {
+    await cloud.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    cloud.reset();
+    printed = [];
+  });
+
+  afterEach(() => {
+    for (const output of printed) expect(output).not.toContain(localAccount.secret);
+  });
+
+  describe('list', () => {
+    it('prints every application as a table aligned for Chinese text, with status in Chinese and English', async () => {
+      const result = await run(withCloud('list'));
+
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n');
+      expect(lines[0]).toMatch(/^APPID\s+STATUS\s+NICKNAME\s+APPLIED AT\s+REASON$/);
+      const rows = lines.filter((line) => line.startsWith('wx'));
+      expect(rows).toHaveLength(8);
+      expect(rows[0]).toMatch(/^wx3f9a1c2b7d4e6058 +待确认 pending +小鹿记账 +2024-05-30 10:00 +用于在账单页展示图表$/);
+      expect(result.stdout).toContain('已超时 timed out');
+      // Each row's applied-at column starts at the header's column, counting wide characters as two.
+      const column = (line: string): number => displayWidth(line.slice(0, line.search(/\d{4}-\d\d-\d\d|APPLIED AT/)));
+      for (const row of rows) expect(column(row)).toBe(column(lines[0] ?? ''));
+      expect(result.stdout).toContain('8 applications');
+    });
+
+    it('prints the normalised items as JSON with --json, and only one status with --status', async () => {
+      const result = await run(withCloud('list', '--status', 'pending', '--json'));
+
+      expect(result.code).toBe(0);
+      const items = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+      expect(items.map((item) => item.appid)).toEqual(pending);
+      expect(items[0]).toMatchObject({ status: 1, statusName: 'pending', nickname: '小鹿记账', createTime: '2024-05-30T02:00:00.000Z' });
+    });
+
+    it('walks every page of a list longer than one page', async () => {
+      cloud.reset(pendingApplications(150));
+
+      const result = await run(withCloud('list', '--json'));
+
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toHaveLength(150);
+      expect(cloud.calls().filter((call) => call.action === 'dev_apply_list')).toHaveLength(2);
+    });
+
+    it('refuses an unknown --status with exit code 2 before calling WeChat', async () => {
+      const result = await run(withCloud('list', '--status', 'done'));
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('status must be one of pending, approved, refused, expired');
+      expect(cloud.calls()).toEqual([]);
+    });
+  });
+
+  describe('decisions', () => {
+    it('agrees to several appids, changes their status and exits 0', async () => {
+      const result = await run(withCloud('agree', ...pending));
+
+      expect(result.code).toBe(0);
+      for (const appid of pending) {
+        expect(statusOf(appid)).toBe(2);
+        expect(result.stdout).toContain(`✓ ${appid} agreed`);
+      }
+      expect(result.stdout).toContain('agree: 3 appids — 3 agreed, 0 unchanged, 0 failed');
+    });
+
+    it('exits 1 and names the appid and its current status when one item of a batch fails', async () => {
+      const result = await run(withCloud('refuse', '--reason', '暂不开放', pending[0] ?? '', approved));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} refused`);
+      expect(result.stdout).toMatch(new RegExp(`✗ ${approved} APPLICATION_NOT_PENDING \\[89240\\] .*currently approved`));
+      expect(statusOf(pending[0] ?? '')).toBe(3);
+      expect(cloud.applications().find((item) => item.appid === pending[0])?.reason).toBe('暂不开放');
+    });
+
+    it('counts a decision that was already so as a success, marked unchanged', async () => {
+      const result = await run(withCloud('agree', approved));
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`= ${approved} already approved (unchanged)`);
+      expect(result.stdout).toContain('0 agreed, 1 unchanged, 0 failed');
+    });
+
+    it('reports a malformed appid as INVALID_EVENT, exits 1, and still decides the valid ones', async () => {
+      const result = await run(withCloud('agree', 'WX3F9A1C2B7D4E6058', pending[1] ?? ''));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('✗ WX3F9A1C2B7D4E6058 INVALID_EVENT');
+      expect(result.stdout).toContain('appid is malformed');
+      expect(statusOf(pending[1] ?? '')).toBe(2);
+    });
+
+    it('prints the results and a summary as JSON with --json', async () => {
+      const result = await run(withCloud('delete', '--json', refused, approved));
+
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as { results: Array<Record<string, unknown>>; summary: Record<string, number> };
+      expect(report.results[0]).toEqual({ ok: true, action: 'dev_delete', appid: refused, changed: true });
+      expect(report.results[1]).toMatchObject({ ok: false, appid: approved, error: { code: 'APPLICATION_NOT_DELETABLE', errCode: 89241 } });
+      expect(report.summary).toEqual({ total: 2, changed: 1, unchanged: 0, failed: 1, notAttempted: 0 });
+      expect(statusOf(refused)).toBeUndefined();
+    });
+
+    it('reads appids from --file, skipping comments, blank lines and duplicates', async () => {
+      const file = join(dir, 'appids.txt');
+      writeFileSync(file, `# to approve\n${pending[0] ?? ''}\n\n${pending[1] ?? ''}, ${pending[0] ?? ''}  # again\n`);
+
+      const result = await run(withCloud('agree', '--file', file));
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('agree: 2 appids — 2 agreed');
+      expect(statusOf(pending[0] ?? '')).toBe(2);
+      expect(statusOf(pending[1] ?? '')).toBe(2);
+      expect(decisionCalls()).toBe(2);
+    });
+
+    it.each([
+      ['piped in with no other appids', []],
+      ['given as "-"', ['-']],
+    ])('reads appids from stdin %s', async (_name, args) => {
+      const result = await run(withCloud('agree', ...args), { input: `${pending[1] ?? ''}\n${pending[2] ?? ''}\n` });
+
+      expect(result.code).toBe(0);
+      expect(statusOf(pending[1] ?? '')).toBe(2);
+      expect(statusOf(pending[2] ?? '')).toBe(2);
+    });
+
+    it('takes the base URL from WECHAT_API_BASE_URL when --base-url is not given', async () => {
+      const result = await run(['agree', pending[0] ?? ''], { env: { WECHAT_API_BASE_URL: cloud.url } });
+
+      expect(result.code).toBe(0);
+      expect(statusOf(pending[0] ?? '')).toBe(2);
+    });
+  });
+
+  describe('--dry-run', () => {
+    it('validates every appid, reports the invalid ones, exits 1 and calls nothing', async () => {
+      const result = await run(withCloud('agree', '--dry-run', pending[0] ?? '', 'wx123'));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} valid`);
+      expect(result.stdout).toContain('✗ wx123 INVALID_EVENT');
+      expect(result.stdout).toContain('dry run: 1 valid, 1 invalid; nothing was sent');
+      expect(cloud.calls()).toEqual([]);
+    });
+
+    it('exits 0 when everything is valid, still calling nothing', async () => {
+      const result = await run(withCloud('refuse', '--dry-run', '--reason', '暂不开放', ...pending));
+
+      expect(result.code).toBe(0);
+      expect(cloud.calls()).toEqual([]);
+      expect(statusOf(pending[0] ?? '')).toBe(1);
+    });
+  });
+
+  describe('configuration and usage errors', () => {
+    it('exits 2 naming PLUGIN_APPSECRET and where to find it when it is missing, without calling WeChat', async () => {
+      const result = await run(withCloud('agree', pending[0] ?? ''), { env: { PLUGIN_APPSECRET: '' } });
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('PLUGIN_APPSECRET is not set');
+      expect(result.stderr).toContain('开发管理 → 开发设置');
+      expect(cloud.calls()).toEqual([]);
+    });
+
+    it('prints the AppSecret hint and never the secret itself when WeChat refuses the secret', async () => {
+      const wrongSecret = 'f'.repeat(32);
+
+      const result = await run(withCloud('agree', pending[0] ?? ''), { env: { PLUGIN_APPSECRET: wrongSecret } });
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('INVALID_APPSECRET [40125]');
+      expect(result.stderr).toContain('What to do: Check PLUGIN_APPSECRET');
+      expect(result.stdout + result.stderr).not.toContain(wrongSecret);
+    });
+
+    it.each([
+      ['refuse without --reason', ['refuse', pending[0] ?? ''], 'refuse needs --reason'],
+      ['an unknown option', ['agree', '--force', pending[0] ?? ''], "Unknown option '--force'"],
+      ['a decision without appids', ['delete'], 'no appids given'],
+      ['an unknown command', ['approve', pending[0] ?? ''], 'unknown command "approve"'],
+      ['a reason that is too long', ['refuse', '--reason', 'x'.repeat(201), pending[0] ?? ''], 'reason must be at most 200 characters'],
+    ])('exits 2 on %s', async (_name, args, message) => {
+      const result = await run(withCloud(...args));
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(cloud.calls()).toEqual([]);
+    });
+
+    it.each(['list', 'agree', 'refuse', 'delete'])('prints the usage of %s with --help and exits 0', async (command) => {
+      const result = await run([command, '--help']);
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: plugin-apply ${command}`);
+      expect(result.stdout).toContain('PLUGIN_APPSECRET');
+    });
+  });
+
+  describe('account-wide WeChat errors', () => {
+    it.each([
+      [45011, 'RATE_LIMITED', 'Wait for the next minute'],
+      [45009, 'DAILY_QUOTA_EXCEEDED', 'Wait until tomorrow'],
+      [61004, 'IP_NOT_WHITELISTED', 'IP whitelist'],
+      [40164, 'IP_NOT_WHITELISTED', 'IP whitelist'],
+    ])('prints the hint prominently for errcode %i (%s) and exits 1', async (errcode, code, hint) => {
+      cloud.addFault({ kind: 'errcode', errcode });
+
+      const result = await run(withCloud('agree', pending[0] ?? ''));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} ${code} [${errcode}]`);
+      expect(result.stderr).toMatch(new RegExp(`!! What to do: .*${hint}`));
+    });
+
+    it('prints the hint when the token request itself is refused (wrong PLUGIN_APPID account)', async () => {
+      cloud.addFault({ kind: 'errcode', errcode: 40013, api: 'cgi-bin/stable_token' });
+
+      const result = await run(withCloud('list'));
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('INVALID_APPID [40013]');
+      expect(result.stderr).toContain('What to do: Check PLUGIN_APPID');
+    });
+
+    it('stops starting new items after a quota error, reporting the rest as not attempted', async () => {
+      cloud.reset(pendingApplications(15));
+      const appids = cloud.applications().map((item) => item.appid);
+      cloud.addFault({ kind: 'errcode', errcode: 45011, times: 100 });
+
+      const result = await run(withCloud('agree', ...appids));
+
+      expect(result.code).toBe(1);
+      expect(decisionCalls()).toBe(10);
+      expect(result.stdout).toContain('0 agreed, 0 unchanged, 10 failed, 5 not attempted');
+      expect(result.stdout.match(/NOT_ATTEMPTED/g)).toHaveLength(5);
+    });
+  });
+});
+
+/** `count` pending applications with distinct appids, in the local cloud's wire shape. */
+function pendingApplications(count: number): Application[] {
+  return Array.from({ length: count }, (_, i) => ({
+    appid: `wx${String(i).padStart(16, '0')}`,
+    status: 1,
+    nickname: `申请者 ${i}`,
+    headimgurl: '',
+    categories: [],
+    create_time: String(1717034400 + i),
+    apply_url: '',
+    reason: '',
+  }));
+}
