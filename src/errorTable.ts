@@ -30,7 +30,7 @@ export interface ApplyError {
   hint: string;
   /** INVALID_EVENT only: every problem found in the event. */
   issues?: EventIssue[];
-  /** Unknown codes only: WeChat's or the cloud's own text, unchanged. */
+  /** WeChat's or the cloud's own text (errMsg), for WeChat and cloud codes; it may name the IP, the rid, etc. */
   raw?: string;
   /** When an application was looked up after WeChat refused a decision: its status now. */
   currentStatus?: string;
@@ -118,11 +118,10 @@ export function ownError(name: OwnErrorName, extra: Partial<ApplyError> = {}): A
   return { ...toApplyError(OWN_ERRORS[name], null), ...extra };
 }
 
-/** The error for a WeChat or cloud code; an unknown code keeps its number and WeChat's raw text. */
+/** The error for a WeChat or cloud code, with WeChat's own text; an unknown code keeps its number. */
 export function wechatError(errCode: number, raw: string): ApplyError {
-  const entry = WECHAT_ERRORS.get(errCode);
-  if (entry !== undefined) return toApplyError(entry, errCode);
-  return { ...toApplyError(OWN_ERRORS.UNKNOWN_WECHAT_ERROR, errCode), raw };
+  const entry = WECHAT_ERRORS.get(errCode) ?? OWN_ERRORS.UNKNOWN_WECHAT_ERROR;
+  return { ...toApplyError(entry, errCode), raw };
 }
 
 /** How a WeChat or cloud code may be retried (unknown codes: never). */

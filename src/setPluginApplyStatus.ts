@@ -41,10 +41,13 @@ export interface SetStatusDeps {
 /** What deciding needs: no caller policy (adapters that run as the plugin's owner, like the CLI, skip it). */
 export type DecideDeps = Pick<SetStatusDeps, 'client' | 'deadline' | 'log' | 'requestId' | 'retry'>;
 
-/** The result of one decision. `changed` is false when the application already was as asked. */
+/**
+ * The result of one decision. `changed` is false when the application already was as asked. A failure echoes
+ * the action and appid the event named (when they were strings), so a batch's results stand on their own.
+ */
 export type DecisionResult =
   | { ok: true; action: DecisionAction; appid?: string; changed: boolean }
-  | { ok: false; error: ApplyError };
+  | { ok: false; error: ApplyError; action?: string; appid?: string };
 
 /** The result of a batch: one result per item, in input order. */
 export interface BatchResult {
@@ -81,8 +84,17 @@ export async function handleSetStatus(event: unknown, deps: SetStatusDeps): Prom
 
 async function decideEvent(event: unknown, deps: DecideDeps): Promise<DecisionResult> {
   const parsed = parseDecision(event);
-  if (!parsed.ok) return invalid(parsed.issues);
-  return decide(parsed.value, deps);
+  const result = parsed.ok ? await decide(parsed.value, deps) : invalid(parsed.issues);
+  return result.ok ? result : { ...result, ...echoOf(event) };
+}
+
+/** The action and appid an event named, when they are strings (for failures, which carry no decision). */
+function echoOf(event: unknown): { action?: string; appid?: string } {
+  const fields = (isPlainObject(event) ? event : {}) as { action?: unknown; appid?: unknown };
+  return {
+    ...(typeof fields.action === 'string' ? { action: fields.action } : {}),
+    ...(typeof fields.appid === 'string' ? { appid: fields.appid } : {}),
+  };
 }
 
 /**
@@ -196,7 +208,7 @@ export async function decideMany(
       const itemStarted = deps.deadline.now();
       let result: DecisionResult;
       if (remainingMs(deps.deadline) < startThreshold(durations)) {
-        result = { ok: false, error: ownError('NOT_ATTEMPTED') };
+        result = { ok: false, error: ownError('NOT_ATTEMPTED'), ...echoOf(event) };
       } else {
         result = await decideEvent(event, deps);
         durations.push(deps.deadline.now() - itemStarted);

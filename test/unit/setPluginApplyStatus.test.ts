@@ -91,6 +91,7 @@ describe('setPluginApplyStatus main', () => {
 
     expect(result).toEqual({
       ok: false,
+      action: 'dev_refuse',
       error: {
         code: entry.code,
         errCode,
@@ -98,6 +99,7 @@ describe('setPluginApplyStatus main', () => {
         messageEn: entry.messageEn,
         retryable: entry.retry !== 'never',
         hint: entry.hint,
+        raw: expect.stringContaining(String(errCode < -500000 ? errCode : 'some text')),
       },
     });
   });
