@@ -3,5 +3,17 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': 'ts-jest' },
-  testTimeout: 20000,
+  testTimeout: 30000,
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    'localcloud/**/*.ts',
+    // Run only as built child processes (their tests drive dist/ and the CLI end to end), so not measurable here.
+    '!src/cli.ts',
+    '!src/cliOutput.ts',
+    '!localcloud/cli.ts',
+  ],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    global: { statements: 90, branches: 80, functions: 90, lines: 90 },
+  },
 };

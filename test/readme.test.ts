@@ -1,0 +1,46 @@
+/** The README is the user's contract: it must name every error code, environment variable and script there is. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OWN_ERRORS, WECHAT_ERRORS } from '../src/errorTable';
+
+const root = join(__dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const errorSection = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('## Environment variables'));
+
+describe('README', () => {
+  it.each([...new Set([...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].map((entry) => entry.code))])(
+    'lists the error code %s in the error table',
+    (code) => {
+      expect(errorSection).toContain(`| \`${code}\` |`);
+    },
+  );
+
+  it.each(Array.from(WECHAT_ERRORS.entries()))('lists errCode %i in the error table, under its code', (errCode, entry) => {
+    const rows = errorSection.split('\n').map((line) => line.split('|').map((cell) => cell.trim()));
+    const row = rows.find((cells) => cells[1] === `\`${entry.code}\`` && (cells[2] ?? '').split(', ').includes(String(errCode)));
+
+    expect(row).toBeDefined();
+  });
+
+  it('documents every environment variable the sources read', () => {
+    const sources = ['src', 'localcloud']
+      .flatMap((dir) => readdirSync(join(root, dir)).map((file) => join(root, dir, file)))
+      .filter((file) => /\.(ts|js)$/.test(file))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const read = new Set([...sources.matchAll(/(?:env|process\.env)\.([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]));
+    // Variables the platform injects (and the local cloud sets) are not the user's to configure.
+    const platform = /^(TCB_|TENCENTCLOUD_|SCF_|WX_|PATH$|HOME$)/;
+    const userFacing = [...read].filter((name): name is string => name !== undefined && !platform.test(name));
+
+    expect(userFacing.length).toBeGreaterThan(3);
+    for (const name of userFacing) expect(readme).toContain(`\`${name}\``);
+  });
+
+  it('names only npm scripts that exist', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const named = [...readme.matchAll(/npm (?:run )?([a-z]+)/g)].map((match) => match[1]);
+
+    for (const name of named) expect(['ci', 'install', ...scripts]).toContain(name);
+  });
+});
