@@ -361,8 +361,7 @@ function dryRun(appids: readonly string[], events: readonly object[], json: bool
 
 /**
  * Decides every appid through the core. After an account-wide refusal (credentials, IP whitelist, quota) the
- * batch starts no new item, since each would meet it again: the deadline is pulled in, and the core reports
- * the rest NOT_ATTEMPTED.
+ * batch starts no new item, since each would meet it again: the core reports the rest NOT_ATTEMPTED.
  */
 async function decideCommand(
   client: PluginApplyClient,
@@ -371,23 +370,18 @@ async function decideCommand(
   events: readonly object[],
   opts: { json: boolean; timeoutMs: number; log: LogSink },
 ): Promise<number> {
-  let at = Date.now() + opts.timeoutMs;
-  const deadline: Deadline = {
-    get at() {
-      return at;
-    },
-    now: Date.now,
-  };
+  const deadline = deadlineIn(opts.timeoutMs);
+  let stopped = false;
   const progress = createProgressBar(process.stderr, events.length);
   let settled = 0;
   let failed = 0;
   const onSettled = (_index: number, result: DecisionResult): void => {
     settled += 1;
     if (!result.ok) failed += 1;
-    if (!result.ok && ACCOUNT_WIDE_CODES.has(result.error.code)) at = Math.min(at, Date.now());
+    if (!result.ok && ACCOUNT_WIDE_CODES.has(result.error.code)) stopped = true;
     progress.update(settled, failed);
   };
-  const results = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled });
+  const results = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled, shouldStart: () => !stopped });
   progress.clear();
   const counts = countResults(results);
   if (opts.json) {

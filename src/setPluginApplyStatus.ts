@@ -191,12 +191,17 @@ async function decideBatch(event: Record<string, unknown>, deps: SetStatusDeps):
 /**
  * Decides many events (each validated on its own) with bounded concurrency; results in input order.
  * An item is started only while the time left is comfortably more than items have been taking; the rest come
- * back NOT_ATTEMPTED, never half-done. `onSettled` sees each result as it comes (a CLI's progress bar).
+ * back NOT_ATTEMPTED, never half-done. `onSettled` sees each result as it comes (a CLI's progress bar);
+ * `shouldStart` returning false also leaves the remaining items NOT_ATTEMPTED (a CLI stopping after a quota error).
  */
 export async function decideMany(
   events: readonly unknown[],
   deps: DecideDeps,
-  { concurrency = BATCH_CONCURRENCY, onSettled }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void } = {},
+  {
+    concurrency = BATCH_CONCURRENCY,
+    onSettled,
+    shouldStart = () => true,
+  }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void; shouldStart?: () => boolean } = {},
 ): Promise<DecisionResult[]> {
   const results: DecisionResult[] = new Array(events.length);
   const durations: number[] = [];
@@ -207,7 +212,7 @@ export async function decideMany(
       const event = events[index];
       const itemStarted = deps.deadline.now();
       let result: DecisionResult;
-      if (remainingMs(deps.deadline) < startThreshold(durations)) {
+      if (!shouldStart() || remainingMs(deps.deadline) < startThreshold(durations)) {
         result = { ok: false, error: ownError('NOT_ATTEMPTED'), ...echoOf(event) };
       } else {
         result = await decideEvent(event, deps);
