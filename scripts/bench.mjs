@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_BUNDLE } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -120,17 +121,12 @@ async function main() {
   mkdirSync(join(work, 'seed'));
   writeFileSync(join(work, 'seed', 'index.js'), SEED_FUNCTION);
   writeFileSync(join(work, 'seed', 'config.json'), JSON.stringify({ permissions: { openapi: ['pluginManager.setDevPluginApplyStatus'] } }));
+  // The seed function bundled exactly as ours is: the difference between the two is our own code.
   await build({
+    ...FUNCTION_BUNDLE,
     entryPoints: [join(work, 'seed', 'index.js')],
     outfile: join(work, 'sdk-bundle', 'index.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node16',
-    minify: true,
-    legalComments: 'none',
     nodePaths: [join(root, 'node_modules')],
-    logLevel: 'warning',
   });
 
   const appid = 'wx00000000000000aa';

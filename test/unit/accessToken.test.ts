@@ -3,11 +3,12 @@
  * tests move by hand so expiry needs no waiting.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/accessToken';
 import { createAccessTokenCache } from '../../src/accessToken';
 import { WeChatApiError } from '../../src/pluginApplyClient';
+import { captureOutput } from '../fixtures/captureOutput';
 
 const APPID = 'wxfeedfacefeedface';
 const SECRET = 'plugin-secret-7215ee9c7d9dc229';
@@ -97,16 +98,7 @@ beforeEach(() => {
   Object.assign(wechat, { requests: [], lifetimeS: 7200, delayMs: 0, failWith: null });
   wechat.rotate();
   clock = 1_700_000_000_000;
-  seen = [];
-  const capture = (chunk: unknown): boolean => {
-    seen.push(String(chunk));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void capture(args.map((arg) => inspect(arg)).join(' ')));
-  }
+  seen = captureOutput();
 });
 
 afterEach(() => {

@@ -3,13 +3,14 @@
  * rotated, /wxa/devplugin answers 40001/42001 for bad tokens and canned answers for the four actions.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/accessToken';
 import { HTTPS_FAILURE_CODES } from '../../src/accessToken';
 import { createHttpsClient } from '../../src/httpsTransport';
 import type { DecisionRequest } from '../../src/pluginApplyClient';
 import { WeChatApiError } from '../../src/pluginApplyClient';
+import { captureOutput } from '../fixtures/captureOutput';
 
 const PLUGIN_APPID = 'wxfeedfacefeedface';
 const SECRET = 'plugin-secret-5d41402abc4b2a76';
@@ -169,16 +170,7 @@ afterAll(async () => {
 beforeEach(() => {
   Object.assign(wechat, { requests: [], mode: 'wechat', rejectEveryToken: false, reply: null, tokenDelayMs: 0 });
   wechat.expireCurrentToken();
-  seen = [];
-  const capture = (chunk: unknown): boolean => {
-    seen.push(String(chunk));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void capture(args.map((arg) => inspect(arg)).join(' ')));
-  }
+  seen = captureOutput();
 });
 
 afterEach(() => {
