@@ -110,5 +110,9 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
   const outcome = applyDevPluginAction(state.applications, body);
   state.applications = outcome.applications;
   record.errcode = outcome.response.errcode;
+  if (fault?.kind === 'lostAnswer') {
+    res.socket?.destroy();
+    return;
+  }
   sendResp(res, encodeOpenApiResp({ json: outcome.response }));
 }

@@ -12,6 +12,8 @@ export const FaultKind = {
   malformed: 'malformed',
   /** The socket is destroyed without an answer. */
   reset: 'reset',
+  /** WeChat applies the call, then the connection drops before the answer: the outcome the caller cannot know. */
+  lostAnswer: 'lostAnswer',
   /** The normal answer after `ms` milliseconds (default 1000). */
   delay: 'delay',
   /** No answer at all, until the client gives up or the server closes. */

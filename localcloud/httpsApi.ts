@@ -63,6 +63,10 @@ export async function handleDevPlugin(req: IncomingMessage, res: ServerResponse,
   const outcome = applyDevPluginAction(state.applications, body);
   state.applications = outcome.applications;
   record.errcode = outcome.response.errcode;
+  if (fault?.kind === 'lostAnswer') {
+    res.socket?.destroy();
+    return;
+  }
   sendJson(res, 200, outcome.response);
 }
 

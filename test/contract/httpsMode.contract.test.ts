@@ -60,6 +60,15 @@ describe('cloud functions over HTTPS', () => {
     expect(cloud.calls().filter((call) => call.api === 'cgi-bin/stable_token').length).toBeLessThanOrEqual(3);
   });
 
+  it('retries after an answer lost on the way back and reports the applied decision as changed: false', async () => {
+    cloud.addFault({ kind: 'lostAnswer', api: 'pluginManager.setDevPluginApplyStatus', times: 1 });
+
+    const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, { env: httpsEnv });
+
+    expect(result).toMatchObject({ ok: true, changed: false });
+    expect(cloud.applications().find((item) => item.appid === PENDING)?.status).toBe(2);
+  });
+
   it('reports a wrong AppSecret as INVALID_APPSECRET without ever showing it', async () => {
     const wrong = 'ffffffffffffffffffffffffffffffff';
 

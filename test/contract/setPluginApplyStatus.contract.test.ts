@@ -180,14 +180,18 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       expect(Date.now() - startedAt).toBeLessThan(1500 + 1000);
     });
 
-    it('turns a lost answer followed by a retry into changed: false, never an error', async () => {
-      // The first agree is applied but its answer is lost (reset after applying is not modelled, so apply it by hand).
-      cloud.reset(scenario().map((item) => (item.appid === PENDING ? { ...item, status: 2 } : item)));
-      cloud.addFault({ kind: 'errcode', errcode: -1, api: API, times: 1 });
+    it.each([
+      ['agree', { action: 'dev_agree', appid: PENDING }, 2],
+      ['refuse', { action: 'dev_refuse', appid: PENDING, reason: 'r' }, 3],
+      ['delete', { action: 'dev_delete', appid: REFUSED }, undefined],
+    ])('turns a lost answer (%s), and the retry after it, into changed: false, never an error', async (_, event, status) => {
+      cloud.addFault({ kind: 'lostAnswer', api: API, times: 1 });
 
-      const result = await invoke({ action: 'dev_agree', appid: PENDING });
+      const result = await invoke(event);
 
       expect(result).toMatchObject({ ok: true, changed: false });
+      expect(statusOf(cloud, event.appid)).toBe(status);
+      expect(decisionCalls()).toBe(2);
     });
   });
 

@@ -1,0 +1,78 @@
+/**
+ * The HTTPS transport against the local cloud's /cgi-bin/stable_token and /wxa/devplugin, which issue, expire and
+ * check tokens like WeChat: one token for many concurrent calls, one refresh and retry on a stale token, and no
+ * loop when WeChat keeps refusing.
+ */
+import type { AccessTokenCache } from '../../src/accessToken';
+import { createAccessTokenCache } from '../../src/accessToken';
+import { createHttpsClient } from '../../src/httpsTransport';
+import type { PluginApplyClient } from '../../src/pluginApplyClient';
+import { WeChatApiError } from '../../src/pluginApplyClient';
+import type { LocalCloud } from '../../localcloud/server';
+import { localAccount } from '../../localcloud/server';
+import { PENDING, PENDING_2, scenario, startCloud } from './localCloudFixture';
+
+const TOKEN_API = 'cgi-bin/stable_token';
+const DECISION_API = 'pluginManager.setDevPluginApplyStatus';
+
+let cloud: LocalCloud;
+
+afterEach(async () => {
+  await cloud.close();
+});
+
+const clientFor = (tokens?: AccessTokenCache): PluginApplyClient =>
+  createHttpsClient({ appid: localAccount.appid, secret: localAccount.secret, baseUrl: cloud.url, ...(tokens === undefined ? {} : { tokens }) });
+const callsTo = (api: string): number => cloud.calls().filter((call) => call.api === api).length;
+
+describe('HTTPS transport against the local cloud', () => {
+  it('fetches one token for many concurrent calls', async () => {
+    cloud = await startCloud();
+    const client = clientFor();
+
+    await Promise.all(Array.from({ length: 20 }, () => client.listApplications(1, 10)));
+
+    expect(callsTo(TOKEN_API)).toBe(1);
+    expect(callsTo('pluginManager.getPluginDevApplyList')).toBe(20);
+  });
+
+  it('refreshes a token WeChat says has expired and retries the call once, successfully', async () => {
+    cloud = await startCloud({ tokenTtlSeconds: 1 });
+    // A clock that stands still: the cache believes its token fresh while WeChat's has run out.
+    const tokens = createAccessTokenCache({ appid: localAccount.appid, secret: localAccount.secret, baseUrl: cloud.url, now: () => 0 });
+    const client = clientFor(tokens);
+    await client.listApplications(1, 10);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+
+    await client.setApplyStatus({ action: 'dev_agree', appid: PENDING });
+
+    const decisions = cloud.calls().filter((call) => call.api === DECISION_API);
+    expect(decisions.map((call) => call.errcode)).toEqual([42001, 0]);
+    expect(callsTo(TOKEN_API)).toBe(2);
+    expect(cloud.applications().find((item) => item.appid === PENDING)?.status).toBe(2);
+  });
+
+  it('returns a second token error right after the refresh as the error, without looping', async () => {
+    cloud = await startCloud();
+    cloud.addFault({ kind: 'errcode', errcode: 40001, api: DECISION_API, times: 5 });
+    const client = clientFor();
+
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: PENDING }).catch((error: unknown) => error);
+
+    expect(thrown).toBeInstanceOf(WeChatApiError);
+    expect((thrown as WeChatApiError).errCode).toBe(40001);
+    expect(callsTo(DECISION_API)).toBe(2);
+    expect(cloud.applications()).toEqual(scenario());
+  });
+
+  it('rejects a wrong AppSecret with WeChat\'s errcode and never sends a decision', async () => {
+    cloud = await startCloud();
+    const client = createHttpsClient({ appid: localAccount.appid, secret: 'f'.repeat(32), baseUrl: cloud.url });
+
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: PENDING_2 }).catch((error: unknown) => error);
+
+    expect((thrown as WeChatApiError).errCode).toBe(40125);
+    expect(String((thrown as Error).message)).not.toContain('f'.repeat(32));
+    expect(callsTo(DECISION_API)).toBe(0);
+  });
+});
