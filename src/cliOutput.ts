@@ -154,9 +154,9 @@ export function formatHints(errors: readonly ApplyError[]): string {
   const distinct = [...byCode.values()].sort((a, b) => Number(ACCOUNT_WIDE_CODES.has(b.code)) - Number(ACCOUNT_WIDE_CODES.has(a.code)));
   return distinct
     .map((error) => {
-      if (!ACCOUNT_WIDE_CODES.has(error.code)) return `hint (${error.code}): ${error.hint}\n`;
+      if (!ACCOUNT_WIDE_CODES.has(error.code)) return `hint (${error.code}): ${error.hint} (${error.hintEn})\n`;
       const rule = '!'.repeat(60);
-      return `${rule}\n!! ${describeError(error)}\n!! What to do: ${error.hint}\n${rule}\n`;
+      return `${rule}\n!! ${describeError(error)}\n!! 建议：${error.hint}\n!! What to do: ${error.hintEn}\n${rule}\n`;
     })
     .join('');
 }

@@ -16,8 +16,9 @@ interface ErrorSpec {
   message: string;
   messageEn: string;
   retry: RetryPolicy;
-  /** What the operator should do about it. */
+  /** What the operator should do about it, in Chinese and in English. */
   hint: string;
+  hintEn: string;
 }
 
 /** The error a result carries: stable `code`, the WeChat/cloud `errCode` (null for our own), bilingual text. */
@@ -27,7 +28,9 @@ export interface ApplyError {
   message: string;
   messageEn: string;
   retryable: boolean;
+  /** What to do, in Chinese; `hintEn` in English. */
   hint: string;
+  hintEn: string;
   /** INVALID_EVENT only: every problem found in the event. */
   issues?: EventIssue[];
   /** WeChat's or the cloud's own text (errMsg), for WeChat and cloud codes; it may name the IP, the rid, etc. */
@@ -40,64 +43,64 @@ export interface ApplyError {
   yourOpenid?: string | null;
 }
 
-const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string): ErrorSpec => ({
-  code, message, messageEn, retry, hint,
+const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string): ErrorSpec => ({
+  code, message, messageEn, retry, hint, hintEn,
 });
 
 /** WeChat and cloud codes, by number. */
 export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   // setDevPluginApplyStatus's own codes (seed page).
-  [-1, spec('SYSTEM_BUSY', '微信系统繁忙，请稍后重试', 'WeChat is busy; try again shortly', 'backoff', 'Transient: retry with backoff. If it persists, check WeChat service status.')],
-  [89236, spec('PLUGIN_NOT_APPLICABLE', '该插件不能申请', 'this plugin cannot be applied for', 'never', 'The plugin does not accept applications; check its settings in the admin console (mp.weixin.qq.com).')],
-  [89237, spec('PLUGIN_ALREADY_ADDED', '已经添加该插件', 'the applicant has already added this plugin', 'never', 'Nothing to do: the applicant already uses the plugin. Refresh the list.')],
-  [89238, spec('PLUGIN_LIMIT_REACHED', '申请或使用的插件已经达到上限', 'the applicant has reached its limit of applied or used plugins', 'never', 'The applicant must remove a plugin before this one can be added.')],
-  [89239, spec('PLUGIN_NOT_FOUND', '该插件不存在', 'the plugin does not exist', 'never', 'Deploy the function in the plugin account\'s own cloud environment (cloud calls act for that account\'s appid).')],
-  [89240, spec('APPLICATION_NOT_PENDING', '无法进行此操作，只有"待确认"的申请可操作通过/拒绝', 'only pending applications can be agreed to or refused', 'never', 'Refresh the list: the application was already decided or has timed out.')],
-  [89241, spec('APPLICATION_NOT_DELETABLE', '无法进行此操作，只有"已拒绝/已超时"的申请可操作删除', 'only refused or timed-out applications can be deleted', 'never', 'Refresh the list: approved applications cannot be deleted.')],
-  [89242, spec('APPLICATION_NOT_FOUND', '该 appid 不在申请列表内', 'this appid is not in the application list', 'never', 'Check the appid against the list (getPluginDevApplyList); it may have been deleted already.')],
-  [89243, spec('APPLICATION_PENDING', '"待确认"的申请不可删除', 'pending applications cannot be deleted', 'never', 'Agree to or refuse the application first, then delete it once refused.')],
-  [89044, spec('PLUGIN_APPID_NOT_FOUND', '不存在该插件 appid', 'no plugin with this appid exists', 'never', 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.')],
+  [-1, spec('SYSTEM_BUSY', '微信系统繁忙，请稍后重试', 'WeChat is busy; try again shortly', 'backoff', '暂时性错误：会自动退避重试；如持续出现，请检查微信服务状态。', 'Transient: retry with backoff. If it persists, check WeChat service status.')],
+  [89236, spec('PLUGIN_NOT_APPLICABLE', '该插件不能申请', 'this plugin cannot be applied for', 'never', '该插件不接受申请：请在管理后台（mp.weixin.qq.com）检查插件设置。', 'The plugin does not accept applications; check its settings in the admin console (mp.weixin.qq.com).')],
+  [89237, spec('PLUGIN_ALREADY_ADDED', '已经添加该插件', 'the applicant has already added this plugin', 'never', '无需处理：申请方已在使用该插件，请刷新列表。', 'Nothing to do: the applicant already uses the plugin. Refresh the list.')],
+  [89238, spec('PLUGIN_LIMIT_REACHED', '申请或使用的插件已经达到上限', 'the applicant has reached its limit of applied or used plugins', 'never', '申请方需先移除其他插件，才能添加本插件。', 'The applicant must remove a plugin before this one can be added.')],
+  [89239, spec('PLUGIN_NOT_FOUND', '该插件不存在', 'the plugin does not exist', 'never', '请把云函数部署在插件帐号自己的云开发环境中（云调用以该帐号的 appid 身份进行）。', 'Deploy the function in the plugin account\'s own cloud environment (cloud calls act for that account\'s appid).')],
+  [89240, spec('APPLICATION_NOT_PENDING', '无法进行此操作，只有"待确认"的申请可操作通过/拒绝', 'only pending applications can be agreed to or refused', 'never', '请刷新列表：该申请已被处理或已超时。', 'Refresh the list: the application was already decided or has timed out.')],
+  [89241, spec('APPLICATION_NOT_DELETABLE', '无法进行此操作，只有"已拒绝/已超时"的申请可操作删除', 'only refused or timed-out applications can be deleted', 'never', '请刷新列表：已通过的申请不能删除。', 'Refresh the list: approved applications cannot be deleted.')],
+  [89242, spec('APPLICATION_NOT_FOUND', '该 appid 不在申请列表内', 'this appid is not in the application list', 'never', '请对照申请列表（getPluginDevApplyList）检查 appid；它可能已被删除。', 'Check the appid against the list (getPluginDevApplyList); it may have been deleted already.')],
+  [89243, spec('APPLICATION_PENDING', '"待确认"的申请不可删除', 'pending applications cannot be deleted', 'never', '请先同意或拒绝该申请，拒绝后再删除。', 'Agree to or refuse the application first, then delete it once refused.')],
+  [89044, spec('PLUGIN_APPID_NOT_FOUND', '不存在该插件 appid', 'no plugin with this appid exists', 'never', '请把云函数部署在插件帐号自己的云开发环境中，或检查 PLUGIN_APPID。', 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.')],
   // Platform-wide codes (platform-facts.md).
-  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', 'The token was refreshed and the call retried once already; check that nothing else resets the AppSecret, then call again.')],
-  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'later', 'The token was refreshed and the call retried once already; call again.')],
-  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'later', 'The token was refreshed and the call retried once already; call again.')],
-  [40013, spec('INVALID_APPID', '不合法的 AppID', 'invalid AppID', 'never', 'Check PLUGIN_APPID: it must be the plugin\'s own appid.')],
-  [40125, spec('INVALID_APPSECRET', '不合法的 AppSecret', 'invalid AppSecret', 'never', 'Check PLUGIN_APPSECRET (开发管理 → 开发设置); resetting the AppSecret invalidates the old one.')],
-  [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'never', 'Wait until tomorrow, or reset the quota in the admin console.')],
-  [45011, spec('RATE_LIMITED', '接口调用过于频繁，请稍后再试', 'calls are too frequent; try again in a minute', 'later', 'Wait for the next minute before retrying.')],
-  [48001, spec('API_UNAUTHORIZED', '该帐号没有此接口的权限', 'this account is not authorized for this API', 'never', 'Use the plugin\'s own account: only the plugin developer may decide on its applications.')],
-  [61007, spec('API_UNAUTHORIZED', '该接口未授权给第三方平台', 'this API is not authorized to the third-party platform', 'never', 'Authorize the API to the third-party platform, or call it with the plugin\'s own account.')],
-  [61004, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
-  [40164, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
+  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', '已刷新 access_token 并重试过一次；请确认没有其他程序重置 AppSecret，然后再次调用。', 'The token was refreshed and the call retried once already; check that nothing else resets the AppSecret, then call again.')],
+  [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'later', '已刷新 access_token 并重试过一次，请再次调用。', 'The token was refreshed and the call retried once already; call again.')],
+  [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'later', '已刷新 access_token 并重试过一次，请再次调用。', 'The token was refreshed and the call retried once already; call again.')],
+  [40013, spec('INVALID_APPID', '不合法的 AppID', 'invalid AppID', 'never', '请检查 PLUGIN_APPID：必须是插件自己的 appid。', 'Check PLUGIN_APPID: it must be the plugin\'s own appid.')],
+  [40125, spec('INVALID_APPSECRET', '不合法的 AppSecret', 'invalid AppSecret', 'never', '请检查 PLUGIN_APPSECRET（开发管理 → 开发设置）；重置 AppSecret 后旧值立即失效。', 'Check PLUGIN_APPSECRET (开发管理 → 开发设置); resetting the AppSecret invalidates the old one.')],
+  [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'never', '请明天再试，或在管理后台重置接口调用次数。', 'Wait until tomorrow, or reset the quota in the admin console.')],
+  [45011, spec('RATE_LIMITED', '接口调用过于频繁，请稍后再试', 'calls are too frequent; try again in a minute', 'later', '请等到下一分钟再重试。', 'Wait for the next minute before retrying.')],
+  [48001, spec('API_UNAUTHORIZED', '该帐号没有此接口的权限', 'this account is not authorized for this API', 'never', '请使用插件自己的帐号：只有插件开发者可以处理插件的使用申请。', 'Use the plugin\'s own account: only the plugin developer may decide on its applications.')],
+  [61007, spec('API_UNAUTHORIZED', '该接口未授权给第三方平台', 'this API is not authorized to the third-party platform', 'never', '请把该接口授权给第三方平台，或使用插件自己的帐号调用。', 'Authorize the API to the third-party platform, or call it with the plugin\'s own account.')],
+  [61004, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
+  [40164, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
   // Cloud-side codes (wx-server-sdk's table).
-  [-604101, spec('NO_API_PERMISSION', '云函数没有调用此接口的权限', 'the cloud function has no permission to call this API', 'never', 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.')],
-  [-604100, spec('API_NOT_FOUND', '接口不存在', 'the API was not found', 'never', 'Update wx-server-sdk and redeploy; check the API name.')],
-  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
-  [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', 'Transient: retry with backoff.')],
-  [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', 'Call the function from the mini-program or DevTools cloud testing, not from local debugging.')],
-  [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', 'Transient: retry with backoff.')],
-  [-601002, spec('CLOUD_ARGS_ERROR', '云调用参数错误', 'the cloud call\'s arguments were rejected', 'never', 'Report this with the request id: the function sent arguments the cloud refused.')],
-  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
-  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
-  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not.')],
-  [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', 'Wait, or raise the environment\'s quota in the cloud console.')],
-  [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', 'Retry with backoff; send fewer decisions at once.')],
-  [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],
+  [-604101, spec('NO_API_PERMISSION', '云函数没有调用此接口的权限', 'the cloud function has no permission to call this API', 'never', '请在云函数的 config.json 的 permissions.openapi 中加入该接口（pluginManager.setDevPluginApplyStatus、pluginManager.getPluginDevApplyList），然后重新上传云函数；权限最多 10 分钟后生效。', 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.')],
+  [-604100, spec('API_NOT_FOUND', '接口不存在', 'the API was not found', 'never', '请更新 wx-server-sdk 并重新部署；检查接口名称。', 'Update wx-server-sdk and redeploy; check the API name.')],
+  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
+  [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', '请从小程序或开发者工具的云端测试调用云函数，不要在本地调试中调用。', 'Call the function from the mini-program or DevTools cloud testing, not from local debugging.')],
+  [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
+  [-601002, spec('CLOUD_ARGS_ERROR', '云调用参数错误', 'the cloud call\'s arguments were rejected', 'never', '请附上请求 ID 反馈：云函数发送的参数被云端拒绝。', 'Report this with the request id: the function sent arguments the cloud refused.')],
+  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', '请稍候，或在云开发控制台提高环境配额。', 'Wait, or raise the environment\'s quota in the cloud console.')],
+  [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', '会自动退避重试；请减少一次发送的决定数量。', 'Retry with backoff; send fewer decisions at once.')],
+  [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', '请部署到已存在的云开发环境（开发者工具：上传前先选择环境）。', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],
   // Raised by the HTTPS transport when no HTTP answer came back; not a WeChat code.
-  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.')],
-  [-501007, spec('CLOUD_INVALID_PARAMS', '云开发请求参数无效', 'the cloud rejected the request parameters', 'never', 'Report this with the request id.')],
+  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501007, spec('CLOUD_INVALID_PARAMS', '云开发请求参数无效', 'the cloud rejected the request parameters', 'never', '请附上请求 ID 反馈。', 'Report this with the request id.')],
 ]);
 
 /** Errors this package raises itself, by code. */
 export const OWN_ERRORS = {
-  INVALID_EVENT: spec('INVALID_EVENT', '请求参数有误', 'the event is invalid', 'never', 'Fix each problem listed in issues and call again.'),
-  FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', 'Ask an admin to add your OPENID to PLUGIN_ADMIN_OPENIDS in the function\'s environment variables.'),
-  NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置，所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset, so every call is refused', 'never', 'In the cloud console, open the function\'s configuration and set PLUGIN_ADMIN_OPENIDS to a comma-separated list of admin OPENIDs.'),
-  MISCONFIGURED: spec('MISCONFIGURED', '云函数配置有误，请检查环境变量', 'the function is misconfigured: check its environment variables', 'never', 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.'),
-  TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
-  NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', 'Send this item again.'),
-  INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', 'Look up the request id in the function\'s logs.'),
-  UNKNOWN_WECHAT_ERROR: spec('WECHAT_ERROR', '微信接口返回了未知错误', 'WeChat returned an unknown error', 'never', 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.'),
+  INVALID_EVENT: spec('INVALID_EVENT', '请求参数有误', 'the event is invalid', 'never', '请按 issues 中列出的每个问题修改后再调用。', 'Fix each problem listed in issues and call again.'),
+  FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', '请管理员把你的 OPENID（见 yourOpenid）加入云函数环境变量 PLUGIN_ADMIN_OPENIDS。', 'Ask an admin to add your OPENID to PLUGIN_ADMIN_OPENIDS in the function\'s environment variables.'),
+  NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置，所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset, so every call is refused', 'never', '请在云开发控制台打开该云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员 OPENID 列表（逗号分隔）。', 'In the cloud console, open the function\'s configuration and set PLUGIN_ADMIN_OPENIDS to a comma-separated list of admin OPENIDs.'),
+  MISCONFIGURED: spec('MISCONFIGURED', '云函数配置有误，请检查环境变量', 'the function is misconfigured: check its environment variables', 'never', '请按 problems 中列出的每个问题修改云函数环境变量（云开发控制台 → 云函数 → 配置），然后再调用。', 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.'),
+  TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
+  NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', '请重新发送此项。', 'Send this item again.'),
+  INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', '请在云函数日志中按请求 ID 查找详情。', 'Look up the request id in the function\'s logs.'),
+  UNKNOWN_WECHAT_ERROR: spec('WECHAT_ERROR', '微信接口返回了未知错误', 'WeChat returned an unknown error', 'never', '请在微信文档中查找该 errCode；raw 中是微信的原文。', 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.'),
 } as const;
 
 export type OwnErrorName = keyof typeof OWN_ERRORS;
@@ -110,6 +113,7 @@ function toApplyError(entry: ErrorSpec, errCode: number | null): ApplyError {
     messageEn: entry.messageEn,
     retryable: entry.retry !== 'never',
     hint: entry.hint,
+    hintEn: entry.hintEn,
   };
 }
 

@@ -288,10 +288,11 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       writeFileSync(join(functionsDir, FN, 'config.json'), JSON.stringify({ permissions: { openapi: [] } }));
       const restricted = await startCloud({ functionsDir });
       try {
-        const result = (await restricted.invoke(FN, { action: 'dev_agree', appid: PENDING })) as Result & { error: { hint: string } };
+        const result = (await restricted.invoke(FN, { action: 'dev_agree', appid: PENDING })) as Result & { error: { hint: string; hintEn: string } };
 
         expect(result).toMatchObject({ ok: false, error: { code: 'NO_API_PERMISSION', errCode: -604101, retryable: false } });
         expect(result.error.hint).toContain('config.json');
+        expect(result.error.hintEn).toContain('config.json');
         expect(statusOf(restricted, PENDING)).toBe(1);
       } finally {
         await restricted.close();

@@ -99,6 +99,7 @@ describe('setPluginApplyStatus main', () => {
         messageEn: entry.messageEn,
         retryable: entry.retry !== 'never',
         hint: entry.hint,
+        hintEn: entry.hintEn,
         raw: expect.stringContaining(String(errCode < -500000 ? errCode : 'some text')),
       },
     });
@@ -110,7 +111,8 @@ describe('setPluginApplyStatus main', () => {
     const result = await main({ action: 'dev_agree', appid: APPID });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'NO_API_PERMISSION', errCode: -604101, retryable: false } });
-    expect((result.error as { hint: string }).hint).toMatch(/config\.json.*upload the function again/);
+    expect((result.error as { hintEn: string }).hintEn).toMatch(/config\.json.*upload the function again/);
+    expect((result.error as { hint: string }).hint).toMatch(/config\.json.*重新上传云函数/);
   });
 
   it('keeps the number and raw text of a code it does not know', async () => {
