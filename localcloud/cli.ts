@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   });
   const fn = `${cloud.url}/functions/setPluginApplyStatus`;
   const json = "-H 'content-type: application/json'";
-  const [pending, , , , , refused] = cloud.applications();
+  // Examples name real applications of the seed, whatever its order: a pending one and a refused one.
+  const pending = cloud.applications().find((item) => item.status === 1);
+  const refused = cloud.applications().find((item) => item.status === 3 || item.status === 4);
   process.stdout.write(
     [
       `local cloud on ${cloud.url}  (caller ${localAccount.openid}, PLUGIN_ADMIN_OPENIDS=${admins})`,
