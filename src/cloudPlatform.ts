@@ -10,7 +10,7 @@ import { createCloudClient, createCloudListClient } from './cloudTransport';
 import type { Config } from './config';
 import type { Deadline } from './deadline';
 import { createHttpsClient } from './httpsTransport';
-import { deadlineFromContext } from './deadline';
+import { callStartedAt, deadlineFromContext, timeLimitMs } from './deadline';
 import type { ListClient, PluginApplyClient } from './pluginApplyClient';
 
 // The SDK's typings declare `env` as a string, yet DYNAMIC_CURRENT_ENV (a symbol) is its documented value.
@@ -27,8 +27,7 @@ export interface Invocation {
 
 /** Reads the invocation from the platform: OPENID from getWXContext (injected, trusted), never from the event. */
 export function invocation(context: unknown): Invocation {
-  // The first call of a container also waited for the bundle to load, and the platform's clock may have counted it.
-  const startedAt = firstCall ? loadStartedAt : Date.now();
+  const startedAt = callStartedAt(Date.now(), loadStartedAt, firstCall, timeLimitMs(context));
   firstCall = false;
   const { OPENID } = cloud.getWXContext();
   const requestId = (context as { request_id?: unknown } | null | undefined)?.request_id;

@@ -15,11 +15,25 @@ export interface Deadline {
   now(): number;
 }
 
+/** The platform's time limit for this call: the SCF context's `time_limit_in_ms`, or the default. */
+export function timeLimitMs(context: unknown): number {
+  const limit = (context as { time_limit_in_ms?: unknown } | null | undefined)?.time_limit_in_ms;
+  return typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_TIME_LIMIT_MS;
+}
+
 /** The deadline for a call that started at `startedAt`, from the SCF context's `time_limit_in_ms`. */
 export function deadlineFromContext(context: unknown, startedAt: number, now: () => number): Deadline {
-  const limit = (context as { time_limit_in_ms?: unknown } | null | undefined)?.time_limit_in_ms;
-  const limitMs = typeof limit === 'number' && Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_TIME_LIMIT_MS;
+  const limitMs = timeLimitMs(context);
   return { at: startedAt + Math.max(limitMs - SAFETY_MARGIN_MS, limitMs / 2), now };
+}
+
+/**
+ * When the platform's clock for this call most likely started. A container's first call may have waited for the
+ * bundle to load, and the platform may have counted that; but a container loaded ahead of time (provisioned, or
+ * idle after loading) did not, so a load longer ago than half the limit is not counted.
+ */
+export function callStartedAt(now: number, loadStartedAt: number, firstCall: boolean, limitMs: number): number {
+  return firstCall && now - loadStartedAt < limitMs / 2 ? loadStartedAt : now;
 }
 
 /** Milliseconds left before the deadline (never negative). */
