@@ -21,28 +21,42 @@ export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 /** Keys the platform itself adds to every `wx.cloud.callFunction` event; accepted and ignored. */
 export const PLATFORM_EVENT_KEYS = ['userInfo'] as const;
 
-const appid = z.string({ error: (issue) => (issue.input === undefined ? 'appid.required' : 'appid.type') }).check(z.regex(APPID_PATTERN, { error: 'appid.format' }));
+/**
+ * A schema built on first use: constructing zod schemas is most of what our code adds to a cold start, and a
+ * function needs only its own. Marked pure so a bundle that never uses one drops it.
+ */
+function lazy<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
 
-const reason = z.pipe(
-  z.string({ error: (issue) => (issue.input === undefined ? 'reason.required' : 'reason.type') }),
-  z.transform((value: string) => value.trim()),
-).check(
-  z.refine((value: string) => value.length > 0, { error: 'reason.empty' }),
-  z.refine((value: string) => [...value].length <= REASON_MAX_CHARS, { error: 'reason.tooLong' }),
-);
+const appidSchema = () =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'appid.required' : 'appid.type') })
+    .check(z.regex(APPID_PATTERN, { error: 'appid.format' }));
+
+const reasonSchema = () =>
+  z
+    .pipe(
+      z.string({ error: (issue) => (issue.input === undefined ? 'reason.required' : 'reason.type') }),
+      z.transform((value: string) => value.trim()),
+    )
+    .check(
+      z.refine((value: string) => value.length > 0, { error: 'reason.empty' }),
+      z.refine((value: string) => [...value].length <= REASON_MAX_CHARS, { error: 'reason.tooLong' }),
+    );
+
+/** The schema of each decision, built only for the actions a container actually sees. */
+const DECISION_SCHEMAS = {
+  dev_agree: /* @__PURE__ */ lazy(() => z.strictObject({ action: z.literal('dev_agree'), appid: appidSchema() }, { error: 'event.unknownKey' })),
+  dev_refuse: /* @__PURE__ */ lazy(() =>
+    z.strictObject({ action: z.literal('dev_refuse'), reason: reasonSchema(), appid: z.optional(appidSchema()) }, { error: 'event.unknownKey' }),
+  ),
+  dev_delete: /* @__PURE__ */ lazy(() => z.strictObject({ action: z.literal('dev_delete'), appid: z.optional(appidSchema()) }, { error: 'event.unknownKey' })),
+};
 
 /** One decision on one application. */
-export const DecisionSchema = z.discriminatedUnion(
-  'action',
-  [
-    z.strictObject({ action: z.literal('dev_agree'), appid }, { error: 'event.unknownKey' }),
-    z.strictObject({ action: z.literal('dev_refuse'), reason, appid: z.optional(appid) }, { error: 'event.unknownKey' }),
-    z.strictObject({ action: z.literal('dev_delete'), appid: z.optional(appid) }, { error: 'event.unknownKey' }),
-  ],
-  { error: 'action.value' },
-);
-
-export type Decision = z.infer<typeof DecisionSchema>;
+export type Decision = { [A in DecisionAction]: z.infer<ReturnType<(typeof DECISION_SCHEMAS)[A]>> }[DecisionAction];
 
 /** Bilingual text for each message key used in the schemas above. */
 export const ISSUE_MESSAGES = {
@@ -86,7 +100,14 @@ const KNOWN_DECISION_KEYS = new Set(['action', 'appid', 'reason']);
 
 /** Validates one decision event, listing every problem (unknown keys included) rather than the first. */
 export function parseDecision(event: unknown): Parsed<Decision> {
-  return parseWith(DecisionSchema, event, KNOWN_DECISION_KEYS);
+  // The action picks the schema (as a discriminated union would), so only that action's schema is ever built.
+  const action = isPlainObject(event) ? event.action : undefined;
+  const known = typeof action === 'string' && Object.hasOwn(DECISION_SCHEMAS, action) ? (action as DecisionAction) : null;
+  if (known === null && isPlainObject(event)) {
+    const issues = unknownKeyIssues(withoutPlatformKeys(event), KNOWN_DECISION_KEYS);
+    return { ok: false, issues: [...issues, issue('action', 'action.value')] };
+  }
+  return parseWith<Decision>(DECISION_SCHEMAS[known ?? 'dev_agree'](), event, KNOWN_DECISION_KEYS);
 }
 
 /** Checks unknown keys ourselves (for the appId hint) and the known ones with the schema, reporting both. */
@@ -155,8 +176,7 @@ export type StatusName = keyof typeof STATUS_BY_NAME;
 /** Largest page we ask WeChat for; WeChat documents no maximum for `num`, so we stay modest. */
 export const PAGE_SIZE_MAX = 100;
 
-/** The event of getPluginApplyList. */
-export const ListEventSchema = z.strictObject(
+const buildListEventSchema = () => z.strictObject(
   {
     page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
     num: z.optional(
@@ -168,12 +188,15 @@ export const ListEventSchema = z.strictObject(
   { error: 'event.unknownKey' },
 );
 
-export type ListEvent = z.infer<typeof ListEventSchema>;
+/** The event of getPluginApplyList. */
+export const listEventSchema = /* @__PURE__ */ lazy(buildListEventSchema);
+
+export type ListEvent = z.infer<ReturnType<typeof buildListEventSchema>>;
 
 const KNOWN_LIST_KEYS = new Set(['page', 'num', 'status', 'all']);
 
 /** Validates a list event (an absent event means the first page), listing every problem. */
 export function parseListEvent(event: unknown): Parsed<ListEvent> {
   if (event === undefined || event === null) return { ok: true, value: {} };
-  return parseWith(ListEventSchema, event, KNOWN_LIST_KEYS);
+  return parseWith(listEventSchema(), event, KNOWN_LIST_KEYS);
 }
