@@ -15,6 +15,7 @@ function showError(error) {
   const lines = [error.message];
   if (error.code === 'FORBIDDEN' && error.yourOpenid) lines.push(`你的 OPENID：${error.yourOpenid}`);
   if (error.issues) lines.push(...error.issues.map((issue) => `${issue.path}: ${issue.message}`));
+  if (error.hint) lines.push(`建议：${error.hint}`);
   wx.showModal({ title: error.code, content: lines.join('\n'), showCancel: false });
 }
 
