@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeOpenApiData, encodeOpenApiResp, readMultipart } from './cloudProtocol';
 import type { CloudState } from './cloudState';
-import { applyDevPluginAction, PluginApi } from './devplugin';
+import { PluginApi } from './devplugin';
 import { allowedOpenApis } from './permissions';
 import { isFunctionName } from './paths';
 import { readBody, sendBytes, sendJson } from './httpIo';
-import { playTransportFault } from './transportFaults';
+import { applyCall, playTransportFault } from './transportFaults';
 import { wechatError } from './wechatErrors';
 
 /** Cloud-side `CommOpenApiResp.errorCode` values (wx-server-sdk's ERR_CODE table). */
@@ -107,12 +107,6 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
     if (!isFunctionName(functionName)) return answerCloudError(CloudErrorCode.illegalSource);
     if (!allowedOpenApis(state.functionsDir, functionName).includes(apiName)) return answerCloudError(CloudErrorCode.noPermission);
   }
-  const outcome = applyDevPluginAction(state.applications, body);
-  state.applications = outcome.applications;
-  record.errcode = outcome.response.errcode;
-  if (fault?.kind === 'lostAnswer') {
-    res.socket?.destroy();
-    return;
-  }
-  sendResp(res, encodeOpenApiResp({ json: outcome.response }));
+  const response = applyCall(state, body, record, fault, res);
+  if (response !== null) sendResp(res, encodeOpenApiResp({ json: response }));
 }

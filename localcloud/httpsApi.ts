@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudState } from './cloudState';
-import { apiOfAction, applyDevPluginAction } from './devplugin';
+import { apiOfAction } from './devplugin';
 import { tokenApi } from './faults';
 import { isJsonObject, readBody, sendBytes, sendJson } from './httpIo';
-import { playTransportFault } from './transportFaults';
+import { applyCall, playTransportFault } from './transportFaults';
 import { WeChatErrcode, wechatError } from './wechatErrors';
 import type { CallRecord } from './callLog';
 import type { Fault } from './faults';
@@ -60,14 +60,8 @@ export async function handleDevPlugin(req: IncomingMessage, res: ServerResponse,
     sendJson(res, 200, wechatError(WeChatErrcode.dataFormatError, 'body must be a JSON object'));
     return;
   }
-  const outcome = applyDevPluginAction(state.applications, body);
-  state.applications = outcome.applications;
-  record.errcode = outcome.response.errcode;
-  if (fault?.kind === 'lostAnswer') {
-    res.socket?.destroy();
-    return;
-  }
-  sendJson(res, 200, outcome.response);
+  const response = applyCall(state, body, record, fault, res);
+  if (response !== null) sendJson(res, 200, response);
 }
 
 /** Answers `POST /cgi-bin/stable_token` for the configured plugin account. */

@@ -1,5 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { CloudState } from './cloudState';
+import type { CallRecord } from './callLog';
+import type { DevPluginResponse } from './devplugin';
+import { applyDevPluginAction } from './devplugin';
 import type { Fault } from './faults';
 import { sendBytes } from './httpIo';
 
@@ -24,4 +27,19 @@ export async function playTransportFault(fault: Fault | null, res: ServerRespons
     default:
       return false;
   }
+}
+
+/**
+ * Applies a devplugin call to the state and records WeChat's errcode, for both transports. Returns the answer
+ * to send, or null when a lostAnswer fault dropped the connection after applying (the caller sends nothing).
+ */
+export function applyCall(state: CloudState, body: Readonly<Record<string, unknown>>, record: CallRecord, fault: Fault | null, res: ServerResponse): DevPluginResponse | null {
+  const outcome = applyDevPluginAction(state.applications, body);
+  state.applications = outcome.applications;
+  record.errcode = outcome.response.errcode;
+  if (fault?.kind === 'lostAnswer') {
+    res.socket?.destroy();
+    return null;
+  }
+  return outcome.response;
 }

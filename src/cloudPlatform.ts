@@ -9,8 +9,8 @@ import type { PluginManagerOpenApi } from './cloudTransport';
 import { createCloudClient, createCloudListClient } from './cloudTransport';
 import type { Config } from './config';
 import type { Deadline } from './deadline';
-import { createHttpsClient } from './httpsTransport';
 import { callStartedAt, deadlineFromContext, timeLimitMs } from './deadline';
+import { createHttpsClient } from './httpsTransport';
 import type { ListClient, PluginApplyClient } from './pluginApplyClient';
 
 // The SDK's typings declare `env` as a string, yet DYNAMIC_CURRENT_ENV (a symbol) is its documented value.

@@ -11,6 +11,7 @@ import type { ApplyError } from './errorTable';
 import { ownError, wechatError } from './errorTable';
 import { parseListEvent, PAGE_SIZE_MAX } from './eventSchema';
 import type { LogSink } from './log';
+import { describeThrown } from './log';
 import { WeChatApiError } from './pluginApplyClient';
 import { DEFAULT_RETRY, withRetries } from './retry';
 import type { ListClient } from './pluginApplyClient';
@@ -65,7 +66,7 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
   } catch (thrown) {
     if (thrown instanceof WeChatApiError) return { ok: false, error: wechatError(thrown.errCode, thrown.errMsg) };
     if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
-    deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'non-Error thrown' });
+    deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };
   }
 }

@@ -9,3 +9,13 @@ export type LogSink = (record: LogRecord) => void;
 export const stdoutSink: LogSink = (record) => {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 };
+
+/** A thrown value as one bounded line for the log; never throws itself (some values cannot be printed). */
+export function describeThrown(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`.slice(0, 500);
+    return String(thrown).slice(0, 500);
+  } catch {
+    return 'unprintable thrown value';
+  }
+}

@@ -14,6 +14,7 @@ import { ownError, wechatError } from './errorTable';
 import type { Decision, DecisionAction, EventIssue, StatusName } from './eventSchema';
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
+import { describeThrown } from './log';
 import type { PluginApplyClient } from './pluginApplyClient';
 import { WeChatApiError } from './pluginApplyClient';
 import type { RetryOptions } from './retry';
@@ -74,10 +75,10 @@ export async function handleSetStatus(event: unknown, deps: SetStatusDeps): Prom
     }
     if (isPlainObject(event) && 'items' in event) return await decideBatch(event, { ...deps, log });
     const result = await decideEvent(event, { ...deps, log });
-    log({ ...describeEvent(event), ...outcomeOf(result), durationMs: deps.deadline.now() - startedAt });
+    log({ ...echoOf(event), ...outcomeOf(result), durationMs: deps.deadline.now() - startedAt });
     return result;
   } catch (thrown) {
-    log({ level: 'error', outcome: 'INTERNAL', detail: errorDetail(thrown), durationMs: deps.deadline.now() - startedAt });
+    log({ level: 'error', outcome: 'INTERNAL', detail: describeThrown(thrown), durationMs: deps.deadline.now() - startedAt });
     return { ok: false, error: ownError('INTERNAL') };
   }
 }
@@ -88,12 +89,15 @@ async function decideEvent(event: unknown, deps: DecideDeps): Promise<DecisionRe
   return result.ok ? result : { ...result, ...echoOf(event) };
 }
 
-/** The action and appid an event named, when they are strings (for failures, which carry no decision). */
+/**
+ * The action and appid an event named, when they are strings: echoed by failures (which carry no decision)
+ * and written to the log line. Cut short so that nonsense sent as an appid cannot bloat either; never the reason.
+ */
 function echoOf(event: unknown): { action?: string; appid?: string } {
   const fields = (isPlainObject(event) ? event : {}) as { action?: unknown; appid?: unknown };
   return {
-    ...(typeof fields.action === 'string' ? { action: fields.action } : {}),
-    ...(typeof fields.appid === 'string' ? { appid: fields.appid } : {}),
+    ...(typeof fields.action === 'string' ? { action: fields.action.slice(0, 40) } : {}),
+    ...(typeof fields.appid === 'string' ? { appid: fields.appid.slice(0, 40) } : {}),
   };
 }
 
@@ -219,7 +223,7 @@ export async function decideMany(
         durations.push(deps.deadline.now() - itemStarted);
       }
       results[index] = result;
-      deps.log({ batchIndex: index, ...describeEvent(event), ...outcomeOf(result), durationMs: deps.deadline.now() - itemStarted });
+      deps.log({ batchIndex: index, ...echoOf(event), ...outcomeOf(result), durationMs: deps.deadline.now() - itemStarted });
       onSettled?.(index, result);
     }
   };
@@ -249,20 +253,4 @@ function outcomeOf(result: DecisionResult | undefined): LogRecord {
   if (result === undefined) return { outcome: 'INTERNAL' };
   if (result.ok) return { outcome: 'OK', errCode: 0, changed: result.changed };
   return { outcome: result.error.code, errCode: result.error.errCode };
-}
-
-/** Action and appid for the log line, read defensively from an event that may be anything. The reason is never logged. */
-function describeEvent(event: unknown): LogRecord {
-  const fields = (typeof event === 'object' && event !== null ? event : {}) as { action?: unknown; appid?: unknown };
-  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value.slice(0, 40) : undefined);
-  return { action: text(fields.action), appid: text(fields.appid) };
-}
-
-function errorDetail(thrown: unknown): string {
-  try {
-    if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`.slice(0, 500);
-    return String(thrown).slice(0, 500);
-  } catch {
-    return 'unprintable thrown value';
-  }
 }
