@@ -7,7 +7,7 @@
  */
 import { build } from 'esbuild';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,11 +16,11 @@ const quiet = process.argv.includes('--quiet');
 /** A call `openapi.<namespace>.<method>(`; esbuild may rename the `openapi` binding to `openapi2`. */
 const OPENAPI_CALL = /\bopenapi\d*\s*\.\s*([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)\s*\(/g;
 
-/** The cloud functions: one per file in src/functions. */
+/** The cloud functions: one per deployable folder in cloudfunctions/ (with its config.json), built from src/functions/<name>.ts. */
 export function functionNames() {
-  return readdirSync(join(root, 'src/functions'))
-    .filter((file) => file.endsWith('.ts'))
-    .map((file) => basename(file, '.ts'))
+  return readdirSync(join(root, 'cloudfunctions'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, 'src/functions', `${entry.name}.ts`)))
+    .map((entry) => entry.name)
     .sort();
 }
 
@@ -106,7 +106,7 @@ async function buildLocalCloud() {
 }
 
 async function buildCli() {
-  const entry = join(root, 'src/cli.ts');
+  const entry = join(root, 'src/cli/main.ts');
   if (!existsSync(entry)) return;
   const outfile = join(root, 'dist/plugin-apply.js');
   await build({
@@ -117,7 +117,7 @@ async function buildCli() {
     format: 'cjs',
     target: 'node18',
     logLevel: 'warning',
-    banner: { js: '#!/usr/bin/env node\n/* plugin-apply: built from src/cli.ts by npm run build. Do not edit. */' },
+    banner: { js: '#!/usr/bin/env node\n/* plugin-apply: built from src/cli/main.ts by npm run build. Do not edit. */' },
   });
   chmodSync(outfile, 0o755);
   if (!quiet) console.log(`built dist/plugin-apply.js (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);

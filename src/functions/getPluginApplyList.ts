@@ -3,12 +3,12 @@
  * the applications to use the plugin, one page or all of them, optionally filtered by status. Admins only.
  */
 // First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import '../coldStart';
-import { listClient, invocation } from '../cloudPlatform';
-import { readConfig } from '../config';
-import type { ListResult } from '../getPluginApplyList';
-import { handleList } from '../getPluginApplyList';
-import { stdoutSink } from '../log';
+import './coldStart';
+import { listClient, invocation } from './cloudPlatform';
+import { readConfig } from '../core/config';
+import type { ListResult } from '../core/listing';
+import { handleList } from '../core/listing';
+import { stdoutSink } from '../core/log';
 
 const config = readConfig(process.env);
 const client = listClient(config);

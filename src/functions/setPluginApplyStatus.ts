@@ -3,12 +3,12 @@
  * agree to, refuse or delete applications to use the plugin. Admins only.
  */
 // First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import '../coldStart';
-import { decisionClient, invocation } from '../cloudPlatform';
-import { readConfig } from '../config';
-import { stdoutSink } from '../log';
-import type { SetStatusResult } from '../setPluginApplyStatus';
-import { handleSetStatus } from '../setPluginApplyStatus';
+import './coldStart';
+import { decisionClient, invocation } from './cloudPlatform';
+import { readConfig } from '../core/config';
+import { stdoutSink } from '../core/log';
+import type { SetStatusResult } from '../core/decisions';
+import { handleSetStatus } from '../core/decisions';
 
 const config = readConfig(process.env);
 const client = decisionClient(config);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Application, LocalCloud } from '../../localcloud/server';
 import { localAccount, startLocalCloud } from '../../localcloud/server';
-import { displayWidth } from '../../src/cliOutput';
+import { displayWidth } from '../../src/cli/output';
 
 const repo = join(__dirname, '../..');
 const cli = join(repo, 'dist/plugin-apply.js');

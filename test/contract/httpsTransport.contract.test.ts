@@ -3,11 +3,11 @@
  * check tokens like WeChat: one token for many concurrent calls, one refresh and retry on a stale token, and no
  * loop when WeChat keeps refusing.
  */
-import type { AccessTokenCache } from '../../src/accessToken';
-import { createAccessTokenCache } from '../../src/accessToken';
-import { createHttpsClient } from '../../src/httpsTransport';
-import type { PluginApplyClient } from '../../src/pluginApplyClient';
-import { WeChatApiError } from '../../src/pluginApplyClient';
+import type { AccessTokenCache } from '../../src/wechat/accessToken';
+import { createAccessTokenCache } from '../../src/wechat/accessToken';
+import { createHttpsClient } from '../../src/wechat/httpsTransport';
+import type { PluginApplyClient } from '../../src/core/wechatClient';
+import { WeChatApiError } from '../../src/core/wechatClient';
 import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
 import { PENDING, PENDING_2, scenario, startCloud } from './localCloudFixture';

@@ -5,9 +5,9 @@
 import http from 'node:http';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import type { AccessTokenCache } from '../../src/accessToken';
-import { createAccessTokenCache } from '../../src/accessToken';
-import { WeChatApiError } from '../../src/pluginApplyClient';
+import type { AccessTokenCache } from '../../src/wechat/accessToken';
+import { createAccessTokenCache } from '../../src/wechat/accessToken';
+import { WeChatApiError } from '../../src/core/wechatClient';
 import { captureOutput } from '../fixtures/captureOutput';
 
 const APPID = 'wxfeedfacefeedface';

@@ -1,4 +1,4 @@
-import { readConfig } from '../../src/config';
+import { readConfig } from '../../src/core/config';
 
 const APPID = 'wx0123456789abcdef';
 

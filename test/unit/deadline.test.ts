@@ -1,4 +1,4 @@
-import { callStartedAt, deadlineFromContext, SAFETY_MARGIN_MS } from '../../src/deadline';
+import { callStartedAt, deadlineFromContext, SAFETY_MARGIN_MS } from '../../src/core/deadline';
 
 describe('deadlineFromContext', () => {
   it.each([

@@ -2,12 +2,12 @@
  * The decision core (decide, batches) with a scripted transport: idempotent outcomes, retries within the
  * deadline, batch ordering, concurrency and deadline cuts.
  */
-import { WeChatApiError } from '../../src/pluginApplyClient';
-import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/pluginApplyClient';
-import type { RetryOptions } from '../../src/retry';
-import type { SetStatusDeps } from '../../src/setPluginApplyStatus';
-import { BATCH_MAX_ITEMS, handleSetStatus } from '../../src/setPluginApplyStatus';
-import type { LogRecord } from '../../src/log';
+import { WeChatApiError } from '../../src/core/wechatClient';
+import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/core/wechatClient';
+import type { RetryOptions } from '../../src/core/retry';
+import type { SetStatusDeps } from '../../src/core/decisions';
+import { BATCH_MAX_ITEMS, handleSetStatus } from '../../src/core/decisions';
+import type { LogRecord } from '../../src/core/log';
 
 const ADMIN = 'oAdmin';
 const appidOf = (n: number): string => `wx${n.toString(16).padStart(16, '0')}`;

@@ -1,4 +1,4 @@
-import { parseDecision, REASON_MAX_CHARS } from '../../src/eventSchema';
+import { parseDecision, REASON_MAX_CHARS } from '../../src/core/eventSchema';
 
 const APPID = 'wx0123456789abcdef';
 

@@ -1,8 +1,8 @@
 /** The list core with a scripted transport: normalised items, paging, status filters, all pages, the deadline. */
-import type { ListDeps } from '../../src/getPluginApplyList';
-import { DEFAULT_PAGE_SIZE, handleList } from '../../src/getPluginApplyList';
-import type { ListClient, RawApplication } from '../../src/pluginApplyClient';
-import { WeChatApiError } from '../../src/pluginApplyClient';
+import type { ListDeps } from '../../src/core/listing';
+import { DEFAULT_PAGE_SIZE, handleList } from '../../src/core/listing';
+import type { ListClient, RawApplication } from '../../src/core/wechatClient';
+import { WeChatApiError } from '../../src/core/wechatClient';
 
 const ADMIN = 'oAdmin';
 const appidOf = (n: number): string => `wx${n.toString(16).padStart(16, '0')}`;

@@ -5,11 +5,11 @@
 import http from 'node:http';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import type { AccessTokenCache } from '../../src/accessToken';
-import { HTTPS_FAILURE_CODES } from '../../src/accessToken';
-import { createHttpsClient } from '../../src/httpsTransport';
-import type { DecisionRequest } from '../../src/pluginApplyClient';
-import { WeChatApiError } from '../../src/pluginApplyClient';
+import type { AccessTokenCache } from '../../src/wechat/accessToken';
+import { HTTPS_FAILURE_CODES } from '../../src/wechat/accessToken';
+import { createHttpsClient } from '../../src/wechat/httpsTransport';
+import type { DecisionRequest } from '../../src/core/wechatClient';
+import { WeChatApiError } from '../../src/core/wechatClient';
 import { captureOutput } from '../fixtures/captureOutput';
 
 const PLUGIN_APPID = 'wxfeedfacefeedface';

@@ -4,7 +4,7 @@
  * and the real SDK in test/contract.
  */
 import fc from 'fast-check';
-import { WECHAT_ERRORS } from '../../src/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/errorTable';
 import { cloudFailure, plainFailure, wechatFailure } from '../fixtures/sdk';
 
 const ADMIN = 'oAdmin1234567890abcdefghijk';

@@ -4,14 +4,14 @@
  */
 import cloud from 'wx-server-sdk';
 import { loadStartedAt } from './coldStart';
-import type { Caller } from './callerPolicy';
-import type { PluginManagerOpenApi } from './cloudTransport';
-import { createCloudClient, createCloudListClient } from './cloudTransport';
-import type { Config } from './config';
-import type { Deadline } from './deadline';
-import { callStartedAt, deadlineFromContext, timeLimitMs } from './deadline';
-import { createHttpsClient } from './httpsTransport';
-import type { ListClient, PluginApplyClient } from './pluginApplyClient';
+import type { Caller } from '../core/callerPolicy';
+import type { PluginManagerOpenApi } from '../wechat/cloudTransport';
+import { createCloudClient, createCloudListClient } from '../wechat/cloudTransport';
+import type { Config } from '../core/config';
+import type { Deadline } from '../core/deadline';
+import { callStartedAt, deadlineFromContext, timeLimitMs } from '../core/deadline';
+import { createHttpsClient } from '../wechat/httpsTransport';
+import type { ListClient, PluginApplyClient } from '../core/wechatClient';
 
 // The SDK's typings declare `env` as a string, yet DYNAMIC_CURRENT_ENV (a symbol) is its documented value.
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });

@@ -14,8 +14,8 @@ import {
   TOKEN_ERROR_CODES,
   withoutTrailingSlash,
 } from './accessToken';
-import type { DecisionRequest, PluginApplyClient, RawApplication } from './pluginApplyClient';
-import { WeChatApiError } from './pluginApplyClient';
+import type { DecisionRequest, PluginApplyClient, RawApplication } from '../core/wechatClient';
+import { WeChatApiError } from '../core/wechatClient';
 
 /** What `createHttpsClient` needs: the plugin's own appid and AppSecret, and optionally how to reach WeChat. */
 export interface HttpsClientOptions {

@@ -1,6 +1,6 @@
 /** The cloud-call transport: `cloud.openapi.pluginManager.*` through wx-server-sdk. */
-import type { DecisionRequest, ListClient, PluginApplyClient, RawApplication } from './pluginApplyClient';
-import { WeChatApiError } from './pluginApplyClient';
+import type { DecisionRequest, ListClient, PluginApplyClient, RawApplication } from '../core/wechatClient';
+import { WeChatApiError } from '../core/wechatClient';
 
 /** The part of wx-server-sdk's `cloud.openapi` this transport uses. */
 export interface PluginManagerOpenApi {

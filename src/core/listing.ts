@@ -12,10 +12,10 @@ import { ownError, wechatError } from './errorTable';
 import { parseListEvent, PAGE_SIZE_MAX } from './eventSchema';
 import type { LogSink } from './log';
 import { describeThrown } from './log';
-import { WeChatApiError } from './pluginApplyClient';
+import { WeChatApiError } from './wechatClient';
 import { DEFAULT_RETRY, withRetries } from './retry';
-import type { ListClient } from './pluginApplyClient';
-import type { SetStatusDeps } from './setPluginApplyStatus';
+import type { ListClient } from './wechatClient';
+import type { SetStatusDeps } from './decisions';
 
 /** Applications per page when the event does not say. */
 export const DEFAULT_PAGE_SIZE = 20;

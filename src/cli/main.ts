@@ -5,22 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Application } from './applicationList';
-import { readAllPages } from './applicationList';
-import { WECHAT_API_BASE_URL } from './config';
-import type { Deadline } from './deadline';
-import { DeadlineExceeded } from './deadline';
-import type { ApplyError } from './errorTable';
-import { ownError, wechatError } from './errorTable';
-import type { DecisionAction, StatusName } from './eventSchema';
-import { APPID_PATTERN, PAGE_SIZE_MAX, parseDecision, parseListEvent, REASON_MAX_CHARS } from './eventSchema';
-import { createHttpsClient } from './httpsTransport';
-import type { LogSink } from './log';
-import type { PluginApplyClient } from './pluginApplyClient';
-import { WeChatApiError } from './pluginApplyClient';
-import { DEFAULT_RETRY, withRetries } from './retry';
-import type { DecisionResult } from './setPluginApplyStatus';
-import { BATCH_CONCURRENCY, decideMany } from './setPluginApplyStatus';
+import type { Application } from '../core/applicationList';
+import { readAllPages } from '../core/applicationList';
+import { WECHAT_API_BASE_URL } from '../core/config';
+import type { Deadline } from '../core/deadline';
+import { DeadlineExceeded } from '../core/deadline';
+import type { ApplyError } from '../core/errorTable';
+import { ownError, wechatError } from '../core/errorTable';
+import type { DecisionAction, StatusName } from '../core/eventSchema';
+import { APPID_PATTERN, PAGE_SIZE_MAX, parseDecision, parseListEvent, REASON_MAX_CHARS } from '../core/eventSchema';
+import { createHttpsClient } from '../wechat/httpsTransport';
+import type { LogSink } from '../core/log';
+import type { PluginApplyClient } from '../core/wechatClient';
+import { WeChatApiError } from '../core/wechatClient';
+import { DEFAULT_RETRY, withRetries } from '../core/retry';
+import type { DecisionResult } from '../core/decisions';
+import { BATCH_CONCURRENCY, decideMany } from '../core/decisions';
 import {
   ACCOUNT_WIDE_CODES,
   countResults,
@@ -31,7 +31,7 @@ import {
   formatDryRunLine,
   formatHints,
   formatSummary,
-} from './cliOutput';
+} from './output';
 
 /** 0: every decision succeeded (unchanged counts); 1: something failed; 2: bad usage or configuration. */
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -2,11 +2,11 @@
  * What the `plugin-apply` CLI prints: the application table, one line per decision, the summary, the operator
  * hints for account-wide errors, and the progress bar. Pure text in, text out (the bar writes to its stream).
  */
-import type { Application } from './applicationList';
-import { STATUS_TEXT } from './applicationList';
-import type { ApplyError } from './errorTable';
-import type { DecisionAction } from './eventSchema';
-import type { DecisionResult } from './setPluginApplyStatus';
+import type { Application } from '../core/applicationList';
+import { STATUS_TEXT } from '../core/applicationList';
+import type { ApplyError } from '../core/errorTable';
+import type { DecisionAction } from '../core/eventSchema';
+import type { DecisionResult } from '../core/decisions';
 
 /**
  * Error codes that say something about the account or this machine rather than one application, so the same

@@ -6,7 +6,7 @@ import type { Deadline } from './deadline';
 import { beforeDeadline, remainingMs } from './deadline';
 import type { StatusName } from './eventSchema';
 import { PAGE_SIZE_MAX } from './eventSchema';
-import type { ListClient, RawApplication } from './pluginApplyClient';
+import type { ListClient, RawApplication } from './wechatClient';
 
 /** Status names by WeChat's number: 1 pending, 2 approved, 3 refused, 4 timed out (there is no 5). */
 const STATUS_NAMES: Readonly<Record<number, StatusName>> = { 1: 'pending', 2: 'approved', 3: 'refused', 4: 'expired' };

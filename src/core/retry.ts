@@ -5,7 +5,7 @@
 import type { Deadline } from './deadline';
 import { remainingMs } from './deadline';
 import { retryPolicyOf } from './errorTable';
-import { WeChatApiError } from './pluginApplyClient';
+import { WeChatApiError } from './wechatClient';
 
 /** How retries are paced; tests pass a fake sleep and random. */
 export interface RetryOptions {

@@ -3,7 +3,7 @@
  * HTTPS POST helper that both the token fetch and the devplugin calls go through. That helper is the boundary:
  * every failure leaves it as a `WeChatApiError`, and nothing it throws carries a token or the AppSecret.
  */
-import { WeChatApiError } from './pluginApplyClient';
+import { WeChatApiError } from '../core/wechatClient';
 
 /** WeChat's API host. */
 export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';

@@ -15,8 +15,8 @@ import type { Decision, DecisionAction, EventIssue, StatusName } from './eventSc
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
 import { describeThrown } from './log';
-import type { PluginApplyClient } from './pluginApplyClient';
-import { WeChatApiError } from './pluginApplyClient';
+import type { PluginApplyClient } from './wechatClient';
+import { WeChatApiError } from './wechatClient';
 import type { RetryOptions } from './retry';
 import { DEFAULT_RETRY, withRetries } from './retry';
 
