@@ -7,9 +7,13 @@
  * OPENID, and only an `OPENID` entry admits it. So neither form of entry ever admits the other kind of caller.
  */
 import type { AdminList } from './config';
-import { OPENID_PATTERN } from './config';
+import { parseAdminList } from './config';
 import type { ApplyError } from './errorTable';
 import { ownError } from './errorTable';
+import { maskOpenid } from './log';
+
+// Where it was first defined; log.ts holds it now so that cloudbase_auth can log without the error table.
+export { maskOpenid } from './log';
 
 /**
  * The caller as the platform identifies it. `fromAppid` is present (possibly '' when unreadable) exactly when the
@@ -36,12 +40,12 @@ export function identify(caller: Caller): CallerIdentity {
 
 /**
  * The exact PLUGIN_ADMIN_OPENIDS entry that would admit this caller (`OPENID` or `APPID:OPENID`), or null when
- * no entry could (no OPENID, or one that is not of the form WeChat issues).
+ * no entry could (no OPENID, or values no entry can express). Checked by parsing it back, so it is never wrong.
  */
 export function adminEntryFor(identity: CallerIdentity): string | null {
-  if (identity.openid === null || !OPENID_PATTERN.test(identity.openid)) return null;
-  if (identity.kind === 'sameAccount') return identity.openid;
-  return identity.appid === null ? null : `${identity.appid}:${identity.openid}`;
+  if (identity.openid === null) return null;
+  const entry = identity.kind === 'sameAccount' ? identity.openid : `${identity.appid ?? ''}:${identity.openid}`;
+  return isAdmin(identity, parseAdminList(entry)) ? entry : null;
 }
 
 /** Whether the list names this caller, by an entry of its own form. */
@@ -75,14 +79,6 @@ export function refuseCall(deps: { caller: Caller; admins: AdminList; configProb
   if (refusal !== null) return refusal;
   if (deps.configProblems !== undefined && deps.configProblems.length > 0) return ownError('MISCONFIGURED', { problems: [...deps.configProblems] });
   return null;
-}
-
-/** An OPENID fit for a log line: enough to tell callers apart, not enough to identify a person. Never throws. */
-export function maskOpenid(openid: unknown): string | null {
-  if (typeof openid !== 'string' || openid === '') return null;
-  const chars = Array.from(openid);
-  if (chars.length <= 8) return '*'.repeat(chars.length);
-  return `${chars.slice(0, 4).join('')}…${chars.slice(-4).join('')}`;
 }
 
 /** The caller's fields for a log line: the masked OPENID and, for a cross-account call, the calling appid. */
