@@ -149,8 +149,8 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
         404,
       );
     }
-    // What event the platform gives cloudbase_auth is undocumented: the local cloud gives an empty one.
-    const answer = await run(CLOUDBASE_AUTH, {}, { from, ...(env === undefined ? {} : { env }) });
+    // What event the platform gives cloudbase_auth is undocumented: the local cloud gives an empty one, no userInfo.
+    const answer = await run(CLOUDBASE_AUTH, {}, { from, ...(env === undefined ? {} : { env }) }, { withUserInfo: false });
     const errCode = typeof answer === 'object' && answer !== null ? (answer as { errCode?: unknown }).errCode : undefined;
     if (typeof errCode !== 'number') {
       throw new FunctionCallError(cloudbaseAuthEmpty, failMsg(`${cloudbaseAuthEmpty} access denied (cloudfunction cloudbase_auth returns empty errCode)`), 403);
@@ -166,7 +166,7 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     return run(name, data, options);
   };
 
-  const run = (name: string, data: unknown, options: InvokeOptions): Promise<unknown> => {
+  const run = (name: string, data: unknown, options: InvokeOptions, { withUserInfo = true } = {}): Promise<unknown> => {
     const folder = isFunctionName(name) ? join(config.functionsDir, name) : null;
     const indexPath = folder === null ? null : join(folder, 'index.js');
     if (indexPath === null || !existsSync(indexPath)) {
@@ -189,7 +189,7 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     const limit = typeof context.time_limit_in_ms === 'number' ? context.time_limit_in_ms : 3000;
     const baseEvent = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {};
     // Like callFunction, the platform adds userInfo to the event; an HTTP-triggered call has no caller.
-    const event = caller.userInfo === null ? { ...baseEvent } : { ...baseEvent, userInfo: caller.userInfo };
+    const event = caller.userInfo === null || !withUserInfo ? { ...baseEvent } : { ...baseEvent, userInfo: caller.userInfo };
 
     return new Promise((resolve, reject) => {
       const child = fork(runnerPath(), [], {
