@@ -102,6 +102,16 @@ export async function deploy(argv: readonly string[], deps: DeployDeps): Promise
     deps.out(HELP);
     return DEPLOY_EXIT.ok;
   }
+  if (command.kind === 'fetchOnly') {
+    try {
+      await withConsoleTo(() => undefined, () => deps.loadCi(deps.out));
+      deps.out('miniprogram-ci is ready.');
+      return DEPLOY_EXIT.ok;
+    } catch (error) {
+      deps.err(`error: ${(error as Error).message}`);
+      return DEPLOY_EXIT.failed;
+    }
+  }
   if (command.kind === 'usage') {
     for (const problem of command.problems) deps.err(`error: ${problem}`);
     deps.err('Run npm run deploy -- --help for usage.');

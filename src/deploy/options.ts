@@ -29,7 +29,7 @@ export interface DeployOptions {
 }
 
 /** What the command line asked for: a deploy, the help text, or a usage error with every problem listed. */
-export type ParsedCommand = { kind: 'deploy'; options: DeployOptions } | { kind: 'help' } | { kind: 'usage'; problems: string[] };
+export type ParsedCommand = { kind: 'deploy'; options: DeployOptions } | { kind: 'help' } | { kind: 'fetchOnly' } | { kind: 'usage'; problems: string[] };
 
 /** Cloud environment ids as the console shows them, e.g. `prod-4g1ab2c3d4e5f607` or `cloud1-8abc`. */
 const ENV_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/;
@@ -46,6 +46,7 @@ config.json to the cloud environment, as it is (no cloud-side npm install), with
   --only A,B      deploy only these functions
   --dry-run       build and show what would be uploaded; needs no key and calls nothing
   --verbose       show miniprogram-ci's own log lines
+  --fetch-only    only fetch miniprogram-ci into .cache/ (e.g. for a CI image); needs nothing else
   -h, --help      show this help
 
 The code-upload key's path comes only from ${KEY_VARIABLE}
@@ -72,6 +73,7 @@ export function parseDeployCommand(argv: readonly string[], env: Readonly<Record
         only: { type: 'string', multiple: true },
         'dry-run': { type: 'boolean' },
         verbose: { type: 'boolean' },
+        'fetch-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -81,6 +83,7 @@ export function parseDeployCommand(argv: readonly string[], env: Readonly<Record
     return { kind: 'usage', problems: [(error as Error).message] };
   }
   if (values.help) return { kind: 'help' };
+  if (values['fetch-only']) return { kind: 'fetchOnly' };
 
   const problems: string[] = [];
   const targetEnv = (values.env ?? env.CLOUD_ENV ?? '').trim();

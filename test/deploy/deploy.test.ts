@@ -276,6 +276,32 @@ describe('npm run deploy', () => {
     expect(out[0]).toContain('npm run deploy -- --env <envId> --appid <wx…>');
   });
 
+  it('with --fetch-only, only gets miniprogram-ci ready: no key, target or build needed (exit 0)', async () => {
+    const code = await run(['--fetch-only'], { vars: { MINIPROGRAM_CI_PRIVATE_KEY_PATH: '' } });
+
+    expect(code).toBe(0);
+    expect(events).toEqual(['loadCi']);
+    expect(out).toEqual(['fetching miniprogram-ci 2.1.42 once into .cache/', 'miniprogram-ci is ready.']);
+  });
+
+  it('with --fetch-only, says why the fetch failed (exit 1)', async () => {
+    const deps: DeployDeps = {
+      root,
+      env: {},
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      build: async () => ({ ok: true, output: '' }),
+      loadCi: async () => {
+        throw new Error('could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND');
+      },
+    };
+
+    const code = await deploy(['--fetch-only'], deps);
+
+    expect(code).toBe(1);
+    expect(err).toEqual(['error: could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND']);
+  });
+
   it('uploads nothing when the build fails, showing what the build said (exit 1)', async () => {
     const { ci, calls } = recordingCi();
 
