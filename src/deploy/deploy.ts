@@ -61,7 +61,7 @@ function checkKey(env: Readonly<Record<string, string | undefined>>): KeyCheck {
 }
 
 /** Removes anything of the key's content from text that is about to be printed. */
-export function withoutKey(text: string, keyText: string): string {
+function withoutKey(text: string, keyText: string): string {
   const secrets = keyText
     .split(/\r?\n/)
     .map((line) => line.trim())

@@ -33,5 +33,7 @@ void deploy(process.argv.slice(2), {
     return requireMiniprogramCi(root);
   },
 }).then((code) => {
-  process.exitCode = code;
+  // miniprogram-ci 2.1.42 leaves a 15-minute timer running after each upload it waited for, which would keep the
+  // process alive: exit explicitly, once what was written to stdout and stderr has been flushed.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });
