@@ -168,9 +168,15 @@ async function upload(options: DeployOptions, functions: PlannedFunction[], key:
   deps.out(`deploying ${functions.map((fn) => fn.name).join(', ')} to env ${options.env} as ${options.appid} (${options.type})`);
 
   let ci: MiniprogramCi;
-  let project: object;
   try {
     ci = await withConsoleTo(sink, () => deps.loadCi(deps.out));
+  } catch (error) {
+    // Fetching is npm's business, not WeChat's: its own message says what went wrong.
+    deps.err(`error: ${(error as Error).message}`);
+    return DEPLOY_EXIT.failed;
+  }
+  let project: object;
+  try {
     project = await withConsoleTo(sink, async () =>
       new ci.Project({
         appid: options.appid,

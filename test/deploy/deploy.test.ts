@@ -58,7 +58,10 @@ describe('npm run deploy', () => {
   let events: string[];
 
   /** Runs the deploy in `root` with the stand-in, this environment and a build that writes each index.js. */
-  async function run(args: string[], { ci = recordingCi().ci, vars = {}, buildFails = false }: { ci?: MiniprogramCi; vars?: Record<string, string>; buildFails?: boolean } = {}) {
+  async function run(
+    args: string[],
+    { ci = recordingCi().ci, vars = {}, buildFails = false, fetchFails = false }: { ci?: MiniprogramCi; vars?: Record<string, string>; buildFails?: boolean; fetchFails?: boolean } = {},
+  ) {
     const deps: DeployDeps = {
       root,
       env: { [`MINIPROGRAM_CI_PRIVATE_KEY_PATH`]: keyPath, ...vars },
@@ -72,6 +75,7 @@ describe('npm run deploy', () => {
       },
       loadCi: async (say) => {
         events.push('loadCi');
+        if (fetchFails) throw new Error('could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND');
         say('fetching miniprogram-ci 2.1.42 once into .cache/');
         return ci;
       },
@@ -284,19 +288,8 @@ describe('npm run deploy', () => {
     expect(out).toEqual(['fetching miniprogram-ci 2.1.42 once into .cache/', 'miniprogram-ci is ready.']);
   });
 
-  it('with --fetch-only, says why the fetch failed (exit 1)', async () => {
-    const deps: DeployDeps = {
-      root,
-      env: {},
-      out: (line) => out.push(line),
-      err: (line) => err.push(line),
-      build: async () => ({ ok: true, output: '' }),
-      loadCi: async () => {
-        throw new Error('could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND');
-      },
-    };
-
-    const code = await deploy(['--fetch-only'], deps);
+  it.each([[['--fetch-only']], [['--env', env, '--appid', appid]]])('with %j, says why fetching miniprogram-ci failed, uploading nothing (exit 1)', async (args) => {
+    const code = await run(args, { fetchFails: true });
 
     expect(code).toBe(1);
     expect(err).toEqual(['error: could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND']);
