@@ -2,9 +2,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { Application, LocalCloud } from '../../localcloud/server';
 import { ApplyStatus, localAccount, startLocalCloud } from '../../localcloud/server';
+import { findBrowser } from '../fixtures/findBrowser';
 
-// The page at `/` of the local cloud, driven in Debian's Chromium against the built functions
+// The page at `/` of the local cloud, driven in Chromium (or Chrome / Edge) against the built functions
 // (`node scripts/build.mjs` must have run). Every request to a host other than 127.0.0.1 is aborted.
+
+// Found when the file loads, so a machine without a browser fails the suite at once with one message saying how to get one.
+const browserPath = findBrowser().path;
 
 const chromiumArgs = [
   '--headless',
@@ -36,7 +40,7 @@ beforeAll(async () => {
     functionEnv: { PLUGIN_ADMIN_OPENIDS: `${localAccount.openid},${localAccount.adminApp.appid}:${localAccount.adminApp.openid}` },
     defaultOpenid: localAccount.openid,
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  browser = await chromium.launch({ executablePath: browserPath, args: chromiumArgs });
 }, 30_000);
 
 afterAll(async () => {

@@ -1,0 +1,237 @@
+/**
+ * `npm run deploy`: builds the functions (with the permission check), then uploads every function folder under
+ * cloudfunctions/ to a cloud environment with miniprogram-ci, as it is (nothing installed in the cloud), one
+ * progress line per function and a summary. Its dependencies (the build, miniprogram-ci, output) are passed in.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import type { MiniprogramCi } from './miniprogramCi';
+import { explainUploadError } from './miniprogramCi';
+import type { DeployOptions } from './options';
+import { HELP, KEY_PAGE, KEY_VARIABLE, parseDeployCommand, PROJECT_TYPES } from './options';
+import type { PlannedFunction } from './plan';
+import { describeFunction, discoverFunctions, formatBytes, planFunction, selectFunctions } from './plan';
+
+/** 0: every function uploaded (or a dry run); 1: the build or an upload failed; 2: usage or configuration error. */
+export const DEPLOY_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** One of the exit codes. */
+export type DeployExitCode = (typeof DEPLOY_EXIT)[keyof typeof DEPLOY_EXIT];
+
+/** What a deploy needs from the world; tests pass a recording stand-in of miniprogram-ci and their own build. */
+export interface DeployDeps {
+  /** The project root (holds cloudfunctions/). */
+  root: string;
+  env: Readonly<Record<string, string | undefined>>;
+  out(line: string): void;
+  err(line: string): void;
+  /** Runs the build with its permission check; `output` is what it printed, shown when it fails. */
+  build(): Promise<{ ok: boolean; output: string }>;
+  /** Gets miniprogram-ci ready (fetching it on first use), saying what it does through `say`. */
+  loadCi(say: (line: string) => void): Promise<MiniprogramCi>;
+}
+
+/** The upload key, checked without any network call: present, readable, a private key. */
+type KeyCheck = { ok: true; path: string; text: string } | { ok: false; problem: string };
+
+function checkKey(env: Readonly<Record<string, string | undefined>>): KeyCheck {
+  const path = env[KEY_VARIABLE]?.trim();
+  if (!path) {
+    return {
+      ok: false,
+      problem: `no upload key: set ${KEY_VARIABLE} to the path of the appid's code-upload key (generate it at ${KEY_PAGE}). Nothing was uploaded. --dry-run needs no key.`,
+    };
+  }
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) return { ok: false, problem: `${KEY_VARIABLE}=${path} is not a file: point it at the downloaded private.<appid>.key.` };
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { ok: false, problem: `${KEY_VARIABLE}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): point it at the downloaded private.<appid>.key.` };
+  }
+  try {
+    createPrivateKey(text);
+  } catch {
+    // Node's message may quote what it failed to parse, so it is not shown.
+    return { ok: false, problem: `${KEY_VARIABLE}=${path} is not a PEM private key: use the file downloaded from ${KEY_PAGE} as it is.` };
+  }
+  return { ok: true, path, text };
+}
+
+/** Removes anything of the key's content from text that is about to be printed. */
+function withoutKey(text: string, keyText: string): string {
+  const secrets = keyText
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 16 && !line.startsWith('-----'));
+  let clean = text;
+  for (const secret of secrets) clean = clean.split(secret).join('[key]');
+  return clean;
+}
+
+/**
+ * Runs `fn` with the console (where miniprogram-ci logs a dozen lines per upload) sent to `sink` instead, so
+ * that our one progress line per function stays readable; --verbose shows them.
+ */
+async function withConsoleTo<T>(sink: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  const methods = ['log', 'info', 'debug', 'warn', 'error'] as const;
+  const saved = methods.map((method) => console[method]);
+  for (const method of methods) console[method] = (...args: unknown[]) => sink(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
+  try {
+    return await fn();
+  } finally {
+    methods.forEach((method, index) => (console[method] = saved[index] as (typeof console)[typeof method]));
+  }
+}
+
+function dryRun(options: DeployOptions, functions: PlannedFunction[], deps: DeployDeps): DeployExitCode {
+  deps.out('dry run: nothing is uploaded and no key is needed.');
+  deps.out(`target: env ${options.env} · appid ${options.appid} · type ${options.type} (${PROJECT_TYPES[options.type]})`);
+  for (const fn of functions) for (const line of describeFunction(fn, deps.root)) deps.out(line);
+  const total = functions.reduce((sum, fn) => sum + fn.files.reduce((bytes, file) => bytes + file.bytes, 0), 0);
+  deps.out(`${functions.length} function${functions.length === 1 ? '' : 's'}, ${formatBytes(total)}, uploaded as they are (no cloud-side npm install).`);
+  return DEPLOY_EXIT.ok;
+}
+
+/** Runs `npm run deploy` with these arguments; resolves with the exit code and never throws. */
+export async function deploy(argv: readonly string[], deps: DeployDeps): Promise<DeployExitCode> {
+  const command = parseDeployCommand(argv, deps.env);
+  if (command.kind === 'help') {
+    deps.out(HELP);
+    return DEPLOY_EXIT.ok;
+  }
+  if (command.kind === 'fetchOnly') {
+    try {
+      await withConsoleTo(() => undefined, () => deps.loadCi(deps.out));
+      deps.out('miniprogram-ci is ready.');
+      return DEPLOY_EXIT.ok;
+    } catch (error) {
+      deps.err(`error: ${(error as Error).message}`);
+      return DEPLOY_EXIT.failed;
+    }
+  }
+  if (command.kind === 'usage') {
+    for (const problem of command.problems) deps.err(`error: ${problem}`);
+    deps.err('Run npm run deploy -- --help for usage.');
+    return DEPLOY_EXIT.usage;
+  }
+  const { options } = command;
+
+  // The key is checked before anything else happens, so a missing key never costs a build or a network call.
+  let key: { path: string; text: string } | undefined;
+  if (!options.dryRun) {
+    const checked = checkKey(deps.env);
+    if (!checked.ok) {
+      deps.err(`error: ${checked.problem}`);
+      return DEPLOY_EXIT.usage;
+    }
+    key = checked;
+  }
+
+  const functionsRoot = join(deps.root, 'cloudfunctions');
+  const selected = selectFunctions(discoverFunctions(functionsRoot), options.only);
+  if ('problems' in selected) {
+    for (const problem of selected.problems) deps.err(`error: ${problem}`);
+    return DEPLOY_EXIT.usage;
+  }
+
+  deps.out('building (with the permission check)…');
+  const built = await deps.build();
+  if (!built.ok) {
+    if (built.output.trim() !== '') deps.err(built.output.trimEnd());
+    deps.err('error: the build failed, so nothing was uploaded. Fix what it says above, then deploy again.');
+    return DEPLOY_EXIT.failed;
+  }
+
+  let functions: PlannedFunction[];
+  try {
+    functions = selected.names.map((name) => planFunction(functionsRoot, name));
+  } catch (error) {
+    deps.err(`error: ${(error as Error).message}`);
+    return DEPLOY_EXIT.failed;
+  }
+
+  if (options.dryRun || key === undefined) return dryRun(options, functions, deps);
+  return upload(options, functions, key, deps);
+}
+
+async function upload(options: DeployOptions, functions: PlannedFunction[], key: { path: string; text: string }, deps: DeployDeps): Promise<DeployExitCode> {
+  const ciLog: string[] = [];
+  const sink = (line: string): void => {
+    const clean = withoutKey(line, key.text);
+    ciLog.push(clean);
+    if (options.verbose) deps.err(`  [miniprogram-ci] ${clean}`);
+  };
+  const target = { env: options.env, appid: options.appid, type: PROJECT_TYPES[options.type] };
+  deps.out(`deploying ${functions.map((fn) => fn.name).join(', ')} to env ${options.env} as ${options.appid} (${options.type})`);
+
+  let ci: MiniprogramCi;
+  try {
+    ci = await withConsoleTo(sink, () => deps.loadCi(deps.out));
+  } catch (error) {
+    // Fetching is npm's business, not WeChat's: its own message says what went wrong.
+    deps.err(`error: ${(error as Error).message}`);
+    return DEPLOY_EXIT.failed;
+  }
+  let project: object;
+  try {
+    project = await withConsoleTo(sink, async () =>
+      new ci.Project({
+        appid: options.appid,
+        type: target.type,
+        // The functions' own root, not the repository: miniprogram-ci lists every file under projectPath.
+        projectPath: join(deps.root, 'cloudfunctions'),
+        privateKeyPath: key.path,
+        ignores: ['node_modules/**/*'],
+      }),
+    );
+  } catch (error) {
+    deps.err(`error: ${withoutKey(explainUploadError(error, target).line, key.text)}`);
+    return DEPLOY_EXIT.failed;
+  }
+
+  const outcomes: Array<'uploaded' | 'failed' | 'skipped'> = [];
+  let stopReason: string | undefined;
+  let created = 0;
+  for (const [index, fn] of functions.entries()) {
+    const label = `[${index + 1}/${functions.length}] ${fn.name}`;
+    if (stopReason !== undefined) {
+      deps.out(`${label}: not attempted (${stopReason})`);
+      outcomes.push('skipped');
+      continue;
+    }
+    deps.out(`${label}: uploading ${fn.files.length} files…`);
+    const started = Date.now();
+    ciLog.length = 0;
+    try {
+      const result = await withConsoleTo(sink, () =>
+        ci.cloud.uploadFunction({ project, env: options.env, name: fn.name, path: fn.folder, remoteNpmInstall: false }),
+      );
+      deps.out(`${label}: ✓ uploaded (${result.filesCount} files, ${formatBytes(result.packSize)} packed) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      outcomes.push('uploaded');
+      // miniprogram-ci creates a missing function on Node.js 8.9, where wx-server-sdk 3+ cannot run; it says so only in its log.
+      if (ciLog.some((line) => /will create cloudfunction/i.test(line))) {
+        deps.err(
+          `${label}: ⚠ it did not exist, and miniprogram-ci created it asking for Node.js 8.9, where it cannot run. Delete it in the cloud console, ` +
+            'create it again on Node.js 16.13 or newer (DevTools or the console), then deploy again.',
+        );
+        created += 1;
+      }
+    } catch (error) {
+      const explained = explainUploadError(error, target);
+      deps.err(`${label}: ✗ ${withoutKey(explained.line, key.text)}`);
+      if (!options.verbose && ciLog.length > 0) deps.err(`  miniprogram-ci's last line: ${ciLog[ciLog.length - 1]}`);
+      outcomes.push('failed');
+      if (explained.stopsAll) stopReason = 'the same problem would fail it';
+    }
+  }
+
+  const count = (outcome: string): number => outcomes.filter((item) => item === outcome).length;
+  deps.out(`summary: ${count('uploaded')} uploaded, ${count('failed')} failed, ${count('skipped')} not attempted`);
+  if (count('uploaded') > 0) {
+    deps.out('Check once that each function\'s config.json permissions apply: README, "Deploy without DevTools".');
+  }
+  return count('uploaded') === functions.length && created === 0 ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
+}

@@ -1,0 +1,90 @@
+/**
+ * What a deploy uploads: every function folder under cloudfunctions/ that has a config.json, found on disk rather
+ * than listed here, with its files and the API permissions its config.json grants.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** One file of a function folder, as it will be uploaded. */
+export interface PlannedFile {
+  path: string;
+  bytes: number;
+}
+
+/** One function to upload. */
+export interface PlannedFunction {
+  name: string;
+  /** Absolute path of its folder. */
+  folder: string;
+  files: PlannedFile[];
+  /** `permissions.openapi` of its config.json. */
+  openapi: string[];
+}
+
+/** The deployable function folders: the directories of `functionsRoot` holding a config.json, sorted. */
+export function discoverFunctions(functionsRoot: string): string[] {
+  if (!existsSync(functionsRoot)) return [];
+  return readdirSync(functionsRoot, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(functionsRoot, entry.name, 'config.json')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** The names to deploy: all, or `only` when it names only existing functions; else the problems, naming what exists. */
+export function selectFunctions(available: readonly string[], only: readonly string[]): { names: string[] } | { problems: string[] } {
+  if (available.length === 0) return { problems: ['cloudfunctions/ has no function folder with a config.json: nothing to deploy.'] };
+  if (only.length === 0) return { names: [...available] };
+  const unknown = only.filter((name) => !available.includes(name));
+  if (unknown.length > 0) {
+    return { problems: unknown.map((name) => `--only ${name}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`) };
+  }
+  return { names: available.filter((name) => only.includes(name)) };
+}
+
+function filesUnder(folder: string, dir: string = folder): PlannedFile[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return filesUnder(folder, path);
+      return [{ path: relative(folder, path), bytes: statSync(path).size }];
+    });
+}
+
+/**
+ * Reads one function folder after the build: its files and permissions. Throws an Error naming the file to fix
+ * when the folder cannot run in the cloud (no index.js) or its config.json cannot be read.
+ */
+export function planFunction(functionsRoot: string, name: string): PlannedFunction {
+  const folder = join(functionsRoot, name);
+  const configFile = join(folder, 'config.json');
+  let openapi: unknown;
+  try {
+    openapi = (JSON.parse(readFileSync(configFile, 'utf8')) as { permissions?: { openapi?: unknown } } | null)?.permissions?.openapi ?? [];
+  } catch (error) {
+    throw new Error(`cloudfunctions/${name}/config.json is not valid JSON (${(error as Error).message}).`, { cause: error });
+  }
+  if (!Array.isArray(openapi) || !openapi.every((api): api is string => typeof api === 'string')) {
+    throw new Error(`cloudfunctions/${name}/config.json: permissions.openapi must be a list of API names.`);
+  }
+  if (!existsSync(join(folder, 'index.js'))) {
+    throw new Error(`cloudfunctions/${name} has no index.js after the build: add src/functions/${name}.ts, or remove the folder's config.json if it is not a function.`);
+  }
+  return { name, folder, files: filesUnder(folder), openapi };
+}
+
+/** A size for people: bytes, KB or MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+/** The dry run's description of one function: folder, each file with its size, permissions. */
+export function describeFunction(fn: PlannedFunction, projectRoot: string): string[] {
+  return [
+    `${fn.name}  (${relative(projectRoot, fn.folder)}/)`,
+    ...fn.files.map((file) => `  ${file.path.padEnd(14)} ${formatBytes(file.bytes).padStart(10)}`),
+    `  permissions: ${fn.openapi.length > 0 ? fn.openapi.join(', ') : 'none (calls no openapi)'}`,
+  ];
+}
