@@ -69,6 +69,7 @@ describe('checkCaller', () => {
     expect(checkCaller({}, admins)).toMatchObject({ yourOpenid: null, adminEntry: null });
     expect(checkCaller({ fromAppid: ADMIN_APP }, admins)).toMatchObject({ yourOpenid: null, yourAppid: ADMIN_APP, adminEntry: null });
     expect(checkCaller({ openid: 'o,comma' }, admins)).toMatchObject({ yourOpenid: 'o,comma', adminEntry: null });
+    expect(checkCaller({}, admins)?.hintEn).toMatch(/no caller identity .* call from the mini-program/);
   });
 });
 
