@@ -24,7 +24,8 @@ describe('README', () => {
 
   it('documents every environment variable the sources read', () => {
     const sources = ['src', 'localcloud']
-      .flatMap((dir) => readdirSync(join(root, dir)).map((file) => join(root, dir, file)))
+      // Recursive: src/ is in folders by layer, and a variable read in any of them is the user's to set.
+      .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((file) => join(root, dir, file)))
       .filter((file) => /\.(ts|js)$/.test(file))
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
