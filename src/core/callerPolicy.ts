@@ -65,7 +65,14 @@ export function checkCaller(caller: Caller, admins: AdminList): ApplyError | nul
     ...(identity.kind === 'crossAccount' ? { yourAppid: identity.appid } : {}),
     adminEntry,
   });
-  if (adminEntry === null) return refusal;
+  if (adminEntry === null) {
+    // No entry can admit this caller, so "add the entry" would send an admin looking for one.
+    return {
+      ...refusal,
+      hint: '平台没有给出可加入 PLUGIN_ADMIN_OPENIDS 的调用者身份（例如 HTTP 触发或定时触发的调用没有 OPENID）：请从小程序中调用。',
+      hintEn: 'The platform gave no caller identity that an entry of PLUGIN_ADMIN_OPENIDS can name (HTTP-triggered and timer calls have no OPENID, for one): call from the mini-program.',
+    };
+  }
   const [zh, en] =
     admins.kind === 'unset'
       ? [`把 PLUGIN_ADMIN_OPENIDS 设为 ${adminEntry} 即可让你成为管理员。`, `Setting PLUGIN_ADMIN_OPENIDS to ${adminEntry} makes you an admin.`]

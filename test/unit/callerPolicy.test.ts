@@ -69,6 +69,26 @@ describe('checkCaller', () => {
     expect(checkCaller({}, admins)).toMatchObject({ yourOpenid: null, adminEntry: null });
     expect(checkCaller({ fromAppid: ADMIN_APP }, admins)).toMatchObject({ yourOpenid: null, yourAppid: ADMIN_APP, adminEntry: null });
     expect(checkCaller({ openid: 'o,comma' }, admins)).toMatchObject({ yourOpenid: 'o,comma', adminEntry: null });
+    expect(checkCaller({}, admins)?.hintEn).toMatch(/no caller identity .* call from the mini-program/);
+  });
+});
+
+describe('checkCaller over every combination of OPENID, FROM pair and entry form', () => {
+  const openids = [undefined, ALICE, BOB, 'oStranger'];
+  const froms = [undefined, { fromAppid: ADMIN_APP, fromOpenid: BOB }, { fromAppid: ADMIN_APP, fromOpenid: ALICE }, { fromAppid: OTHER_APP, fromOpenid: BOB }, { fromAppid: ADMIN_APP, fromOpenid: 'oStranger' }, { fromAppid: ADMIN_APP }];
+  const lists = { 'an OPENID entry only': ALICE, 'a pair entry only': `${ADMIN_APP}:${BOB}`, 'both forms': `${ALICE},${ADMIN_APP}:${BOB}` };
+  const cases = openids.flatMap((openid) =>
+    froms.flatMap((from) => Object.entries(lists).map(([listName, list]) => ({ caller: { ...(openid === undefined ? {} : { openid }), ...from } as Caller, listName, list }))),
+  );
+
+  it.each(cases)('$listName, caller $caller', ({ caller, list }) => {
+    // The rule as the README states it: with FROM_APPID, only the exact pair's entry; without, only the OPENID's.
+    const entries = list.split(',');
+    const admitted = caller.fromAppid !== undefined
+      ? caller.fromOpenid !== undefined && entries.includes(`${caller.fromAppid}:${caller.fromOpenid}`)
+      : caller.openid !== undefined && entries.includes(caller.openid);
+
+    expect(checkCaller(caller, parseAdminList(list)) === null).toBe(admitted);
   });
 });
 
