@@ -4,6 +4,7 @@
  * account-wide errors.
  */
 import type { LocalCloud } from '../../localcloud/server';
+import { localAccount } from '../../localcloud/server';
 import { application, appidOf, startCloud, statusOf } from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
@@ -109,5 +110,21 @@ describe('setPluginApplyStatus batches (built bundle, real SDK, local cloud)', (
       if (result.ok) expect(outcomeInCloud(appid)).toBe('approved');
     });
     expect(decisionCalls()).toBe(answer.summary.succeeded + answer.summary.failed);
+  });
+
+  it('over HTTPS, stops starting items once the token stays invalid after a refresh, and skips the rest', async () => {
+    const appids = pendingApplications(30);
+    cloud.reset(appids.map((appid) => application(appid, 1)));
+    cloud.addFault({ kind: 'errcode', errcode: 40001, api: API, times: 1000 });
+    const env = { PLUGIN_APPID: localAccount.appid, PLUGIN_APPSECRET: localAccount.secret, WECHAT_API_BASE_URL: cloud.url };
+
+    const answer = (await cloud.invoke(FN, { items: appids.map((appid) => ({ action: 'dev_agree', appid })) }, { env })) as BatchAnswer;
+
+    const codes = answer.results.map((result) => result.error?.code);
+    expect(new Set(codes)).toEqual(new Set(['ACCESS_TOKEN_INVALID', 'SKIPPED']));
+    expect(answer.summary.skipped).toBeGreaterThanOrEqual(30 - 10);
+    // At most the first wave of 10, each tried with the old and then a refreshed token.
+    expect(decisionCalls()).toBeLessThanOrEqual(2 * 10);
+    expect(cloud.applications().every((item) => item.status === 1)).toBe(true);
   });
 });
