@@ -226,46 +226,40 @@ function decisionKey(decision: Decision): string {
   return decision.action === 'dev_refuse' ? `${decision.action}\n${decision.reason}` : decision.action;
 }
 
+/** An item's decision with its place in the batch. */
+type IndexedDecision = { index: number; decision: Decision };
+
 /**
  * Items that decide differently on one appid (agree and refuse, or two refusals with different reasons): whichever
  * reached WeChat first would win and the other would be misreported, so none is sent. Each such item gets an issue
  * naming the first item that disagrees with it.
  */
 function conflictIssues(parsed: ReadonlyArray<Parsed<Decision>>): Map<number, EventIssue> {
-  const indexesByAppid = new Map<string, number[]>();
+  const byAppid = new Map<string, IndexedDecision[]>();
   parsed.forEach((item, index) => {
     if (!item.ok || item.value.appid === undefined) return;
-    const indexes = indexesByAppid.get(item.value.appid) ?? [];
-    indexes.push(index);
-    indexesByAppid.set(item.value.appid, indexes);
+    const items = byAppid.get(item.value.appid) ?? [];
+    items.push({ index, decision: item.value });
+    byAppid.set(item.value.appid, items);
   });
-  const decisionAt = (index: number): Decision | undefined => {
-    const item = parsed[index];
-    return item?.ok === true ? item.value : undefined;
-  };
   const issues = new Map<number, EventIssue>();
-  for (const [appid, indexes] of indexesByAppid) {
-    for (const index of indexes) {
-      const mine = decisionAt(index);
-      const other = indexes.find((candidate) => {
-        const theirs = decisionAt(candidate);
-        return mine !== undefined && theirs !== undefined && decisionKey(theirs) !== decisionKey(mine);
-      });
-      const theirs = other === undefined ? undefined : decisionAt(other);
-      if (mine !== undefined && other !== undefined && theirs !== undefined) issues.set(index, conflictIssue(appid, index, mine, other, theirs));
+  for (const [appid, items] of byAppid) {
+    for (const mine of items) {
+      const other = items.find((theirs) => decisionKey(theirs.decision) !== decisionKey(mine.decision));
+      if (other !== undefined) issues.set(mine.index, conflictIssue(appid, mine, other));
     }
   }
   return issues;
 }
 
-function conflictIssue(appid: string, index: number, mine: Decision, other: number, theirs: Decision): EventIssue {
-  const sameAction = mine.action === theirs.action;
-  const zh = sameAction ? `两个理由不同的 ${mine.action}` : `${mine.action} 与 ${theirs.action}`;
-  const en = sameAction ? `two ${mine.action} with different reasons` : `${mine.action} and ${theirs.action}`;
+function conflictIssue(appid: string, mine: IndexedDecision, other: IndexedDecision): EventIssue {
+  const [action, otherAction] = [mine.decision.action, other.decision.action];
+  const zh = action === otherAction ? `两个理由不同的 ${action}` : `${action} 与 ${otherAction}`;
+  const en = action === otherAction ? `two ${action} with different reasons` : `${action} and ${otherAction}`;
   return {
     path: 'appid',
-    message: `items[${index}] 与 items[${other}] 对同一 appid ${appid} 作出了相互矛盾的决定（${zh}），两者均未发送：每个 appid 只保留一个决定`,
-    messageEn: `items[${index}] and items[${other}] make conflicting decisions on the same appid ${appid} (${en}); neither was sent: keep one decision per appid`,
+    message: `items[${mine.index}] 与 items[${other.index}] 对同一 appid ${appid} 作出了相互矛盾的决定（${zh}），两者均未发送：每个 appid 只保留一个决定`,
+    messageEn: `items[${mine.index}] and items[${other.index}] make conflicting decisions on the same appid ${appid} (${en}); neither was sent: keep one decision per appid`,
   };
 }
 

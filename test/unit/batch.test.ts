@@ -178,6 +178,22 @@ describe('decideMany under the deadline', () => {
   });
 });
 
+describe('decideMany stopped by its caller', () => {
+  it('leaves the items not yet started NOT_ATTEMPTED once shouldStart says no, and sends none of them', async () => {
+    const client = slowWeChat(() => 20);
+    let started = 0;
+    const deps = depsFor(client, 60_000);
+
+    const pending = decideMany(itemsOf(Array<boolean>(30).fill(true)), deps, { shouldStart: () => ++started <= 12 });
+    await jest.runAllTimersAsync();
+    const results = await pending;
+
+    expect(results.map(codeOf).filter((code) => code === 'OK')).toHaveLength(12);
+    expect(results.map(codeOf).filter((code) => code === 'NOT_ATTEMPTED')).toHaveLength(18);
+    expect(client.sent).toHaveLength(12);
+  });
+});
+
 describe('decideMany with repeated appids', () => {
   it('sends the same decision repeated 200 times once and gives every copy its outcome', async () => {
     const client = slowWeChat(() => 20);
