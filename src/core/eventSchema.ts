@@ -62,11 +62,11 @@ const CONTROL_CHARACTER = /(?![\t\n])\p{Cc}/u;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * What renders as nothing on its own: spaces, format characters (zero-width, bidi marks, BOM), other default-
- * ignorable code points (variation selectors, Hangul fillers), combining marks with nothing to sit on, and the
- * blank braille pattern often used to fake an empty name.
+ * A character that shows on its own: anything but spaces, format characters (zero-width, bidi marks, BOM), other
+ * default-ignorable code points (variation selectors, Hangul fillers), combining marks with nothing to sit on, and
+ * the blank braille pattern often used to fake an empty name.
  */
-const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]/gu;
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]/u;
 
 /** Built on first use; `segmenter` is null where the runtime has no Intl.Segmenter (some mini-program engines). */
 const graphemes = /* @__PURE__ */ lazy((): { segmenter: Intl.Segmenter | null } => {
@@ -78,12 +78,23 @@ const graphemes = /* @__PURE__ */ lazy((): { segmenter: Intl.Segmenter | null } 
 });
 
 /**
- * How many characters the text shows: grapheme clusters where the runtime can segment them (Node.js 16 and newer,
- * so the cloud), else code points, which are never fewer, so a check there is stricter, never looser.
+ * What the text shows, one item per character: grapheme clusters where the runtime can segment them (the official
+ * Node.js 16.13 build can), else code points, which are never fewer, so a check there is stricter, never looser.
  */
+function characters(text: string): Iterable<unknown> {
+  return graphemes().segmenter?.segment(text) ?? text;
+}
+
+/** How many characters the text shows (see `characters`). */
 export function visibleLength(text: string): number {
-  const { segmenter } = graphemes();
-  return segmenter === null ? [...text].length : Array.from(segmenter.segment(text)).length;
+  return Array.from(characters(text)).length;
+}
+
+/** Whether an iterable yields more than `max` items; stops counting there, so a huge text costs no more than a short one. */
+function moreThan(items: Iterable<unknown>, max: number): boolean {
+  const iterator = items[Symbol.iterator]();
+  for (let count = 0; iterator.next().done !== true; count += 1) if (count >= max) return true;
+  return false;
 }
 
 /**
@@ -93,11 +104,17 @@ export function visibleLength(text: string): number {
 export function reasonProblem(reason: string): IssueKey | null {
   const text = reason.trim();
   if (text.length === 0) return 'reason.empty';
+  // Past the code-point cap it is refused whatever else is wrong: checked first, so a huge text is never scanned
+  // whole, and only its beginning is segmented to say which limit it breaks.
+  if (moreThan(text, REASON_MAX_CODE_POINTS)) {
+    return moreThan(characters(text.slice(0, 2 * REASON_MAX_CODE_POINTS)), REASON_MAX_CHARS) ? 'reason.tooLong' : 'reason.tooManyCodePoints';
+  }
   if (CONTROL_CHARACTER.test(text)) return 'reason.control';
   if (LONE_SURROGATE.test(text)) return 'reason.loneSurrogate';
-  if (text.replace(INVISIBLE, '').length === 0) return 'reason.invisible';
-  if (visibleLength(text) > REASON_MAX_CHARS) return 'reason.tooLong';
-  if ([...text].length > REASON_MAX_CODE_POINTS) return 'reason.tooManyCodePoints';
+  if (!VISIBLE.test(text)) return 'reason.invisible';
+  // A text shows no more characters than it has code points, so only a longer one is segmented (the segmenter's
+  // first use loads ICU data: tens of milliseconds a short reason need not wait).
+  if (moreThan(text, REASON_MAX_CHARS) && moreThan(characters(text), REASON_MAX_CHARS)) return 'reason.tooLong';
   return null;
 }
 

@@ -98,6 +98,14 @@ describe('the refusal reason', () => {
     expect(issuesOf(refuse(stacked))).toEqual([['reason', expect.stringContaining(`at most ${REASON_MAX_CODE_POINTS} Unicode code points`)]]);
   });
 
+  it.each([
+    ['a megabyte of text', '理'.repeat(1 << 20), 'reason.tooLong'],
+    ['a megabyte of control characters', '\u0000'.repeat(1 << 20), 'reason.tooLong'],
+    ['a megabyte of accents on one letter', `a${'\u0301'.repeat(1 << 20)}`, 'reason.tooManyCodePoints'],
+  ])('refuses %s for its length, before looking at anything else', (_, reason, problem) => {
+    expect(reasonProblem(reason)).toBe(problem);
+  });
+
   it('says each problem in Chinese as well as English', () => {
     const parsed = parseDecision(refuse('\u200b'));
 
