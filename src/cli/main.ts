@@ -22,7 +22,6 @@ import { DEFAULT_RETRY, withRetries } from '../core/retry';
 import type { DecisionResult } from '../core/decisions';
 import { BATCH_CONCURRENCY, decideMany } from '../core/decisions';
 import {
-  ACCOUNT_WIDE_CODES,
   countResults,
   createProgressBar,
   describeError,
@@ -361,7 +360,7 @@ function dryRun(appids: readonly string[], events: readonly object[], json: bool
 
 /**
  * Decides every appid through the core. After an account-wide refusal (credentials, IP whitelist, quota) the
- * batch starts no new item, since each would meet it again: the core reports the rest NOT_ATTEMPTED.
+ * core starts no new item, since each would meet it again: it reports the rest SKIPPED.
  */
 async function decideCommand(
   client: PluginApplyClient,
@@ -371,17 +370,15 @@ async function decideCommand(
   opts: { json: boolean; timeoutMs: number; log: LogSink },
 ): Promise<number> {
   const deadline = deadlineIn(opts.timeoutMs);
-  let stopped = false;
   const progress = createProgressBar(process.stderr, events.length);
   let settled = 0;
   let failed = 0;
   const onSettled = (_index: number, result: DecisionResult): void => {
     settled += 1;
     if (!result.ok) failed += 1;
-    if (!result.ok && ACCOUNT_WIDE_CODES.has(result.error.code)) stopped = true;
     progress.update(settled, failed);
   };
-  const results = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled, shouldStart: () => !stopped });
+  const results = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled });
   progress.clear();
   const counts = countResults(results);
   if (opts.json) {
@@ -393,7 +390,7 @@ async function decideCommand(
   }
   const errors = results.flatMap((result) => (result.ok ? [] : [result.error]));
   process.stderr.write(formatHints(errors));
-  return counts.failed + counts.notAttempted === 0 ? EXIT.ok : EXIT.failed;
+  return counts.failed + counts.notAttempted + counts.skipped === 0 ? EXIT.ok : EXIT.failed;
 }
 
 const argv = process.argv.slice(2);

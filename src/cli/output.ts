@@ -5,23 +5,9 @@
 import type { Application } from '../core/applicationList';
 import { STATUS_TEXT } from '../core/applicationList';
 import type { ApplyError } from '../core/errorTable';
+import { ACCOUNT_WIDE_CODES } from '../core/errorTable';
 import type { DecisionAction } from '../core/eventSchema';
 import type { DecisionResult } from '../core/decisions';
-
-/**
- * Error codes that say something about the account or this machine rather than one application, so the same
- * call fails for every item: their hint is printed prominently, and a batch stops starting new items after one.
- */
-export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
-  'INVALID_APPID',
-  'INVALID_APPSECRET',
-  'IP_NOT_WHITELISTED',
-  'DAILY_QUOTA_EXCEEDED',
-  'RATE_LIMITED',
-  'API_UNAUTHORIZED',
-  'PLUGIN_NOT_FOUND',
-  'PLUGIN_APPID_NOT_FOUND',
-]);
 
 /** Columns a string takes in a terminal: East Asian wide and full-width characters take two. */
 export function displayWidth(text: string): number {
@@ -120,14 +106,17 @@ export interface DecisionCounts {
   unchanged: number;
   failed: number;
   notAttempted: number;
+  /** Not sent because an account-wide error stopped the batch. */
+  skipped: number;
 }
 
-/** Counts changed, unchanged, failed and not-attempted results. */
+/** Counts changed, unchanged, failed, not-attempted and skipped results. */
 export function countResults(results: readonly DecisionResult[]): DecisionCounts {
-  const counts = { total: results.length, changed: 0, unchanged: 0, failed: 0, notAttempted: 0 };
+  const counts = { total: results.length, changed: 0, unchanged: 0, failed: 0, notAttempted: 0, skipped: 0 };
   for (const result of results) {
     if (result.ok) counts[result.changed ? 'changed' : 'unchanged'] += 1;
     else if (result.error.code === 'NOT_ATTEMPTED') counts.notAttempted += 1;
+    else if (result.error.code === 'SKIPPED') counts.skipped += 1;
     else counts.failed += 1;
   }
   return counts;
@@ -137,6 +126,7 @@ export function countResults(results: readonly DecisionResult[]): DecisionCounts
 export function formatSummary(action: DecisionAction, counts: DecisionCounts): string {
   const parts = [`${counts.changed} ${DONE[action][0]}`, `${counts.unchanged} unchanged`, `${counts.failed} failed`];
   if (counts.notAttempted > 0) parts.push(`${counts.notAttempted} not attempted (run again for them)`);
+  if (counts.skipped > 0) parts.push(`${counts.skipped} skipped (fix the account-wide error below, then run again for them)`);
   return `${commandOf(action)}: ${counts.total} appid${counts.total === 1 ? '' : 's'} — ${parts.join(', ')}`;
 }
 

@@ -10,8 +10,8 @@ import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
 import type { ApplyError } from './errorTable';
-import { ownError, wechatError } from './errorTable';
-import type { Decision, DecisionAction, EventIssue, StatusName } from './eventSchema';
+import { isAccountWide, ownError, wechatError } from './errorTable';
+import type { Decision, DecisionAction, EventIssue, Parsed, StatusName } from './eventSchema';
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
 import { describeThrown } from './log';
@@ -54,7 +54,7 @@ export type DecisionResult =
 export interface BatchResult {
   ok: true;
   results: DecisionResult[];
-  summary: { succeeded: number; failed: number; notAttempted: number };
+  summary: { succeeded: number; failed: number; notAttempted: number; skipped: number };
 }
 
 /** Whatever setPluginApplyStatus returns to the mini-program. */
@@ -193,10 +193,84 @@ async function decideBatch(event: Record<string, unknown>, deps: SetStatusDeps):
 }
 
 /**
+ * What a batch does with each item, settled before any is sent: answered at once (invalid, or in conflict with
+ * another item on the same appid), sent to WeChat (a lead, with the later items that repeat it), or a repeat.
+ */
+type ItemPlan = { kind: 'answered'; result: DecisionResult } | { kind: 'lead'; decision: Decision; repeats: number[] } | { kind: 'repeat' };
+
+/** Parses every item and pairs up items naming the same appid: one decision per appid reaches WeChat. */
+function planBatch(events: readonly unknown[]): ItemPlan[] {
+  const parsed = events.map(parseDecision);
+  const conflicts = conflictIssues(parsed);
+  const leadByAppid = new Map<string, Extract<ItemPlan, { kind: 'lead' }>>();
+  return parsed.map((item, index) => {
+    if (!item.ok) return { kind: 'answered', result: { ...invalid(item.issues), ...echoOf(events[index]) } };
+    const conflict = conflicts.get(index);
+    if (conflict !== undefined) return { kind: 'answered', result: { ...invalid([conflict]), ...echoOf(events[index]) } };
+    const { appid } = item.value;
+    // Without an appid WeChat picks the application, so two such items are not known to be the same decision.
+    if (appid === undefined) return { kind: 'lead', decision: item.value, repeats: [] };
+    const lead = leadByAppid.get(appid);
+    if (lead !== undefined) {
+      lead.repeats.push(index);
+      return { kind: 'repeat' };
+    }
+    const plan = { kind: 'lead' as const, decision: item.value, repeats: [] };
+    leadByAppid.set(appid, plan);
+    return plan;
+  });
+}
+
+/** The same decision, as far as WeChat is concerned: the action and, for a refusal, the reason sent. */
+function decisionKey(decision: Decision): string {
+  return decision.action === 'dev_refuse' ? `${decision.action}\n${decision.reason}` : decision.action;
+}
+
+/** An item's decision with its place in the batch. */
+type IndexedDecision = { index: number; decision: Decision };
+
+/**
+ * Items that decide differently on one appid (agree and refuse, or two refusals with different reasons): whichever
+ * reached WeChat first would win and the other would be misreported, so none is sent. Each such item gets an issue
+ * naming the first item that disagrees with it.
+ */
+function conflictIssues(parsed: ReadonlyArray<Parsed<Decision>>): Map<number, EventIssue> {
+  const byAppid = new Map<string, IndexedDecision[]>();
+  parsed.forEach((item, index) => {
+    if (!item.ok || item.value.appid === undefined) return;
+    const items = byAppid.get(item.value.appid) ?? [];
+    items.push({ index, decision: item.value });
+    byAppid.set(item.value.appid, items);
+  });
+  const issues = new Map<number, EventIssue>();
+  for (const [appid, items] of byAppid) {
+    for (const mine of items) {
+      const other = items.find((theirs) => decisionKey(theirs.decision) !== decisionKey(mine.decision));
+      if (other !== undefined) issues.set(mine.index, conflictIssue(appid, mine, other));
+    }
+  }
+  return issues;
+}
+
+function conflictIssue(appid: string, mine: IndexedDecision, other: IndexedDecision): EventIssue {
+  const [action, otherAction] = [mine.decision.action, other.decision.action];
+  const zh = action === otherAction ? `两个理由不同的 ${action}` : `${action} 与 ${otherAction}`;
+  const en = action === otherAction ? `two ${action} with different reasons` : `${action} and ${otherAction}`;
+  return {
+    path: 'appid',
+    message: `items[${mine.index}] 与 items[${other.index}] 对同一 appid ${appid} 作出了相互矛盾的决定（${zh}），两者均未发送：每个 appid 只保留一个决定`,
+    messageEn: `items[${mine.index}] and items[${other.index}] make conflicting decisions on the same appid ${appid} (${en}); neither was sent: keep one decision per appid`,
+  };
+}
+
+/**
  * Decides many events (each validated on its own) with bounded concurrency; results in input order.
- * An item is started only while the time left is comfortably more than items have been taking; the rest come
- * back NOT_ATTEMPTED, never half-done. `onSettled` sees each result as it comes (a CLI's progress bar);
- * `shouldStart` returning false also leaves the remaining items NOT_ATTEMPTED (a CLI stopping after a quota error).
+ * An invalid item, or one in conflict with another on the same appid, is answered without reaching WeChat; the
+ * same decision repeated is sent once and every copy gets its outcome. An item is started only while the time left
+ * is comfortably more than the slowest WeChat call so far (startThreshold); the rest come back NOT_ATTEMPTED, never
+ * half-done. After an account-wide error (isAccountWide) no new item is started: the rest come back SKIPPED.
+ * `onSettled` sees each result as it comes (a CLI's progress bar); `shouldStart` returning false also leaves the
+ * remaining items NOT_ATTEMPTED (an adapter's own reason to stop).
  */
 export async function decideMany(
   events: readonly unknown[],
@@ -208,42 +282,95 @@ export async function decideMany(
   }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void; shouldStart?: () => boolean } = {},
 ): Promise<DecisionResult[]> {
   const results: DecisionResult[] = new Array(events.length);
-  const durations: number[] = [];
+  const settleItem = (index: number, result: DecisionResult, startedAt: number, repeatOf?: number): void => {
+    results[index] = result;
+    deps.log({ batchIndex: index, ...echoOf(events[index]), ...outcomeOf(result), repeatOf, durationMs: deps.deadline.now() - startedAt });
+    onSettled?.(index, result);
+  };
+  const plans = planBatch(events);
+  const leads: Array<{ index: number; decision: Decision; repeats: number[] }> = [];
+  plans.forEach((plan, index) => {
+    if (plan.kind === 'answered') settleItem(index, plan.result, deps.deadline.now());
+    else if (plan.kind === 'lead') leads.push({ index, decision: plan.decision, repeats: plan.repeats });
+  });
+  const calls = timedCalls(deps.client, deps.deadline.now);
+  const itemDeps: DecideDeps = { ...deps, client: calls.client };
+  let blockedBy: string | null = null;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < events.length) {
-      const index = next++;
-      const event = events[index];
-      const itemStarted = deps.deadline.now();
+    for (let lead = leads[next++]; lead !== undefined; lead = leads[next++]) {
+      const startedAt = deps.deadline.now();
       let result: DecisionResult;
-      if (!shouldStart() || remainingMs(deps.deadline) < startThreshold(durations)) {
-        result = { ok: false, error: ownError('NOT_ATTEMPTED'), ...echoOf(event) };
+      if (blockedBy !== null) {
+        result = skipped(blockedBy);
+      } else if (!shouldStart() || remainingMs(deps.deadline) < startThreshold(calls.slowestMs())) {
+        result = { ok: false, error: ownError('NOT_ATTEMPTED') };
       } else {
-        result = await decideEvent(event, deps);
-        durations.push(deps.deadline.now() - itemStarted);
+        result = await decide(lead.decision, itemDeps);
+        if (!result.ok && isAccountWide(result.error)) blockedBy ??= result.error.code;
       }
-      results[index] = result;
-      deps.log({ batchIndex: index, ...echoOf(event), ...outcomeOf(result), durationMs: deps.deadline.now() - itemStarted });
-      onSettled?.(index, result);
+      const echoed = result.ok ? result : { ...result, ...echoOf(events[lead.index]) };
+      settleItem(lead.index, echoed, startedAt);
+      for (const repeat of lead.repeats) settleItem(repeat, { ...echoed }, startedAt, lead.index);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, leads.length) }, worker));
   return results;
 }
 
-/** Time an item needs before it is worth starting: twice the average so far, and never under 100 ms. */
-function startThreshold(durations: readonly number[]): number {
-  if (durations.length === 0) return 100;
-  const average = durations.reduce((sum, ms) => sum + ms, 0) / durations.length;
-  return Math.max(100, 2 * average);
+function skipped(blockedBy: string): DecisionResult {
+  const error = ownError('SKIPPED', { blockedBy });
+  return { ok: false, error: { ...error, message: `${error.message}（${blockedBy}）`, messageEn: `${error.messageEn} (${blockedBy})` } };
 }
 
-/** Counts of a batch's results: succeeded (changed or not), failed, and not attempted. */
+/**
+ * The client as a batch sees it: every call that reaches the transport is timed, and `slowestMs` is the slowest
+ * so far, counting a call still waiting as at least as slow as it has been (a hung call must hold the batch back
+ * before it ends). Items answered without a call (invalid, repeats, not started) never count.
+ */
+function timedCalls(client: PluginApplyClient, now: () => number): { client: PluginApplyClient; slowestMs: () => number } {
+  let slowestDoneMs = 0;
+  const waitingSince = new Set<{ since: number }>();
+  const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+    const waiting = { since: now() };
+    waitingSince.add(waiting);
+    try {
+      return await call();
+    } finally {
+      waitingSince.delete(waiting);
+      slowestDoneMs = Math.max(slowestDoneMs, now() - waiting.since);
+    }
+  };
+  return {
+    client: {
+      setApplyStatus: (request) => timed(() => client.setApplyStatus(request)),
+      listApplications: (page, num) => timed(() => client.listApplications(page, num)),
+    },
+    slowestMs: () => Math.max(slowestDoneMs, ...[...waitingSince].map((waiting) => now() - waiting.since)),
+  };
+}
+
+/** Least time left for which an item is started at all. */
+const MIN_START_MS = 100;
+
+/**
+ * Time left an item needs before it is started: 1.5 times the slowest WeChat call so far, never under 100 ms.
+ * The slowest, not the average, so that fast failures and items answered without a call cannot talk the batch
+ * into starting a call that will not return in time: under a steady latency L an item starts only with 1.5 L
+ * left, so its decision is answered with time to spare. A retry is started only if it fits (withRetries), and
+ * the look-up after an "already done" answer is cut short rather than overrun, so neither turns into TIMEOUT.
+ */
+function startThreshold(slowestCallMs: number): number {
+  return Math.max(MIN_START_MS, 1.5 * slowestCallMs);
+}
+
+/** Counts of a batch's results: succeeded (changed or not), failed, not attempted (time ran out), skipped (account-wide error). */
 export function summarize(results: readonly DecisionResult[]): BatchResult['summary'] {
-  const summary = { succeeded: 0, failed: 0, notAttempted: 0 };
+  const summary = { succeeded: 0, failed: 0, notAttempted: 0, skipped: 0 };
   for (const result of results) {
     if (result.ok) summary.succeeded += 1;
     else if (result.error.code === 'NOT_ATTEMPTED') summary.notAttempted += 1;
+    else if (result.error.code === 'SKIPPED') summary.skipped += 1;
     else summary.failed += 1;
   }
   return summary;

@@ -45,6 +45,8 @@ export interface ApplyError {
   yourAppid?: string | null;
   /** FORBIDDEN only: the exact entry to add to PLUGIN_ADMIN_OPENIDS to admit this caller (`OPENID` or `APPID:OPENID`), or null when none could. */
   adminEntry?: string | null;
+  /** SKIPPED only: the code of the account-wide error that stopped the batch. */
+  blockedBy?: string;
 }
 
 const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string): ErrorSpec => ({
@@ -103,11 +105,42 @@ export const OWN_ERRORS = {
   MISCONFIGURED: spec('MISCONFIGURED', '云函数配置有误，请检查环境变量', 'the function is misconfigured: check its environment variables', 'never', '请按 problems 中列出的每个问题修改云函数环境变量（云开发控制台 → 云函数 → 配置），然后再调用。', 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.'),
   TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
   NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', '请重新发送此项。', 'Send this item again.'),
+  SKIPPED: spec('SKIPPED', '已跳过：本批次中前面的项遇到了整个帐号的错误，此项未发送', 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent', 'later', '请先按该帐号级错误（见 blockedBy 及其提示）处理，然后重新发送这些项。', 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.'),
   INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', '请在云函数日志中按请求 ID 查找详情。', 'Look up the request id in the function\'s logs.'),
   UNKNOWN_WECHAT_ERROR: spec('WECHAT_ERROR', '微信接口返回了未知错误', 'WeChat returned an unknown error', 'never', '请在微信文档中查找该 errCode；raw 中是微信的原文。', 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.'),
 } as const;
 
 export type OwnErrorName = keyof typeof OWN_ERRORS;
+
+/**
+ * Codes that say something about the account, the environment or the function rather than one application: the
+ * next item would meet the same error, so a batch starts no new item after one (the rest are SKIPPED).
+ */
+export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
+  // Credentials and the HTTPS caller (the token was already refreshed once before these reach a batch).
+  'ACCESS_TOKEN_INVALID',
+  'ACCESS_TOKEN_EXPIRED',
+  'INVALID_APPID',
+  'INVALID_APPSECRET',
+  'IP_NOT_WHITELISTED',
+  // Quotas of the account or the environment.
+  'DAILY_QUOTA_EXCEEDED',
+  'RATE_LIMITED',
+  'CLOUD_REQUEST_LIMIT',
+  // The account, plugin or function cannot use this API at all.
+  'API_UNAUTHORIZED',
+  'PLUGIN_NOT_FOUND',
+  'PLUGIN_APPID_NOT_FOUND',
+  'NO_API_PERMISSION',
+  'API_NOT_FOUND',
+  'ILLEGAL_INVOCATION_SOURCE',
+  'CLOUD_INVALID_ENV',
+]);
+
+/** Whether an error is account-wide (see ACCOUNT_WIDE_CODES): every further item of a batch would meet it too. */
+export function isAccountWide(error: ApplyError): boolean {
+  return ACCOUNT_WIDE_CODES.has(error.code);
+}
 
 function toApplyError(entry: ErrorSpec, errCode: number | null): ApplyError {
   return {

@@ -9,10 +9,18 @@ import * as z from 'zod/mini';
 export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
 
 /**
- * Longest refusal reason we forward, in characters. WeChat documents no limit (setDevPluginApplyStatus page);
+ * Longest refusal reason we forward, in characters as the applicant sees them (grapheme clusters: an emoji
+ * sequence or a letter with its accents is one). WeChat documents no limit (setDevPluginApplyStatus page);
  * the applicant reads the reason in a list, so we keep it to what fits there.
  */
 export const REASON_MAX_CHARS = 200;
+
+/**
+ * Most Unicode code points a reason may hold, whatever it looks like: a cluster can carry any number of
+ * combining marks, so without this a "one-character" reason could be megabytes of stacked accents.
+ * 5 per visible character leaves room for emoji sequences and scripts that stack marks.
+ */
+export const REASON_MAX_CODE_POINTS = 5 * REASON_MAX_CHARS;
 
 /** The three decisions of setDevPluginApplyStatus (seed: "action 的合法值"). */
 export const DECISION_ACTIONS = ['dev_agree', 'dev_refuse', 'dev_delete'] as const;
@@ -41,10 +49,74 @@ const reasonSchema = () =>
       z.string({ error: (issue) => (issue.input === undefined ? 'reason.required' : 'reason.type') }),
       z.transform((value: string) => value.trim()),
     )
-    .check(
-      z.refine((value: string) => value.length > 0, { error: 'reason.empty' }),
-      z.refine((value: string) => [...value].length <= REASON_MAX_CHARS, { error: 'reason.tooLong' }),
-    );
+    .check(z.refine((value: string) => reasonProblem(value) === null, { error: (issue) => reasonProblem(String(issue.input)) ?? 'reason.empty' }));
+
+/**
+ * Control characters (C0, DEL, C1) other than tab and line feed. A mini-program textarea produces line feeds and
+ * a pasted table tabs, both of which read as space; anything else (NUL, ESC, CR, …) is never typed on purpose and
+ * can garble whatever displays or logs the reason.
+ */
+const CONTROL_CHARACTER = /(?![\t\n])\p{Cc}/u;
+
+/** Half of a UTF-16 surrogate pair without its other half (the `u` flag makes a whole pair one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * A character that shows on its own: anything but spaces, format characters (zero-width, bidi marks, BOM), other
+ * default-ignorable code points (variation selectors, Hangul fillers), combining marks with nothing to sit on, and
+ * the blank braille pattern often used to fake an empty name.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]/u;
+
+/** Built on first use; `segmenter` is null where the runtime has no Intl.Segmenter (some mini-program engines). */
+const graphemes = /* @__PURE__ */ lazy((): { segmenter: Intl.Segmenter | null } => {
+  try {
+    return { segmenter: typeof Intl === 'object' && typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null };
+  } catch {
+    return { segmenter: null };
+  }
+});
+
+/**
+ * What the text shows, one item per character: grapheme clusters where the runtime can segment them (the official
+ * Node.js 16.13 build can), else code points, which are never fewer, so a check there is stricter, never looser.
+ */
+function characters(text: string): Iterable<unknown> {
+  return graphemes().segmenter?.segment(text) ?? text;
+}
+
+/** How many characters the text shows (see `characters`). */
+export function visibleLength(text: string): number {
+  return Array.from(characters(text)).length;
+}
+
+/** Whether an iterable yields more than `max` items; stops counting there, so a huge text costs no more than a short one. */
+function moreThan(items: Iterable<unknown>, max: number): boolean {
+  const iterator = items[Symbol.iterator]();
+  for (let count = 0; iterator.next().done !== true; count += 1) if (count >= max) return true;
+  return false;
+}
+
+/**
+ * What is wrong with a refusal reason as the applicant would read it (after trimming), or null when it may be
+ * sent. No zod: a mini-program can import it to check a reason before calling, and gets the same verdict.
+ */
+export function reasonProblem(reason: string): IssueKey | null {
+  const text = reason.trim();
+  if (text.length === 0) return 'reason.empty';
+  // Past the code-point cap it is refused whatever else is wrong: checked first, so a huge text is never scanned
+  // whole, and only its beginning is segmented to say which limit it breaks.
+  if (moreThan(text, REASON_MAX_CODE_POINTS)) {
+    return moreThan(characters(text.slice(0, 2 * REASON_MAX_CODE_POINTS)), REASON_MAX_CHARS) ? 'reason.tooLong' : 'reason.tooManyCodePoints';
+  }
+  if (CONTROL_CHARACTER.test(text)) return 'reason.control';
+  if (LONE_SURROGATE.test(text)) return 'reason.loneSurrogate';
+  if (!VISIBLE.test(text)) return 'reason.invisible';
+  // A text shows no more characters than it has code points, so only a longer one is segmented (the segmenter's
+  // first use loads ICU data: tens of milliseconds a short reason need not wait).
+  if (moreThan(text, REASON_MAX_CHARS) && moreThan(characters(text), REASON_MAX_CHARS)) return 'reason.tooLong';
+  return null;
+}
 
 /** The schema of each decision, built only for the actions a container actually sees. */
 const DECISION_SCHEMAS = {
@@ -75,7 +147,23 @@ export const ISSUE_MESSAGES = {
   'reason.required': ['拒绝申请时必须填写 reason（拒绝理由）', 'reason is required to refuse an application'],
   'reason.type': ['reason 必须是字符串', 'reason must be a string'],
   'reason.empty': ['reason 不能为空', 'reason must not be empty'],
+  'reason.invisible': [
+    'reason 没有可见的文字（只有空白、零宽字符、方向标记等不可见字符），请写明拒绝理由',
+    'reason has no visible character (only spaces, zero-width characters, direction marks or other invisible characters): write the reason out',
+  ],
+  'reason.control': [
+    'reason 含有控制字符（如 NUL、ESC、DEL 或回车符）；除换行和制表符外请删除',
+    'reason contains control characters (such as NUL, ESC, DEL or carriage return): remove them; only line feeds and tabs are allowed',
+  ],
+  'reason.loneSurrogate': [
+    'reason 含有残缺的字符（孤立的 UTF-16 代理项，多为被截断的表情符号）；请重新输入',
+    'reason contains a broken character (a lone UTF-16 surrogate, usually a cut-off emoji): type it again',
+  ],
   'reason.tooLong': [`reason 不能超过 ${REASON_MAX_CHARS} 个字符`, `reason must be at most ${REASON_MAX_CHARS} characters`],
+  'reason.tooManyCodePoints': [
+    `reason 含有过多的组合符号或表情序列：最多 ${REASON_MAX_CODE_POINTS} 个 Unicode 码点`,
+    `reason stacks too many combining marks or emoji sequences: at most ${REASON_MAX_CODE_POINTS} Unicode code points`,
+  ],
   'page.type': ['page 必须是不小于 1 的整数', 'page must be a whole number of at least 1'],
   'num.range': ['num 必须是 1 到 100 之间的整数', 'num must be a whole number from 1 to 100'],
   'status.value': [

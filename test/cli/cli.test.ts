@@ -164,7 +164,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const report = JSON.parse(result.stdout) as { results: Array<Record<string, unknown>>; summary: Record<string, number> };
       expect(report.results[0]).toEqual({ ok: true, action: 'dev_delete', appid: refused, changed: true });
       expect(report.results[1]).toMatchObject({ ok: false, appid: approved, error: { code: 'APPLICATION_NOT_DELETABLE', errCode: 89241 } });
-      expect(report.summary).toEqual({ total: 2, changed: 1, unchanged: 0, failed: 1, notAttempted: 0 });
+      expect(report.summary).toEqual({ total: 2, changed: 1, unchanged: 0, failed: 1, notAttempted: 0, skipped: 0 });
       expect(statusOf(refused)).toBeUndefined();
     });
 
@@ -290,17 +290,25 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.stderr).toContain('What to do: Check PLUGIN_APPID');
     });
 
-    it('stops starting new items after a quota error, reporting the rest as not attempted', async () => {
+    it.each([
+      [45011, 'RATE_LIMITED'],
+      [45009, 'DAILY_QUOTA_EXCEEDED'],
+    ])('stops starting new items after errcode %i, reporting the rest as skipped after %s, not as out of time', async (errcode, code) => {
       cloud.reset(pendingApplications(15));
       const appids = cloud.applications().map((item) => item.appid);
-      cloud.addFault({ kind: 'errcode', errcode: 45011, times: 100 });
+      cloud.addFault({ kind: 'errcode', errcode, times: 100 });
 
       const result = await run(withCloud('agree', ...appids));
 
       expect(result.code).toBe(1);
       expect(decisionCalls()).toBe(10);
-      expect(result.stdout).toContain('0 agreed, 0 unchanged, 10 failed, 5 not attempted');
-      expect(result.stdout.match(/NOT_ATTEMPTED/g)).toHaveLength(5);
+      expect(result.stdout).toContain('0 agreed, 0 unchanged, 10 failed, 5 skipped');
+      expect(result.stdout.match(new RegExp(`SKIPPED .*\\(${code}\\)`, 'g'))).toHaveLength(5);
+      expect(result.stdout).not.toContain('NOT_ATTEMPTED');
+      expect(result.stdout).not.toContain('time limit');
+      expect(result.stderr).toContain('hint (SKIPPED): ');
+      expect(result.stderr).toContain('Fix the account-wide error reported above');
+      expect(result.stderr).not.toContain('Send this item again');
     });
   });
 });

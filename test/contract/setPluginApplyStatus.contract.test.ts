@@ -257,7 +257,7 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
 
       expect(result.ok).toBe(true);
       expect(result.results.map((item) => (item.ok ? 'ok' : item.error?.code))).toEqual(['ok', 'INVALID_EVENT', 'APPLICATION_NOT_DELETABLE', 'ok']);
-      expect(result.summary).toEqual({ succeeded: 2, failed: 2, notAttempted: 0 });
+      expect(result.summary).toEqual({ succeeded: 2, failed: 2, notAttempted: 0, skipped: 0 });
       expect(statusOf(cloud, PENDING)).toBe(2);
       expect(statusOf(cloud, PENDING_2)).toBe(3);
       expect(statusOf(cloud, APPROVED)).toBe(2);

@@ -232,14 +232,14 @@ describe('batches', () => {
 
   it('marks the items the deadline leaves unstarted NOT_ATTEMPTED, never half-done', async () => {
     const client = scriptedClient(() => new Promise((resolve) => setTimeout(resolve, 60)));
-    const items = Array.from({ length: 40 }, (_, n) => ({ action: 'dev_agree', appid: appidOf(n) }));
+    const items = Array.from({ length: 80 }, (_, n) => ({ action: 'dev_agree', appid: appidOf(n) }));
 
     const result = await handleSetStatus({ items }, depsWith(client, { deadline: { at: Date.now() + 300, now: Date.now } }));
 
     expect(result.ok).toBe(true);
     const { results, summary } = result as { results: Array<{ ok: boolean; error?: { code: string } }>; summary: { succeeded: number; failed: number; notAttempted: number } };
     expect(summary.notAttempted).toBeGreaterThan(0);
-    expect(summary.succeeded + summary.notAttempted + summary.failed).toBe(40);
+    expect(summary.succeeded + summary.notAttempted + summary.failed).toBe(80);
     expect(results.filter((r) => !r.ok && r.error?.code !== 'NOT_ATTEMPTED')).toEqual([]);
     expect(client.sent).toHaveLength(summary.succeeded);
   });

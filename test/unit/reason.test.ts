@@ -1,0 +1,147 @@
+/**
+ * The refusal reason rule: what the applicant would see decides — nothing invisible-only, no control characters
+ * or broken surrogates, and length counted in characters as displayed. Checked through parseDecision (what the
+ * functions run) and through reasonProblem (what a mini-program imports).
+ */
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import type * as eventSchema from '../../src/core/eventSchema';
+import { parseDecision, REASON_MAX_CHARS, REASON_MAX_CODE_POINTS, reasonProblem, visibleLength } from '../../src/core/eventSchema';
+
+const refuse = (reason: unknown): unknown => ({ action: 'dev_refuse', reason });
+
+/** The issues of a refused event, as [path, English message] pairs. */
+function issuesOf(event: unknown): Array<[string, string]> {
+  const parsed = parseDecision(event);
+  return parsed.ok ? [] : parsed.issues.map((issue) => [issue.path, issue.messageEn]);
+}
+
+describe('the refusal reason', () => {
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['zero-width joiners and non-joiners', '\u200c\u200d\u200c'],
+    ['left-to-right and right-to-left marks', '\u200e\u200f'],
+    ['a right-to-left override', '\u202e'],
+    ['bidi isolates', '\u2066\u2069'],
+    ['a byte-order mark between zero-width spaces', '\u200b\ufeff\u200b'],
+    ['a soft hyphen', '\u00ad'],
+    ['a word joiner between spaces', ' \u2060 '],
+    ['a Mongolian vowel separator', '\u180e'],
+    ['a variation selector', '\ufe0f'],
+    ['a tag character', '\u{e0041}'],
+    ['a Hangul filler', '\u3164'],
+    ['a blank braille pattern', '\u2800\u2800'],
+    ['a lone combining accent', '\u0301'],
+    ['an ideographic space and zero-width spaces', '\u3000\u200b\u3000'],
+  ])('refuses %s as having no visible character', (_, reason) => {
+    expect(issuesOf(refuse(reason))).toEqual([['reason', expect.stringContaining('no visible character')]]);
+    expect(reasonProblem(reason)).toBe('reason.invisible');
+  });
+
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['ESC starting a terminal sequence', '\u001b[2J资质不全'],
+    ['BEL', '资质\u0007不全'],
+    ['DEL', '资质不全\u007f'],
+    ['a C1 control (NEL)', '资质\u0085不全'],
+    ['a C1 control (CSI)', '资质\u009b2J'],
+    ['a carriage return inside the text', '资质\r不全'],
+    ['a vertical tab inside the text', '资质\u000b不全'],
+  ])('refuses %s as a control character', (_, reason) => {
+    expect(issuesOf(refuse(reason))).toEqual([['reason', expect.stringContaining('control characters')]]);
+    expect(reasonProblem(reason)).toBe('reason.control');
+  });
+
+  it.each([
+    ['a high surrogate alone', '\ud83d'],
+    ['an emoji cut in half at the end', '资质不全\ud83d'],
+    ['a low surrogate alone', 'a\udc4db'],
+    ['a pair in the wrong order', 'x\ude00\ud83d'],
+  ])('refuses %s as a broken character', (_, reason) => {
+    expect(issuesOf(refuse(reason))).toEqual([['reason', expect.stringContaining('lone UTF-16 surrogate')]]);
+    expect(reasonProblem(reason)).toBe('reason.loneSurrogate');
+  });
+
+  it.each([
+    ['line feeds between lines', '资质不全\n请补充营业执照'],
+    ['a tab', '类目\t不符'],
+    ['a zero-width space next to visible text', '\u200b资质不全'],
+    ['Arabic with a right-to-left mark', '\u200fمرفوض'],
+    ['an emoji family (joined by zero-width joiners)', '👨\u200d👩\u200d👧 不适用'],
+    ['a skin-toned emoji', '👍🏽'],
+    ['a decomposed accent on a letter', 'e\u0301'],
+  ])('accepts %s', (_, reason) => {
+    expect(parseDecision(refuse(reason))).toEqual({ ok: true, value: { action: 'dev_refuse', reason } });
+    expect(reasonProblem(reason)).toBeNull();
+  });
+
+  it('trims blanks and line breaks around the reason before checking it', () => {
+    expect(parseDecision(refuse(' \n资质不全\t '))).toEqual({ ok: true, value: { action: 'dev_refuse', reason: '资质不全' } });
+    expect(reasonProblem(' \t\n ')).toBe('reason.empty');
+  });
+
+  it.each([
+    ['Chinese characters', '理'],
+    ['emoji families', '👨\u200d👩\u200d👧'],
+    ['flags', '🇨🇳'],
+    ['letters with a decomposed accent', 'e\u0301'],
+  ])('counts %s as the applicant sees them: exactly the maximum is fine, one more is too long', (_, character) => {
+    expect(visibleLength(character.repeat(REASON_MAX_CHARS))).toBe(REASON_MAX_CHARS);
+    expect(reasonProblem(character.repeat(REASON_MAX_CHARS))).toBeNull();
+    expect(issuesOf(refuse(character.repeat(REASON_MAX_CHARS + 1)))).toEqual([['reason', `reason must be at most ${REASON_MAX_CHARS} characters`]]);
+  });
+
+  it('refuses one character buried under more code points than any script needs', () => {
+    const stacked = `a${'\u0301'.repeat(REASON_MAX_CODE_POINTS)}`;
+
+    expect(visibleLength(stacked)).toBe(1);
+    expect(issuesOf(refuse(stacked))).toEqual([['reason', expect.stringContaining(`at most ${REASON_MAX_CODE_POINTS} Unicode code points`)]]);
+  });
+
+  it.each([
+    ['a megabyte of text', '理'.repeat(1 << 20), 'reason.tooLong'],
+    ['a megabyte of control characters', '\u0000'.repeat(1 << 20), 'reason.tooLong'],
+    ['a megabyte of accents on one letter', `a${'\u0301'.repeat(1 << 20)}`, 'reason.tooManyCodePoints'],
+  ])('refuses %s for its length, before looking at anything else', (_, reason, problem) => {
+    expect(reasonProblem(reason)).toBe(problem);
+  });
+
+  it('says each problem in Chinese as well as English', () => {
+    const parsed = parseDecision(refuse('\u200b'));
+
+    expect(parsed).toMatchObject({ ok: false, issues: [{ path: 'reason', message: expect.stringMatching(/不可见/) }] });
+  });
+
+  it('counts code points where the runtime cannot segment text, never fewer characters than it shows', () => {
+    const segmenter = Intl.Segmenter;
+    try {
+      // A mini-program engine without Intl.Segmenter: the count is stricter, so it never lets through what the function refuses.
+      jest.isolateModules(() => {
+        (Intl as { Segmenter?: unknown }).Segmenter = undefined;
+        const isolated = jest.requireActual<typeof eventSchema>('../../src/core/eventSchema');
+        expect(isolated.visibleLength('👨\u200d👩\u200d👧')).toBe(5);
+        expect(isolated.reasonProblem('🇨🇳'.repeat(REASON_MAX_CHARS))).toBe('reason.tooLong');
+        expect(isolated.reasonProblem('\u200b')).toBe('reason.invisible');
+      });
+    } finally {
+      (Intl as { Segmenter?: unknown }).Segmenter = segmenter;
+    }
+  });
+
+  it('can be bundled for a mini-program without zod', async () => {
+    const bundled = await build({
+      stdin: { contents: "export { reasonProblem } from './src/core/eventSchema';", resolveDir: join(__dirname, '../..'), loader: 'ts' },
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2018',
+      minify: true,
+    });
+
+    const code = bundled.outputFiles[0]?.text ?? '';
+    expect(code).toContain('reasonProblem');
+    expect(code).not.toMatch(/zod|safeParse/);
+    expect(code.length).toBeLessThan(10_000);
+  });
+});
