@@ -47,8 +47,10 @@ function configOverride(configFile) {
   };
 }
 
-/** Builds the mini-program's .js files, in place or (with `out`) into a copy. */
+/** Builds the mini-program's .js files, in place or (with `out`) into a copy; nothing when there is no miniprogram/. */
 export async function buildMiniprogram({ quiet = false, out = source, configFile } = {}) {
+  // A copy of the project without the mini-program (the build's own tests make one) has nothing to build here.
+  if (!existsSync(join(source, 'app.json'))) return;
   const entries = entryPoints();
   if (out !== source) copyStatic(source, out);
   await build({
@@ -61,6 +63,7 @@ export async function buildMiniprogram({ quiet = false, out = source, configFile
     platform: 'neutral',
     mainFields: ['module', 'main'],
     target: 'es2017',
+    charset: 'utf8',
     logLevel: 'warning',
     plugins: configFile === undefined ? [] : [configOverride(resolve(configFile))],
     banner: { js: '/* Built from TypeScript by npm run build (scripts/buildMiniprogram.mjs). Do not edit: edit the .ts beside it. */' },

@@ -86,7 +86,7 @@ export function callFailed(rejection: unknown): CallFailed {
   // Some rejections carry the code only inside their text: "cloud.callFunction:fail -601017 …".
   const inText = /:fail\s+(-?\d+)\b/.exec(raw)?.[1];
   const errCode = typeof fields.errCode === 'number' ? fields.errCode : inText === undefined ? null : Number(inText);
-  const [hint, hintEn] = (errCode !== null && Object.hasOwn(CALL_FAILED_HINTS, errCode) ? CALL_FAILED_HINTS[errCode as keyof typeof CALL_FAILED_HINTS] : NETWORK_HINT);
+  const [hint, hintEn] = errCode !== null && errCode in CALL_FAILED_HINTS ? CALL_FAILED_HINTS[errCode as keyof typeof CALL_FAILED_HINTS] : NETWORK_HINT;
   return {
     ok: false,
     error: { code: 'CALL_FAILED', errCode, message: '云函数调用失败', messageEn: 'the cloud function call failed', retryable: true, hint, hintEn, raw },
