@@ -136,6 +136,35 @@ describe('the applications page', () => {
     expect(page.within(XIAOLU, '.delete')).toBeUndefined();
   });
 
+  it('shows the loading overlay while a decision is on its way, and sends no second one meanwhile', async () => {
+    const { page, device } = await open();
+    cloud.addFault({ kind: 'delay', ms: 1500, action: 'dev_agree' });
+
+    page.tapIn(XIAOLU, '.agree');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    page.tapIn(QINGNING, '.agree');
+    await device.idle();
+
+    expect(device.loadings).toEqual(['处理中']);
+    expect(device.sent.filter((name) => name === 'setPluginApplyStatus')).toHaveLength(1);
+    expect(statusIn(XIAOLU)?.status).toBe(2);
+    expect(statusIn(QINGNING)?.status).toBe(1);
+  });
+
+  it('shows a refused decision\'s Chinese message and hint, and the application\'s status now', async () => {
+    const { page, device } = await open();
+    // The application timed out while the admin was looking at the list.
+    cloud.reset(cloud.applications().map((item) => (item.appid === XIAOLU ? { ...item, status: 4 } : item)));
+
+    page.tapIn(XIAOLU, '.agree');
+    await device.idle();
+
+    expect(page.texts('.error-message')).toEqual(['无法进行此操作，只有"待确认"的申请可操作通过/拒绝（当前状态：已超时）（APPLICATION_NOT_PENDING）']);
+    expect(page.texts('.error-hint')).toEqual(['请刷新列表：该申请已被处理或已超时。']);
+    expect(page.within(XIAOLU, '.status')?.dom?.textContent).toBe('已超时');
+    expect(device.toasts).toEqual([]);
+  });
+
   it('shows "unchanged" when another admin already agreed', async () => {
     const { page, device } = await open();
     await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: XIAOLU });
@@ -174,6 +203,20 @@ describe('the applications page', () => {
     expect(statusIn(TUANGOU)?.status).toBe(4);
     // The failed item left the pending list, so nothing stays selected.
     expect(page.texts('.batch-count')).toEqual([]);
+  });
+
+  it('selects every pending application at once and agrees to them in one call', async () => {
+    const { page, device } = await open();
+
+    page.tapOn('.select-all');
+    await device.idle();
+    expect(page.texts('.batch-count')).toEqual(['已选 3 项']);
+    page.tapOn('.batch-agree');
+    await device.idle();
+
+    expect(page.texts('.outcome-summary')).toEqual(['成功 3 · 无需更改 0 · 失败 0 · 未处理 0']);
+    expect(cloud.applications().filter((item) => item.status === 1)).toEqual([]);
+    expect(device.sent.filter((name) => name === 'setPluginApplyStatus')).toHaveLength(1);
   });
 
   it('refuses selected applications in one batch with one reason', async () => {

@@ -102,6 +102,8 @@ Component({
     loading: false,
     /** A decision is on its way: buttons are disabled so that it is not sent twice. */
     busy: false,
+    /** Pending applications listed: what can be selected for a batch. */
+    pendingCount: 0,
     selectedCount: 0,
     error: null as ErrorView | null,
     notice: '',
@@ -128,7 +130,12 @@ Component({
       }
       const selected = new Set(this.data.items.filter((item) => item.selected).map((item) => item.appid));
       const items = result.items.map((item) => itemView(item, selected));
-      this.setData({ loading: false, items, selectedCount: items.filter((item) => item.selected).length });
+      this.setData({
+        loading: false,
+        items,
+        pendingCount: items.filter((item) => item.selectable).length,
+        selectedCount: items.filter((item) => item.selected).length,
+      });
     },
 
     onFilter(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { status: StatusFilter }>): void {
@@ -146,6 +153,8 @@ Component({
 
     /** Sends one decision; the outcome shows as a toast and a notice, a failure in the error panel. */
     async decideOne(decision: Decision): Promise<void> {
+      // A second tap before the disabled buttons render must not send a second decision.
+      if (this.data.busy) return;
       this.setData({ busy: true, error: null, notice: '', outcomes: [], outcomeSummary: '' });
       wx.showLoading({ title: '处理中', mask: true });
       const result = await decide(decision);
@@ -153,6 +162,8 @@ Component({
       this.setData({ busy: false });
       if (!result.ok) {
         this.setData({ error: errorView(result.error) });
+        // The function answered with where the application stands now: show it (the error stays on screen).
+        if (result.error.currentStatus !== undefined) await this.refresh();
         return;
       }
       const name = this.data.items.find((item) => item.appid === decision.appid)?.nickname ?? decision.appid ?? '';
@@ -184,11 +195,17 @@ Component({
       if (answer.confirm) await this.decideOne({ action: 'dev_delete', appid });
     },
 
+    onSelectAllPending(): void {
+      const items = this.data.items.map((item) => ({ ...item, selected: item.selectable }));
+      this.setData({ items, selectedCount: items.filter((item) => item.selected).length });
+    },
+
     onBatchAgree(): void {
       void this.decideSelected(() => ({ action: 'dev_agree' }));
     },
 
     async onBatchRefuse(): Promise<void> {
+      if (this.data.selectedCount === 0) return;
       const reason = await this.askReason(`拒绝所选 ${this.data.selectedCount} 项的理由`);
       if (reason !== null) await this.decideSelected(() => ({ action: 'dev_refuse', reason }));
     },
@@ -196,7 +213,7 @@ Component({
     /** Decides every selected pending application in one call and lists what happened to each. */
     async decideSelected(shape: () => { action: 'dev_agree' } | { action: 'dev_refuse'; reason: string }): Promise<void> {
       const chosen = this.data.items.filter((item) => item.selected);
-      if (chosen.length === 0) return;
+      if (chosen.length === 0 || this.data.busy) return;
       const decisions: Decision[] = chosen.map((item) => ({ ...shape(), appid: item.appid }));
       this.setData({ busy: true, error: null, notice: '', outcomes: [], outcomeSummary: '' });
       wx.showLoading({ title: `处理 ${decisions.length} 项`, mask: true });
