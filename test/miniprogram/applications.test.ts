@@ -67,6 +67,7 @@ describe('the applications page', () => {
     page.pullDown();
     await device.idle();
     expect(page.texts('.name')).toEqual(['社区团购助手 已拒绝', '旧物回收站 已拒绝', '宠物日记 已拒绝']);
+    expect(device.pullDownStops).toBe(1);
   });
 
   it('agrees to a pending application', async () => {

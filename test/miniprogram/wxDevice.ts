@@ -27,6 +27,8 @@ export interface Device {
   toasts: string[];
   loadings: string[];
   clipboard: string;
+  /** How often the page stopped the pull-down refresh spinner. */
+  pullDownStops: number;
   /** Function calls that left the phone, by function name. */
   sent: string[];
   /** Queues the user's answer to the next modal; unqueued modals are confirmed with nothing typed. */
@@ -78,6 +80,7 @@ export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser, c
     toasts: [],
     loadings: [],
     clipboard: '',
+    pullDownStops: 0,
     sent: [],
     answerModal: (answer) => void answers.push({ confirm: answer.confirm, content: answer.content ?? '' }),
     idle: async () => {
@@ -143,7 +146,10 @@ export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser, c
     return { errMsg: 'showLoading:ok' };
   };
   wx.hideLoading = async () => ({ errMsg: 'hideLoading:ok' });
-  wx.stopPullDownRefresh = async () => ({ errMsg: 'stopPullDownRefresh:ok' });
+  wx.stopPullDownRefresh = async () => {
+    device.pullDownStops += 1;
+    return { errMsg: 'stopPullDownRefresh:ok' };
+  };
   wx.setClipboardData = async (options: { data: string }) => {
     device.clipboard = options.data;
     // WeChat confirms a copy with its own toast.
