@@ -51,9 +51,12 @@ interface OutcomeView {
   text: string;
 }
 
-/** The entry that would admit this caller: the function's own `adminEntry`, else the OPENID it saw. */
+/**
+ * The entry that would admit this caller: the function's own `adminEntry` (none when it is null: no entry can);
+ * from functions that predate it, the OPENID they saw, which is the entry for a same-account caller.
+ */
 function adminEntryOf(error: ApplyError): string {
-  if ('adminEntry' in error && typeof error.adminEntry === 'string') return error.adminEntry;
+  if ('adminEntry' in error) return typeof error.adminEntry === 'string' ? error.adminEntry : '';
   return typeof error.yourOpenid === 'string' ? error.yourOpenid : '';
 }
 
