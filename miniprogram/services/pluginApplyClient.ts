@@ -83,9 +83,7 @@ const NETWORK_HINT = ['请检查网络后重试；若持续失败，请核对 cl
 export function callFailed(rejection: unknown): CallFailed {
   const fields = isPlainObject(rejection) || rejection instanceof Error ? (rejection as { errCode?: unknown; errMsg?: unknown; message?: unknown }) : {};
   const raw = typeof fields.errMsg === 'string' ? fields.errMsg : typeof fields.message === 'string' ? fields.message : String(rejection);
-  // Some rejections carry the code only inside their text: "cloud.callFunction:fail -601017 …".
-  const inText = /:fail\s+(-?\d+)\b/.exec(raw)?.[1];
-  const errCode = typeof fields.errCode === 'number' ? fields.errCode : inText === undefined ? null : Number(inText);
+  const errCode = typeof fields.errCode === 'number' ? fields.errCode : null;
   const [hint, hintEn] = errCode !== null && errCode in CALL_FAILED_HINTS ? CALL_FAILED_HINTS[errCode as keyof typeof CALL_FAILED_HINTS] : NETWORK_HINT;
   return {
     ok: false,
