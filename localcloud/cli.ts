@@ -7,7 +7,9 @@ import { loadSeedFile } from './seed';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  const admins = process.env.PLUGIN_ADMIN_OPENIDS ?? localAccount.openid;
+  // The local admin, and the demo admin mini-program's user calling through environment sharing.
+  const adminApp = localAccount.adminApp;
+  const admins = process.env.PLUGIN_ADMIN_OPENIDS ?? `${localAccount.openid},${adminApp.appid}:${adminApp.openid}`;
   const quiet = process.env.LOCALCLOUD_QUIET === '1';
   const seedFile = process.env.LOCALCLOUD_SEED;
   const cloud = await startLocalCloud({
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
       `  curl -s ${json} -d '{"data":{"action":"dev_delete","appid":"${refused?.appid ?? 'wx…'}"}}' ${fn}`,
       'as another caller:',
       `  curl -s ${json} -d '{"openid":"o_someone_else","data":{"action":"dev_agree","appid":"${pending?.appid ?? 'wx…'}"}}' ${fn}`,
+      'from the demo admin mini-program (environment sharing: cloudbase_auth runs first):',
+      `  curl -s ${json} -d '{"from":{"appid":"${adminApp.appid}","openid":"${adminApp.openid}"},"data":{}}' ${cloud.url}/functions/getPluginApplyList`,
       '',
       'inspect:',
       `  curl -s ${cloud.url}/_local/applications`,

@@ -23,10 +23,30 @@ export class FunctionCallError extends Error {
   }
 }
 
+/** callFunction's code when cloudbase_auth refused the calling mini-program (wx-server-sdk's table). */
+export const cloudbaseAuthNonZero = -601017;
+/** callFunction's code when cloudbase_auth answered without an errCode (wx-server-sdk's table). */
+export const cloudbaseAuthEmpty = -601015;
+/** The function the platform runs before a call from another mini-program sharing the environment. */
+export const CLOUDBASE_AUTH = 'cloudbase_auth';
+
+/** A user of another mini-program of the same entity, calling through environment sharing (环境共享). */
+export interface CrossAccountCaller {
+  appid: string;
+  openid: string;
+}
+
 /** Per-call options: who calls, extra environment, SCF context overrides. */
 export interface InvokeOptions {
-  /** The caller's OPENID; undefined means the host's default caller, null means none (like an HTTP-triggered call). */
+  /**
+   * The caller's OPENID; undefined means the host's default caller, null means none (like an HTTP-triggered call).
+   * With `from`, undefined means no WX_OPENID at all, and a string sets WX_OPENID as well (whether the platform
+   * fills it in a cross-account call is undocumented; this lets tests check it cannot widen access).
+   */
   openid?: string | null;
+  /** A cross-account caller: cloudbase_auth runs first, then the function sees WX_FROM_APPID / WX_FROM_OPENID. */
+  from?: CrossAccountCaller;
+  /** Extra environment for this call, as if set in the console (with `from`, cloudbase_auth gets it too). */
   env?: Record<string, string>;
   context?: Record<string, unknown>;
 }
@@ -51,6 +71,13 @@ export interface FunctionHost {
   killAll(): void;
 }
 
+interface CallerContext {
+  /** The WX_* variables the platform sets and lists in WX_CONTEXT_KEYS. */
+  identity: Record<string, string>;
+  source: string;
+  userInfo: { appId: string; openId: string } | null;
+}
+
 interface RunnerAnswer {
   ok: boolean;
   resultJson?: string;
@@ -68,27 +95,25 @@ function failMsg(detail: string): string {
 export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
   const running = new Set<ChildProcess>();
 
-  const environment = (name: string, openid: string | null, extra: Record<string, string>): Record<string, string> => {
+  const environment = (name: string, caller: CallerContext, extra: Record<string, string>): Record<string, string> => {
     const env: Record<string, string> = {};
     for (const key of inheritedEnv) {
       const value = process.env[key];
       if (value !== undefined) env[key] = value;
     }
-    const identity: Record<string, string> = { WX_APPID: config.appid, WX_CLIENTIP: '127.0.0.1' };
-    if (openid !== null) identity.WX_OPENID = openid;
     Object.assign(env, config.functionEnv, {
       // SCF sets TENCENTCLOUD_RUNENV; it also stops @cloudbase/node-sdk probing the metadata server on the internet.
       TENCENTCLOUD_RUNENV: 'SCF',
       TENCENTCLOUD_REGION: 'ap-shanghai',
       SCF_NAMESPACE: config.envId,
       TCB_ENV: config.envId,
-      TCB_SOURCE: openid === null ? 'wx_http' : 'wx_client',
+      TCB_SOURCE: caller.source,
       // Each function gets its own endpoint, so the cloud knows which config.json permissions apply.
       TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${config.cloudUrl()}/admin/${name}` }),
       TENCENTCLOUD_SECRETID: `local-secret-id-${name}`,
       TENCENTCLOUD_SECRETKEY: 'local-secret-key',
-      ...identity,
-      WX_CONTEXT_KEYS: Object.keys(identity).join(','),
+      ...caller.identity,
+      WX_CONTEXT_KEYS: Object.keys(caller.identity).join(','),
     });
     Object.assign(env, extra);
     if (extra.WX_UNIONID !== undefined && !env.WX_CONTEXT_KEYS?.includes('WX_UNIONID')) {
@@ -97,7 +122,51 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     return env;
   };
 
-  const invoke = (name: string, data: unknown, options: InvokeOptions = {}): Promise<unknown> => {
+  /** Who calls, as the platform would tell the function: context variables, SOURCE, and the event's userInfo. */
+  const callerContext = (options: InvokeOptions): CallerContext => {
+    if (options.from !== undefined) {
+      // Cross-account: the calling mini-program and its user; WX_OPENID only when a test asks for it.
+      const identity: Record<string, string> = { WX_FROM_APPID: options.from.appid, WX_FROM_OPENID: options.from.openid, WX_CLIENTIP: '127.0.0.1' };
+      if (typeof options.openid === 'string') identity.WX_OPENID = options.openid;
+      return { identity, source: 'wx_client', userInfo: { appId: options.from.appid, openId: options.from.openid } };
+    }
+    const openid = options.openid === undefined ? config.defaultOpenid : options.openid;
+    const identity: Record<string, string> = { WX_APPID: config.appid, WX_CLIENTIP: '127.0.0.1' };
+    if (openid === null) return { identity, source: 'wx_http', userInfo: null };
+    identity.WX_OPENID = openid;
+    return { identity, source: 'wx_client', userInfo: { appId: config.appid, openId: openid } };
+  };
+
+  /**
+   * Like the platform, a call from another mini-program first runs the environment's cloudbase_auth (on the
+   * platform: once, at that mini-program's init()); missing or refusing, the call fails and the target never runs.
+   */
+  const authorize = async (from: CrossAccountCaller, env: Record<string, string> | undefined): Promise<void> => {
+    if (!existsSync(join(config.functionsDir, CLOUDBASE_AUTH, 'index.js'))) {
+      throw new FunctionCallError(
+        functionNotFound,
+        failMsg(`${functionNotFound} FunctionName parameter could not be found. This environment has no ${CLOUDBASE_AUTH} function, which a call from another mini-program (${from.appid}) needs: deploy cloudfunctions/${CLOUDBASE_AUTH}`),
+        404,
+      );
+    }
+    // What event the platform gives cloudbase_auth is undocumented: the local cloud gives an empty one, no userInfo.
+    const answer = await run(CLOUDBASE_AUTH, {}, { from, ...(env === undefined ? {} : { env }) }, { withUserInfo: false });
+    const errCode = typeof answer === 'object' && answer !== null ? (answer as { errCode?: unknown }).errCode : undefined;
+    if (typeof errCode !== 'number') {
+      throw new FunctionCallError(cloudbaseAuthEmpty, failMsg(`${cloudbaseAuthEmpty} access denied (cloudfunction cloudbase_auth returns empty errCode)`), 403);
+    }
+    if (errCode !== 0) {
+      const errMsg = String((answer as { errMsg?: unknown }).errMsg ?? '');
+      throw new FunctionCallError(cloudbaseAuthNonZero, failMsg(`${cloudbaseAuthNonZero} access denied (cloudbase_auth returns non-zero errCode): ${errMsg}`), 403);
+    }
+  };
+
+  const invoke = async (name: string, data: unknown, options: InvokeOptions = {}): Promise<unknown> => {
+    if (options.from !== undefined) await authorize(options.from, options.env);
+    return run(name, data, options);
+  };
+
+  const run = (name: string, data: unknown, options: InvokeOptions, { withUserInfo = true } = {}): Promise<unknown> => {
     const folder = isFunctionName(name) ? join(config.functionsDir, name) : null;
     const indexPath = folder === null ? null : join(folder, 'index.js');
     if (indexPath === null || !existsSync(indexPath)) {
@@ -106,7 +175,7 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
         new FunctionCallError(functionNotFound, failMsg(`${functionNotFound} FunctionName parameter could not be found. ${where}: run \`npm run build\` first`), 404),
       );
     }
-    const openid = options.openid === undefined ? config.defaultOpenid : options.openid;
+    const caller = callerContext(options);
     const requestId = randomUUID();
     const context: Record<string, unknown> = {
       request_id: requestId,
@@ -120,11 +189,11 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     const limit = typeof context.time_limit_in_ms === 'number' ? context.time_limit_in_ms : 3000;
     const baseEvent = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {};
     // Like callFunction, the platform adds userInfo to the event; an HTTP-triggered call has no caller.
-    const event = openid === null ? { ...baseEvent } : { ...baseEvent, userInfo: { appId: config.appid, openId: openid } };
+    const event = caller.userInfo === null || !withUserInfo ? { ...baseEvent } : { ...baseEvent, userInfo: caller.userInfo };
 
     return new Promise((resolve, reject) => {
       const child = fork(runnerPath(), [], {
-        env: environment(name, openid, options.env ?? {}),
+        env: environment(name, caller, options.env ?? {}),
         execArgv: [],
         cwd: folder ?? undefined,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

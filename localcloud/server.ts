@@ -10,7 +10,7 @@ import { handleCloudCall } from './cloudApi';
 import { createCloudState } from './cloudState';
 import type { ActiveFault, Fault } from './faults';
 import { parseFault } from './faults';
-import type { InvokeOptions } from './functionHost';
+import type { CrossAccountCaller, InvokeOptions } from './functionHost';
 import { createFunctionHost, FunctionCallError } from './functionHost';
 import { handleDevPlugin, handleStableToken } from './httpsApi';
 import { BadRequest, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
@@ -23,7 +23,7 @@ export type { CallRecord, Transport } from './callLog';
 export type { ActiveFault, Fault, FaultKindName } from './faults';
 export { FaultKind } from './faults';
 export { FunctionCallError } from './functionHost';
-export type { InvokeOptions } from './functionHost';
+export type { CrossAccountCaller, InvokeOptions } from './functionHost';
 
 /** How to start a local cloud; every field has a default. */
 export interface LocalCloudOptions {
@@ -69,13 +69,27 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-/** Defaults of the local plugin account. */
+/**
+ * Defaults of the local plugin account, and `adminApp`: a user of the company's demo admin mini-program, another
+ * account that calls this environment through environment sharing (环境共享).
+ */
 export const localAccount = {
   appid: 'wx0123456789abcdef',
   secret: '0123456789abcdef0123456789abcdef',
   openid: 'o_local_admin',
   envId: 'local',
+  adminApp: { appid: 'wx1a2b3c4d5e6f7089', openid: 'o_admin_app_user' },
 } as const;
+
+/** The `from` of a /functions body: a cross-account caller, both fields non-empty strings. */
+function parseFrom(from: unknown): CrossAccountCaller | undefined {
+  if (from === undefined) return undefined;
+  const fields = isJsonObject(from) ? from : {};
+  if (typeof fields.appid !== 'string' || fields.appid === '' || typeof fields.openid !== 'string' || fields.openid === '') {
+    throw new BadRequest('from must be {"appid": "wx…", "openid": "o…"}: the calling mini-program and its user, both non-empty strings');
+  }
+  return { appid: fields.appid, openid: fields.openid };
+}
 
 const placeholderPage = `<!doctype html><meta charset="utf-8"><title>local cloud</title>
 <h1>Local cloud</h1><p>The management page is not built yet. Try <a href="/_local/applications">/_local/applications</a>.</p>`;
@@ -108,11 +122,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const handleFunction = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
     const body = await readJson(req);
-    if (body !== undefined && !isJsonObject(body)) throw new BadRequest('body must be {"data": {...}, "openid": "..."}');
+    if (body !== undefined && !isJsonObject(body)) throw new BadRequest('body must be {"data": {...}, "openid": "...", "from": {"appid": "wx…", "openid": "o…"}}');
     const openid = body?.openid;
     if (openid !== undefined && openid !== null && typeof openid !== 'string') throw new BadRequest('openid must be a string or null');
+    const from = parseFrom(body?.from);
     try {
-      const result = await host.invoke(name, body?.data ?? {}, { openid });
+      const result = await host.invoke(name, body?.data ?? {}, { openid, ...(from === undefined ? {} : { from }) });
       sendJson(res, 200, { result });
     } catch (error) {
       if (!(error instanceof FunctionCallError)) throw error;

@@ -1,35 +1,88 @@
 /**
- * Who may call: only admins listed in PLUGIN_ADMIN_OPENIDS, identified by the OPENID the platform injects
+ * Who may call: only admins listed in PLUGIN_ADMIN_OPENIDS, identified by what the platform injects
  * (cloud.getWXContext), never by anything in the event. Denies when unconfigured.
+ *
+ * A call from another mini-program sharing this environment (环境共享) carries FROM_APPID and FROM_OPENID; such a
+ * caller is that pair, whatever OPENID says, and only an `APPID:OPENID` entry admits it. Otherwise the caller is
+ * OPENID, and only an `OPENID` entry admits it. So neither form of entry ever admits the other kind of caller.
  */
 import type { AdminList } from './config';
+import { parseAdminList } from './config';
 import type { ApplyError } from './errorTable';
 import { ownError } from './errorTable';
+import { maskOpenid } from './log';
 
-/** The caller as the platform identifies it; `openid` is absent for HTTP-triggered and timer calls. */
+// Where it was first defined; log.ts holds it now so that cloudbase_auth can log without the error table.
+export { maskOpenid } from './log';
+
+/**
+ * The caller as the platform identifies it. `fromAppid` is present (possibly '' when unreadable) exactly when the
+ * platform marked the call cross-account; `openid` is absent for HTTP-triggered and timer calls.
+ */
 export interface Caller {
   openid?: string | undefined;
+  fromAppid?: string | undefined;
+  fromOpenid?: string | undefined;
 }
 
-/** Null when the caller may proceed, otherwise the FORBIDDEN error to return. */
+/** The one identity the rule looks at: a same-account OPENID, or a cross-account (appid, OPENID) pair. */
+export type CallerIdentity =
+  | { kind: 'sameAccount'; openid: string | null }
+  | { kind: 'crossAccount'; appid: string | null; openid: string | null };
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/** Which identity a caller is; never throws, whatever the fields hold. */
+export function identify(caller: Caller): CallerIdentity {
+  if (caller.fromAppid !== undefined) return { kind: 'crossAccount', appid: text(caller.fromAppid), openid: text(caller.fromOpenid) };
+  return { kind: 'sameAccount', openid: text(caller.openid) };
+}
+
+/**
+ * The exact PLUGIN_ADMIN_OPENIDS entry that would admit this caller (`OPENID` or `APPID:OPENID`), or null when
+ * no entry could (no OPENID, or values no entry can express). Checked by parsing it back, so it is never wrong.
+ */
+export function adminEntryFor(identity: CallerIdentity): string | null {
+  if (identity.openid === null) return null;
+  const entry = identity.kind === 'sameAccount' ? identity.openid : `${identity.appid ?? ''}:${identity.openid}`;
+  return isAdmin(identity, parseAdminList(entry)) ? entry : null;
+}
+
+/** Whether the list names this caller, by an entry of its own form. */
+function isAdmin(identity: CallerIdentity, admins: AdminList): boolean {
+  if (admins.kind === 'unset' || identity.openid === null) return false;
+  if (identity.kind === 'sameAccount') return admins.openids.has(identity.openid);
+  return identity.appid !== null && (admins.pairs?.has(`${identity.appid}:${identity.openid}`) ?? false);
+}
+
+/** Null when the caller may proceed, otherwise the FORBIDDEN error to return (its hint names the entry to add). */
 export function checkCaller(caller: Caller, admins: AdminList): ApplyError | null {
-  if (admins.kind === 'unset') return ownError('NOT_CONFIGURED');
-  const openid = caller.openid;
-  if (typeof openid !== 'string' || openid === '' || !admins.openids.has(openid)) return ownError('FORBIDDEN');
-  return null;
+  const identity = identify(caller);
+  if (admins.kind !== 'unset' && isAdmin(identity, admins)) return null;
+  const adminEntry = adminEntryFor(identity);
+  const refusal = ownError(admins.kind === 'unset' ? 'NOT_CONFIGURED' : 'FORBIDDEN', {
+    yourOpenid: identity.openid,
+    ...(identity.kind === 'crossAccount' ? { yourAppid: identity.appid } : {}),
+    adminEntry,
+  });
+  if (adminEntry === null) return refusal;
+  const [zh, en] =
+    admins.kind === 'unset'
+      ? [`把 PLUGIN_ADMIN_OPENIDS 设为 ${adminEntry} 即可让你成为管理员。`, `Setting PLUGIN_ADMIN_OPENIDS to ${adminEntry} makes you an admin.`]
+      : [`要添加的条目：${adminEntry}`, `The entry to add: ${adminEntry}`];
+  return { ...refusal, hint: `${refusal.hint}${zh}`, hintEn: `${refusal.hintEn} ${en}` };
 }
 
-/** FORBIDDEN for anyone but an admin (with their own OPENID to hand on); then, for admins only, MISCONFIGURED. */
+/** FORBIDDEN for anyone but an admin (with the entry that would admit them); then, for admins only, MISCONFIGURED. */
 export function refuseCall(deps: { caller: Caller; admins: AdminList; configProblems?: readonly string[] }): ApplyError | null {
   const refusal = checkCaller(deps.caller, deps.admins);
-  if (refusal !== null) return { ...refusal, yourOpenid: deps.caller.openid ?? null };
+  if (refusal !== null) return refusal;
   if (deps.configProblems !== undefined && deps.configProblems.length > 0) return ownError('MISCONFIGURED', { problems: [...deps.configProblems] });
   return null;
 }
 
-/** An OPENID fit for a log line: enough to tell callers apart, not enough to identify a person. */
-export function maskOpenid(openid: string | undefined): string | null {
-  if (openid === undefined || openid === '') return null;
-  if (openid.length <= 8) return '*'.repeat(openid.length);
-  return `${openid.slice(0, 4)}…${openid.slice(-4)}`;
+/** The caller's fields for a log line: the masked OPENID and, for a cross-account call, the calling appid. */
+export function callerLogFields(caller: Caller): { caller: string | null; callerAppid?: string | null } {
+  const identity = identify(caller);
+  return identity.kind === 'crossAccount' ? { caller: maskOpenid(identity.openid), callerAppid: identity.appid?.slice(0, 40) ?? null } : { caller: maskOpenid(identity.openid) };
 }

@@ -5,8 +5,12 @@
  */
 import { APPID_PATTERN } from './eventSchema';
 
-/** Who may decide on applications. `unset`: PLUGIN_ADMIN_OPENIDS is missing or empty, so nobody may. */
-export type AdminList = { kind: 'unset' } | { kind: 'listed'; openids: ReadonlySet<string> };
+/**
+ * Who may decide on applications. `unset`: PLUGIN_ADMIN_OPENIDS is missing or names nobody, so nobody may.
+ * `openids` admit same-account callers (the `OPENID` entry form); `pairs` admit cross-account callers of another
+ * mini-program of the same entity (the `APPID:OPENID` form, kept as that text). Malformed entries admit nobody.
+ */
+export type AdminList = { kind: 'unset' } | { kind: 'listed'; openids: ReadonlySet<string>; pairs?: ReadonlySet<string> };
 
 /** How WeChat is reached: the cloud call (the default), or HTTPS with the plugin's own appid and AppSecret. */
 export type TransportConfig = { kind: 'cloud' } | { kind: 'https'; appid: string; secret: string; baseUrl: string };
@@ -35,14 +39,54 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
     if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) problems.push('WECHAT_API_BASE_URL must be an http(s) URL, e.g. https://api.weixin.qq.com.');
     if (problems.length === 0) transport = { kind: 'https', appid, secret, baseUrl };
   }
+  problems.push(...adminEntryProblems(env.PLUGIN_ADMIN_OPENIDS));
   return { admins: parseAdminList(env.PLUGIN_ADMIN_OPENIDS), transport, problems };
 }
 
-/** Parses a comma-separated OPENID list; blanks and full-width commas around and between entries are ignored. */
-export function parseAdminList(raw: string | undefined): AdminList {
-  const openids = (raw ?? '')
+/** An OPENID as an admin entry may name it: what WeChat issues (28 characters of A–Z, a–z, 0–9, `-`, `_`), with room to spare. */
+export const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** How one entry of PLUGIN_ADMIN_OPENIDS reads: an OPENID, an APPID:OPENID pair (as that text), or neither. */
+interface AdminEntry {
+  kind: 'openid' | 'pair' | 'malformed';
+  text: string;
+}
+
+function adminEntries(raw: string | undefined): AdminEntry[] {
+  return (raw ?? '')
     .split(/[,，\s]+/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-  return openids.length === 0 ? { kind: 'unset' } : { kind: 'listed', openids: new Set(openids) };
+    .filter((entry) => entry !== '')
+    .map((entry): AdminEntry => {
+      const parts = entry.replace(/：/g, ':').split(':');
+      const [first = '', second = ''] = parts;
+      if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { kind: 'pair', text: `${first}:${second}` };
+      // An appid alone is an attempt at admitting a mini-program: it needs a user of that mini-program too.
+      if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { kind: 'openid', text: first };
+      return { kind: 'malformed', text: entry };
+    });
+}
+
+/**
+ * Parses PLUGIN_ADMIN_OPENIDS: entries separated by commas (full-width too), spaces or newlines, each either
+ * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon). An entry of neither form admits nobody and is
+ * reported by `adminEntryProblems`, so that admins are told rather than left wondering why someone is refused.
+ */
+export function parseAdminList(raw: string | undefined): AdminList {
+  const entries = adminEntries(raw);
+  const of = (kind: AdminEntry['kind']): string[] => entries.filter((entry) => entry.kind === kind).map((entry) => entry.text);
+  const openids = new Set(of('openid'));
+  const pairs = new Set(of('pair'));
+  if (openids.size === 0 && pairs.size === 0) return { kind: 'unset' };
+  return { kind: 'listed', openids, pairs };
+}
+
+/** Why each malformed entry of PLUGIN_ADMIN_OPENIDS admits nobody, naming it (cut short) and saying how to write it. */
+export function adminEntryProblems(raw: string | undefined): string[] {
+  return adminEntries(raw)
+    .filter((entry) => entry.kind === 'malformed')
+    .map(({ text }) => {
+      const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+      const appidOnly = APPID_PATTERN.test(text) ? ' It is an appid alone: to admit a user of that mini-program, write APPID:OPENID with the OPENID the user has there.' : '';
+      return `PLUGIN_ADMIN_OPENIDS: the entry ${shown} admits nobody. Write each entry as OPENID (a caller from this environment's own account) or APPID:OPENID (a user of another mini-program sharing this environment), e.g. wx1234567890abcdef:oAbC….${appidOnly}`;
+    });
 }

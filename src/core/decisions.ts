@@ -5,7 +5,7 @@
  */
 import { currentStatus, STATUS_TEXT } from './applicationList';
 import type { Caller } from './callerPolicy';
-import { maskOpenid, refuseCall } from './callerPolicy';
+import { callerLogFields, refuseCall } from './callerPolicy';
 import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
@@ -65,7 +65,7 @@ const FN = 'setPluginApplyStatus';
 /** Handles one callFunction event (a decision, or `{ items: [...] }`); never throws. */
 export async function handleSetStatus(event: unknown, deps: SetStatusDeps): Promise<SetStatusResult> {
   const startedAt = deps.deadline.now();
-  const base = { fn: FN, requestId: deps.requestId, caller: maskOpenid(deps.caller.openid) };
+  const base = { fn: FN, requestId: deps.requestId, ...callerLogFields(deps.caller) };
   const log: LogSink = (record) => deps.log({ ...base, ...record });
   try {
     const refusal = refuseCall(deps);

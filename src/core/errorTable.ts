@@ -39,8 +39,12 @@ export interface ApplyError {
   currentStatus?: string;
   /** MISCONFIGURED only: each problem with the function's environment variables and how to fix it. */
   problems?: string[];
-  /** FORBIDDEN only: the caller's own OPENID (null when the platform gave none), to hand to an admin. */
+  /** FORBIDDEN only: the caller's own OPENID (FROM_OPENID for a cross-account caller; null when the platform gave none). */
   yourOpenid?: string | null;
+  /** FORBIDDEN for a cross-account caller only: the calling mini-program's appid (FROM_APPID). */
+  yourAppid?: string | null;
+  /** FORBIDDEN only: the exact entry to add to PLUGIN_ADMIN_OPENIDS to admit this caller (`OPENID` or `APPID:OPENID`), or null when none could. */
+  adminEntry?: string | null;
 }
 
 const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string): ErrorSpec => ({
@@ -94,8 +98,8 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
 /** Errors this package raises itself, by code. */
 export const OWN_ERRORS = {
   INVALID_EVENT: spec('INVALID_EVENT', '请求参数有误', 'the event is invalid', 'never', '请按 issues 中列出的每个问题修改后再调用。', 'Fix each problem listed in issues and call again.'),
-  FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', '请管理员把你的 OPENID（见 yourOpenid）加入云函数环境变量 PLUGIN_ADMIN_OPENIDS。', 'Ask an admin to add your OPENID to PLUGIN_ADMIN_OPENIDS in the function\'s environment variables.'),
-  NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置，所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset, so every call is refused', 'never', '请在云开发控制台打开该云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员 OPENID 列表（逗号分隔）。', 'In the cloud console, open the function\'s configuration and set PLUGIN_ADMIN_OPENIDS to a comma-separated list of admin OPENIDs.'),
+  FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（三个云函数设为同一值）。', 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on all three functions).'),
+  NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', 'never', '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，三个云函数设为同一值）。', 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on all three functions).'),
   MISCONFIGURED: spec('MISCONFIGURED', '云函数配置有误，请检查环境变量', 'the function is misconfigured: check its environment variables', 'never', '请按 problems 中列出的每个问题修改云函数环境变量（云开发控制台 → 云函数 → 配置），然后再调用。', 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.'),
   TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
   NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', '请重新发送此项。', 'Send this item again.'),

@@ -5,7 +5,7 @@
  */
 import type { Application } from './applicationList';
 import { readAllPages, readPage } from './applicationList';
-import { maskOpenid, refuseCall } from './callerPolicy';
+import { callerLogFields, refuseCall } from './callerPolicy';
 import { DeadlineExceeded } from './deadline';
 import type { ApplyError } from './errorTable';
 import { ownError, wechatError } from './errorTable';
@@ -37,7 +37,7 @@ export async function handleList(event: unknown, deps: ListDeps): Promise<ListRe
   deps.log({
     fn: FN,
     requestId: deps.requestId,
-    caller: maskOpenid(deps.caller.openid),
+    ...callerLogFields(deps.caller),
     outcome: result.ok ? 'OK' : result.error.code,
     errCode: result.ok ? 0 : result.error.errCode,
     items: result.ok ? result.items.length : undefined,

@@ -19,3 +19,11 @@ export function describeThrown(thrown: unknown): string {
     return 'unprintable thrown value';
   }
 }
+
+/** An OPENID fit for a log line: enough to tell callers apart, not enough to identify a person. Never throws. */
+export function maskOpenid(openid: unknown): string | null {
+  if (typeof openid !== 'string' || openid === '') return null;
+  const chars = Array.from(openid);
+  if (chars.length <= 8) return '*'.repeat(chars.length);
+  return `${chars.slice(0, 4).join('')}…${chars.slice(-4).join('')}`;
+}

@@ -25,17 +25,47 @@ export interface Invocation {
   requestId: string | null;
 }
 
-/** Reads the invocation from the platform: OPENID from getWXContext (injected, trusted), never from the event. */
+/**
+ * Reads the invocation from the platform: the caller from getWXContext (injected, trusted), never from the event.
+ * Never throws: it runs before the core's own safety net, and every value in it is untrusted in type.
+ */
 export function invocation(context: unknown): Invocation {
   const startedAt = callStartedAt(Date.now(), loadStartedAt, firstCall, timeLimitMs(context));
   firstCall = false;
-  const { OPENID } = cloud.getWXContext();
   const requestId = (context as { request_id?: unknown } | null | undefined)?.request_id;
   return {
-    caller: { openid: OPENID },
+    caller: platformCaller(),
     deadline: deadlineFromContext(context, startedAt, Date.now),
     requestId: typeof requestId === 'string' ? requestId : null,
   };
+}
+
+/**
+ * The caller in getWXContext. A call from another mini-program sharing this environment carries FROM_APPID: then
+ * the caller is (FROM_APPID, FROM_OPENID) and OPENID is not looked at, so it cannot widen access. If the context
+ * cannot be read, the caller is nobody.
+ */
+function platformCaller(): Caller {
+  try {
+    const read: unknown = cloud.getWXContext();
+    const context = typeof read === 'object' && read !== null ? (read as Record<string, unknown>) : {};
+    if (context.FROM_APPID !== undefined) {
+      return { fromAppid: platformText(context.FROM_APPID, 'WX_FROM_APPID') ?? '', fromOpenid: platformText(context.FROM_OPENID, 'WX_FROM_OPENID') };
+    }
+    return { openid: platformText(context.OPENID, 'WX_OPENID') };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * A context value as the text the platform set. getWXContext turns digit-only values into numbers (parseInt), which
+ * drops leading zeros and digits past 2^53; the variable it read still holds the exact text, so that is used.
+ */
+function platformText(value: unknown, variable: string): string | undefined {
+  if (typeof value === 'string') return value;
+  const raw = process.env[variable];
+  return typeof value === 'number' && raw !== undefined && /^-?\d+$/.test(raw) ? raw : undefined;
 }
 
 const openapi = cloud.openapi as unknown as PluginManagerOpenApi;

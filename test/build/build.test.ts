@@ -43,6 +43,17 @@ describe('npm run build', () => {
     }
   });
 
+  it('builds cloudbase_auth without the SDK or any API permission, small enough to answer at once', async () => {
+    await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir });
+
+    const folder = join(dir, 'cloudfunctions', 'cloudbase_auth');
+    expect(readdirSync(folder).sort()).toEqual(['config.json', 'index.js', 'package.json']);
+    expect(JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'))).toEqual({ permissions: { openapi: [] } });
+    const code = readFileSync(join(folder, 'index.js'), 'utf8');
+    expect(code).not.toMatch(/wx-server-sdk|@cloudbase|require\("zod/);
+    expect(code.length).toBeLessThan(20_000);
+  });
+
   it('fails, naming the API and the file to fix, when config.json does not grant an API the function calls', async () => {
     writeFileSync(
       join(dir, 'cloudfunctions/setPluginApplyStatus/config.json'),

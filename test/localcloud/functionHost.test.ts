@@ -46,6 +46,18 @@ exports.main = async () => {
   thrower: [`exports.main = async () => { throw new TypeError('boom'); };`, []],
   crasher: [`exports.main = () => new Promise(() => { setTimeout(() => process.exit(3), 10); });`, []],
   hanger: [`exports.main = () => new Promise(() => { setInterval(() => {}, 1000); });`, []],
+  // Admits every mini-program but two: one it refuses, and one it answers without an errCode.
+  cloudbase_auth: [
+    `const cloud = require(${JSON.stringify(sdkPath)});
+exports.main = async (event) => {
+  const { FROM_APPID, FROM_OPENID } = cloud.getWXContext();
+  console.log(JSON.stringify({ authEvent: event, FROM_APPID, FROM_OPENID }));
+  if (FROM_APPID === 'wx000000000000dead') return { errCode: 7, errMsg: 'not this one' };
+  if (FROM_APPID === 'wx00000000000empty') return { errMsg: 'no code' };
+  return { errCode: 0, errMsg: '', auth: '{}' };
+};`,
+    [],
+  ],
 };
 
 describe('function host', () => {
@@ -130,6 +142,41 @@ describe('function host', () => {
     });
   });
 
+  describe('invoke() from another mini-program (environment sharing)', () => {
+    const from = { appid: 'wx1a2b3c4d5e6f7089', openid: 'o_app_user' };
+
+    it('runs cloudbase_auth with the caller, then the function with FROM_APPID / FROM_OPENID and no OPENID', async () => {
+      const output: string[] = [];
+      const logged = await startLocalCloud({ port: 0, functionsDir, applications: fixtureApplications(), log: (line) => output.push(line) });
+      try {
+        const result = (await logged.invoke('whoami', { a: 1 }, { from })) as Record<string, unknown>;
+
+        expect(result.wxContext).toEqual({ FROM_APPID: from.appid, FROM_OPENID: from.openid, CLIENTIP: '127.0.0.1', ENV: 'local', SOURCE: 'wx_client' });
+        expect(result.event).toEqual({ a: 1, userInfo: { appId: from.appid, openId: from.openid } });
+        const authLine = output.find((line) => line.startsWith('[cloudbase_auth]')) ?? '';
+        expect(JSON.parse(authLine.slice(authLine.indexOf('{')))).toEqual({ authEvent: {}, FROM_APPID: from.appid, FROM_OPENID: from.openid });
+      } finally {
+        await logged.close();
+      }
+    });
+
+    it('sets OPENID as well only when the call names one', async () => {
+      const result = (await cloud.invoke('whoami', {}, { from, openid: 'o_also' })) as { wxContext: Record<string, unknown> };
+
+      expect(result.wxContext).toMatchObject({ FROM_APPID: from.appid, FROM_OPENID: from.openid, OPENID: 'o_also' });
+    });
+
+    it.each([
+      ['refuses (non-zero errCode)', 'wx000000000000dead', -601017, 'cloud.callFunction:fail -601017 access denied (cloudbase_auth returns non-zero errCode): not this one'],
+      ['answers without an errCode', 'wx00000000000empty', -601015, 'cloud.callFunction:fail -601015 access denied (cloudfunction cloudbase_auth returns empty errCode)'],
+    ])('rejects the call when cloudbase_auth %s, and never runs the function', async (_, appid, errCode, errMsg) => {
+      const call = cloud.invoke('whoami', {}, { from: { appid, openid: 'o_x' } });
+
+      await expect(call).rejects.toMatchObject({ errCode, errMsg, status: 403 });
+      expect(cloud.calls()).toEqual([]);
+    });
+  });
+
   describe('POST /functions/<name>', () => {
     const call = async (name: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
       const res = await fetch(`${cloud.url}/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -156,6 +203,26 @@ describe('function host', () => {
       const { status, json } = await call(fn, { data: {} });
       expect(status).toBe(404);
       expect(json).toEqual({ errCode: -501000, errMsg: expect.stringContaining('npm run build') });
+    });
+
+    it('runs a cross-account call given "from", and answers a refusal by cloudbase_auth with its errCode', async () => {
+      const admitted = await call('whoami', { data: {}, from: { appid: 'wx1a2b3c4d5e6f7089', openid: 'o_app_user' } });
+      const refused = await call('whoami', { data: {}, from: { appid: 'wx000000000000dead', openid: 'o_app_user' } });
+
+      expect(admitted.status).toBe(200);
+      expect(admitted.json.result).toMatchObject({ wxContext: { FROM_APPID: 'wx1a2b3c4d5e6f7089', FROM_OPENID: 'o_app_user' } });
+      expect(refused).toEqual({ status: 403, json: { errCode: -601017, errMsg: expect.stringContaining('not this one') } });
+    });
+
+    it.each([
+      ['not an object', 'wx1a2b3c4d5e6f7089'],
+      ['without an openid', { appid: 'wx1a2b3c4d5e6f7089' }],
+      ['with an empty appid', { appid: '', openid: 'o' }],
+    ])('answers 400 for a "from" %s', async (_, from) => {
+      const { status, json } = await call('whoami', { data: {}, from });
+
+      expect(status).toBe(400);
+      expect(json.error).toMatch(/from must be \{"appid": "wx…", "openid": "o…"\}/);
     });
 
     it('answers 400 for a bad openid', async () => {

@@ -32,7 +32,8 @@ let foreignRequests: Array<{ url: string; resourceType: string }>;
 beforeAll(async () => {
   cloud = await startLocalCloud({
     port: 0,
-    functionEnv: { PLUGIN_ADMIN_OPENIDS: localAccount.openid },
+    // As npm start has it: the local admin, and the demo admin mini-program's user calling through environment sharing.
+    functionEnv: { PLUGIN_ADMIN_OPENIDS: `${localAccount.openid},${localAccount.adminApp.appid}:${localAccount.adminApp.openid}` },
     defaultOpenid: localAccount.openid,
   });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
@@ -270,5 +271,78 @@ describe('the local cloud page', () => {
     expect(await banner.textContent()).toContain('云函数调用失败');
     expect(await banner.textContent()).toContain('FunctionName parameter could not be found');
     expect(await banner.locator('.code').textContent()).toBe('errCode -501000');
+  });
+
+  it('calls as an admin of the demo admin mini-program through the shared environment, and agrees', async () => {
+    const { appid } = firstWith(ApplyStatus.pending);
+    const { adminApp } = localAccount;
+    const bodies: unknown[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/functions/')) bodies.push(request.postDataJSON());
+    });
+
+    await page.locator('#call-as').selectOption('adminApp');
+    await idle();
+    await rowOf(appid).locator('button[data-action="dev_agree"]').click();
+    await page.locator(`tbody tr[data-appid="${appid}"][data-status="approved"]`).waitFor();
+
+    expect(await page.locator('#call-as-note').textContent()).toContain(`FROM_APPID ${adminApp.appid}`);
+    expect(bodies).toContainEqual({ data: { action: 'dev_agree', appid }, from: { appid: adminApp.appid, openid: adminApp.openid } });
+    expect(bodies.every((body) => JSON.stringify(body).includes(adminApp.openid))).toBe(true);
+    expect(stored(appid)?.status).toBe(ApplyStatus.approved);
+  });
+
+  it('shows a stranger FORBIDDEN with their OPENID and the entry to add, copyable, and lists nothing', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: cloud.url });
+    const callsBefore = cloud.calls().length;
+
+    await page.locator('#call-as').selectOption('stranger');
+    const banner = page.locator('.banner[role="alert"]');
+    await banner.waitFor();
+    await idle();
+    await banner.locator('.copy-entry').click();
+
+    expect(await banner.locator('.code').textContent()).toBe('FORBIDDEN');
+    expect(await banner.locator('.your-openid').textContent()).toBe('o_stranger');
+    expect(await banner.locator('.admin-entry').textContent()).toBe('o_stranger');
+    expect(await banner.textContent()).toContain('The entry to add: o_stranger');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('o_stranger');
+    expect(await rowAppids()).toEqual([]);
+    // Refused before WeChat: the list was never asked for.
+    expect(cloud.calls()).toHaveLength(callsBefore);
+  });
+
+  it('fits a 420 px wide phone: filter tabs on one line each, every button and card inside the screen', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    const [first, second] = applicationsWith(ApplyStatus.pending).map((application) => application.appid);
+
+    // Nothing is wider than the screen, so nothing is cut off or needs sideways scrolling.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    const overflowing = await page.locator('.table-scroll').evaluate((node) => node.scrollWidth > node.clientWidth);
+    expect(overflowing).toBe(false);
+    // Each tab's Chinese label stays on one line: as tall as a single line of text.
+    const tabs = await page.locator('#filter label').evaluateAll((labels) =>
+      labels.map((label) => {
+        const zh = label.firstChild?.nextSibling;
+        const range = document.createRange();
+        range.selectNodeContents(zh ?? label);
+        return { lines: range.getClientRects().length, right: label.getBoundingClientRect().right };
+      }),
+    );
+    expect(tabs).toHaveLength(5);
+    for (const tab of tabs) expect(tab).toEqual({ lines: 1, right: expect.any(Number) });
+    expect(Math.max(...tabs.map((tab) => tab.right))).toBeLessThanOrEqual(420);
+    const buttons = page.locator('#agree-selected, #refuse-selected, #refresh, tbody button');
+    for (const box of await buttons.evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().toJSON() as DOMRect))) {
+      expect(box.left).toBeGreaterThanOrEqual(0);
+      expect(box.right).toBeLessThanOrEqual(420);
+    }
+    // And it still works there: select two and agree in one batch.
+    if (first === undefined || second === undefined) throw new Error('the seed needs two pending applications');
+    await rowOf(first).locator('input.select').check();
+    await rowOf(second).locator('input.select').check();
+    await page.locator('#agree-selected').click();
+    await page.locator('.banner .summary').waitFor();
+    expect(await page.locator('.banner .summary').textContent()).toContain('2 succeeded');
   });
 });

@@ -1,11 +1,11 @@
-import { readConfig } from '../../src/core/config';
+import { parseAdminList, readConfig } from '../../src/core/config';
 
 const APPID = 'wx0123456789abcdef';
 
 describe('readConfig', () => {
   it('uses the cloud call when no HTTPS credentials are set', () => {
     expect(readConfig({ PLUGIN_ADMIN_OPENIDS: 'oA' })).toEqual({
-      admins: { kind: 'listed', openids: new Set(['oA']) },
+      admins: { kind: 'listed', openids: new Set(['oA']), pairs: new Set() },
       transport: { kind: 'cloud' },
       problems: [],
     });
@@ -33,5 +33,45 @@ describe('readConfig', () => {
 
   it('treats an admin list of only separators as unset', () => {
     expect(readConfig({ PLUGIN_ADMIN_OPENIDS: ' ,， \n' }).admins).toEqual({ kind: 'unset' });
+  });
+});
+
+describe('PLUGIN_ADMIN_OPENIDS entries', () => {
+  const PAIR = `${APPID}:oAbCdEfGhIjKlMnOpQrStUvWxYz0`;
+
+  it('reads OPENID entries as same-account admins and APPID:OPENID entries as cross-account pairs', () => {
+    expect(parseAdminList(`oLocal，${PAIR}\n o_two`)).toEqual({ kind: 'listed', openids: new Set(['oLocal', 'o_two']), pairs: new Set([PAIR]) });
+  });
+
+  it('reads a full-width colon as a colon', () => {
+    expect(parseAdminList(PAIR.replace(':', '：'))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
+  });
+
+  it.each([
+    ['an appid alone', APPID, /"wx0123456789abcdef" admits nobody.*appid alone/],
+    ['an appid in capitals', `WX0123456789ABCDEF:oA`, /"WX0123456789ABCDEF:oA" admits nobody/],
+    ['a pair with no OPENID', `${APPID}:`, /admits nobody/],
+    ['a pair whose appid is not an appid', 'wxNOPE:oA', /"wxNOPE:oA" admits nobody/],
+    ['two colons', `${APPID}:oA:oB`, /admits nobody/],
+    ['characters no OPENID has', 'o"quoted"', /admits nobody/],
+  ])('reports %s as a problem naming the entry, and admits nobody for it', (_, entry, problem) => {
+    const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `oGood,${entry}` });
+
+    expect(config.admins).toEqual({ kind: 'listed', openids: new Set(['oGood']), pairs: new Set() });
+    expect(config.problems).toEqual([expect.stringMatching(problem)]);
+    expect(config.problems[0]).toContain('APPID:OPENID');
+  });
+
+  it('cuts a long malformed entry short in the problem it reports', () => {
+    const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `oGood,${'x'.repeat(500)}:` });
+
+    expect(config.problems[0]?.length).toBeLessThan(400);
+  });
+
+  it('admits nobody, and still reports the entries, when every entry is malformed', () => {
+    const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `${APPID}, wxNOPE:oA` });
+
+    expect(config.admins).toEqual({ kind: 'unset' });
+    expect(config.problems).toHaveLength(2);
   });
 });

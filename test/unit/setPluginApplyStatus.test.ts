@@ -12,6 +12,8 @@ const APPID = 'wx0123456789abcdef';
 
 const sdk = {
   openid: ADMIN as string | undefined,
+  /** When set, what getWXContext answers instead of the usual context built from `openid`. */
+  wxContext: undefined as unknown,
   setDevPluginApplyStatus: jest.fn<Promise<unknown>, [unknown]>(),
   getPluginDevApplyList: jest.fn<Promise<unknown>, [unknown]>(),
 };
@@ -19,7 +21,7 @@ const sdk = {
 jest.mock('wx-server-sdk', () => ({
   DYNAMIC_CURRENT_ENV: Symbol('DYNAMIC_CURRENT_ENV'),
   init: () => undefined,
-  getWXContext: () => ({ OPENID: sdk.openid, APPID: 'wxhost', ENV: 'test', SOURCE: 'wx_client' }),
+  getWXContext: () => sdk.wxContext ?? { OPENID: sdk.openid, APPID: 'wxhost', ENV: 'test', SOURCE: 'wx_client' },
   openapi: {
     pluginManager: {
       setDevPluginApplyStatus: (data: unknown) => sdk.setDevPluginApplyStatus(data),
@@ -46,6 +48,7 @@ let logLines: string[];
 
 beforeEach(() => {
   sdk.openid = ADMIN;
+  sdk.wxContext = undefined;
   sdk.setDevPluginApplyStatus.mockReset().mockResolvedValue({ errCode: 0, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:ok' });
   sdk.getPluginDevApplyList.mockReset().mockResolvedValue({ applyList: [], errCode: 0 });
   logLines = [];
@@ -215,7 +218,7 @@ describe('setPluginApplyStatus caller policy', () => {
   });
 });
 
-describe('setPluginApplyStatus under any input', () => {
+describe('setPluginApplyStatus under any input and any platform context', () => {
   const main = loadFunction({ PLUGIN_ADMIN_OPENIDS: ADMIN });
 
   it('never throws, and never reaches WeChat with an event that fails validation', async () => {
@@ -226,8 +229,11 @@ describe('setPluginApplyStatus under any input', () => {
           fc.record({ action: fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete', 'x'), appid: fc.oneof(fc.string(), fc.constant(APPID)), reason: fc.oneof(fc.string(), fc.anything()) }, { requiredKeys: [] }),
         ),
         fc.anything(),
-        async (event, context) => {
+        // What getWXContext gives, untrusted in type too: the usual context, or any values under its keys.
+        fc.option(fc.record({ OPENID: fc.anything(), FROM_APPID: fc.anything(), FROM_OPENID: fc.anything() }, { requiredKeys: [] }), { nil: undefined }),
+        async (event, context, wxContext) => {
           sdk.setDevPluginApplyStatus.mockClear();
+          sdk.wxContext = wxContext;
 
           const result = await main(event, context);
 
