@@ -18,8 +18,8 @@ import { installDevice } from './wxDevice';
 const root = join(__dirname, '../..');
 const XIAOLU = 'wx3f9a1c2b7d4e6058'; // 小鹿记账, pending in localcloud/demo-seed.json
 
-// The local cloud's demo admin mini-program (localAccount.adminApp) and one of its users.
-const adminApp: PhoneUser = { appid: 'wx1a2b3c4d5e6f7089', openid: 'o_admin_app_user' };
+// A user of the local cloud's demo admin mini-program, another of its users, and a mini-program nobody admitted.
+const adminApp: PhoneUser = localAccount.adminApp;
 const colleague: PhoneUser = { appid: adminApp.appid, openid: 'o_admin_app_colleague' };
 const otherApp: PhoneUser = { appid: 'wx9f8e7d6c5b4a3921', openid: 'o_other_app_user' };
 

@@ -51,14 +51,7 @@ interface OutcomeView {
   text: string;
 }
 
-/**
- * The entry that would admit this caller: the function's own `adminEntry` (none when it is null: no entry can);
- * from functions that predate it, the OPENID they saw, which is the entry for a same-account caller.
- */
-function adminEntryOf(error: ApplyError): string {
-  if ('adminEntry' in error) return typeof error.adminEntry === 'string' ? error.adminEntry : '';
-  return typeof error.yourOpenid === 'string' ? error.yourOpenid : '';
-}
+
 
 function errorView(error: ApplyError): ErrorView {
   return {
@@ -67,7 +60,8 @@ function errorView(error: ApplyError): ErrorView {
     hint: error.hint,
     raw: error.raw ?? '',
     issues: (error.issues ?? []).map((issue) => issue.message),
-    entry: error.code === 'FORBIDDEN' ? adminEntryOf(error) : '',
+    // Null when no entry could admit the caller (the platform gave no OPENID): then there is nothing to copy.
+    entry: error.code === 'FORBIDDEN' ? error.adminEntry ?? '' : '',
   };
 }
 
