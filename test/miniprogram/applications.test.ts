@@ -56,6 +56,29 @@ describe('the applications page', () => {
     expect(device.sent).toEqual(['getPluginApplyList']);
   });
 
+  it('says when the list was cut short by the time limit', async () => {
+    const many = Array.from({ length: 250 }, (_, n): Application => ({
+      appid: `wx${n.toString(16).padStart(16, '0')}`,
+      status: 1,
+      nickname: `应用${n}`,
+      headimgurl: '',
+      categories: [],
+      create_time: '1717034400',
+      apply_url: '',
+      reason: '',
+    }));
+    cloud.reset(many);
+    // Each page of 100 takes 1.2 s against the function's 3 s limit: the walk stops before the third page.
+    cloud.addFault({ kind: 'delay', ms: 1200, api: 'pluginManager.getPluginDevApplyList', times: 3 });
+
+    const { page } = await open();
+
+    expect(page.texts('.partial')).toEqual(['只读取了部分申请（云函数时间不足），请下拉刷新重试']);
+    const shown = page.texts('.item').length;
+    expect(shown).toBeGreaterThanOrEqual(100);
+    expect(shown).toBeLessThan(250);
+  });
+
   it('filters by status, and pull-down refresh shows what changed meanwhile', async () => {
     const { page, device } = await open();
 

@@ -104,6 +104,8 @@ Component({
     selectedCount: 0,
     error: null as ErrorView | null,
     notice: '',
+    /** The list was cut short by the function's time limit: what is shown is not everything. */
+    partial: false,
     outcomes: [] as OutcomeView[],
     outcomeSummary: '',
   },
@@ -129,6 +131,7 @@ Component({
       const items = result.items.map((item) => itemView(item, selected));
       this.setData({
         loading: false,
+        partial: result.hasMore,
         items,
         pendingCount: items.filter((item) => item.selectable).length,
         selectedCount: items.filter((item) => item.selected).length,
