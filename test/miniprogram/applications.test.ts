@@ -32,8 +32,9 @@ function statusIn(appid: string): Application | undefined {
 }
 
 /** Opens the page on a phone held by `user` and waits until the list (or its error) is on screen. */
-async function open(user: PhoneUser = admin, cloudUrl?: string): Promise<{ page: OpenPage; device: Device }> {
-  const device = installDevice(cloud, user, cloudUrl);
+async function open(user: PhoneUser = admin, online = true): Promise<{ page: OpenPage; device: Device }> {
+  const device = installDevice(cloud, user);
+  device.online = online;
   const page = openPage();
   await device.idle();
   return { page, device };
@@ -276,11 +277,18 @@ describe('the applications page, when the call is refused or fails', () => {
     expect(device.toasts).toEqual(['内容已复制']);
   });
 
-  it('shows a rejected call as CALL_FAILED with the platform\'s text and a hint', async () => {
-    const { page } = await open(admin, 'http://127.0.0.1:1');
+  it('shows a rejected call as CALL_FAILED with the platform\'s text and a hint, until a pull-down refresh succeeds', async () => {
+    const { page, device } = await open(admin, false);
 
     expect(page.texts('.error-message')).toEqual(['云函数调用失败（CALL_FAILED）']);
     expect(page.texts('.error-hint')).toEqual([expect.stringContaining('请检查网络后重试')]);
     expect(page.texts('.error-raw')).toEqual([expect.stringContaining('ECONNREFUSED')]);
+
+    device.online = true;
+    page.pullDown();
+    await device.idle();
+
+    expect(page.texts('.error-message')).toEqual([]);
+    expect(page.texts('.item')).toHaveLength(8);
   });
 });

@@ -31,6 +31,8 @@ export interface Device {
   pullDownStops: number;
   /** Function calls that left the phone, by function name. */
   sent: string[];
+  /** Whether the phone reaches the cloud; offline, calls fail as a refused connection does. */
+  online: boolean;
   /** Queues the user's answer to the next modal; unqueued modals are confirmed with nothing typed. */
   answerModal(answer: { confirm: boolean; content?: string }): void;
   /** Resolves once no call is in flight and the page had a moment to render what came back. */
@@ -68,11 +70,11 @@ function post(baseUrl: string, name: string, body: Record<string, unknown>): Pro
   });
 }
 
-/**
- * Gives the global `wx` (miniprogram-simulate's) a cloud and a screen. `cloudUrl` is where the plugin's
- * environment answers — the local cloud, or a dead address to model a network failure.
- */
-export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser, cloudUrl = cloud.url): Device {
+// Nothing listens on port 1: a real refused connection, as when the phone has no network.
+const UNREACHABLE = 'http://127.0.0.1:1';
+
+/** Gives the global `wx` (miniprogram-simulate's) a cloud, the local cloud's function host, and a screen. */
+export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser): Device {
   const answers: Array<{ confirm: boolean; content: string }> = [];
   let inFlight = 0;
   const device: Device = {
@@ -82,6 +84,7 @@ export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser, c
     clipboard: '',
     pullDownStops: 0,
     sent: [],
+    online: true,
     answerModal: (answer) => void answers.push({ confirm: answer.confirm, content: answer.content ?? '' }),
     idle: async () => {
       for (let quiet = 0; quiet < 3; ) {
@@ -103,6 +106,7 @@ export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser, c
   const callAs = (name: string, data: Record<string, unknown> | undefined, shared: boolean): Promise<CallFunctionResult> =>
     track(() => {
       device.sent.push(name);
+      const cloudUrl = device.online ? cloud.url : UNREACHABLE;
       if (sameAccount) return post(cloudUrl, name, { data: data ?? {}, openid: user.openid });
       // Another account's own environment does not hold the plugin's functions; only the shared one does.
       if (!shared) return Promise.reject(rejection(`cloud.callFunction:fail -501000 [ResourceNotFound] FunctionName parameter could not be found (env of ${user.appid})`, -501000));

@@ -7,6 +7,9 @@ import { decide, decideBatch, listApplications } from '../../services/pluginAppl
 
 type StatusFilter = '' | 'pending' | 'approved' | 'refused' | 'expired';
 
+/** A tap on an element whose `data-*` attributes are `D`. */
+type Tap<D extends WechatMiniprogram.IAnyObject> = WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, D>;
+
 const STATUS_TEXT: Readonly<Record<Application['statusName'], string>> = {
   pending: '待确认',
   approved: '已通过',
@@ -116,6 +119,8 @@ Component({
     },
 
     onPullDownRefresh(): void {
+      // The admin asks again: what went wrong before no longer applies unless it happens again.
+      this.setData({ error: null });
       void this.refresh().then(() => wx.stopPullDownRefresh());
     },
 
@@ -138,12 +143,12 @@ Component({
       });
     },
 
-    onFilter(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { status: StatusFilter }>): void {
+    onFilter(event: Tap<{ status: StatusFilter }>): void {
       this.setData({ filter: event.currentTarget.dataset.status, error: null, notice: '', outcomes: [], outcomeSummary: '' });
       void this.refresh();
     },
 
-    onToggle(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { index: number }>): void {
+    onToggle(event: Tap<{ index: number }>): void {
       const index = event.currentTarget.dataset.index;
       const item = this.data.items[index];
       if (item === undefined || !item.selectable) return;
@@ -179,17 +184,17 @@ Component({
       return answer.confirm ? answer.content ?? '' : null;
     },
 
-    onAgree(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { appid: string }>): void {
+    onAgree(event: Tap<{ appid: string }>): void {
       void this.decideOne({ action: 'dev_agree', appid: event.currentTarget.dataset.appid });
     },
 
-    async onRefuse(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { appid: string }>): Promise<void> {
+    async onRefuse(event: Tap<{ appid: string }>): Promise<void> {
       const appid = event.currentTarget.dataset.appid;
       const reason = await this.askReason('拒绝理由');
       if (reason !== null) await this.decideOne({ action: 'dev_refuse', appid, reason });
     },
 
-    async onDelete(event: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { appid: string }>): Promise<void> {
+    async onDelete(event: Tap<{ appid: string }>): Promise<void> {
       const appid = event.currentTarget.dataset.appid;
       const answer = await wx.showModal({ title: '删除申请', content: `从申请列表中删除 ${appid}？`, confirmText: '删除' });
       if (answer.confirm) await this.decideOne({ action: 'dev_delete', appid });
