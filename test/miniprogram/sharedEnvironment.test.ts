@@ -28,22 +28,27 @@ let cloud: LocalCloud;
 let output: string[] = [];
 let workDir: string;
 let sharedBuild: string;
+let wrongEnvBuild: string;
+let placeholderBuild: string;
 
 /** Builds the mini-program as a user would after editing the one value in cloudConfig.ts. */
-function buildWithConfig(target: string): string {
+function buildWithConfig(name: string, target: string): string {
   const original = readFileSync(join(root, 'miniprogram/cloudConfig.ts'), 'utf8');
   const edited = original.replace(/export const cloudTarget: CloudTarget = .*;/, `export const cloudTarget: CloudTarget = ${target};`);
   if (edited === original) throw new Error('cloudConfig.ts no longer has the line README tells users to edit');
-  const configFile = join(workDir, 'cloudConfig.ts');
+  const configFile = join(workDir, `${name}.cloudConfig.ts`);
   writeFileSync(configFile, edited);
-  const out = join(workDir, 'miniprogram');
+  const out = join(workDir, name);
   execFileSync(process.execPath, [join(root, 'scripts/buildMiniprogram.mjs'), '--quiet', '--config', configFile, '--out', out]);
   return out;
 }
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'miniprogram-shared-'));
-  sharedBuild = buildWithConfig(`{ kind: 'shared', resourceAppid: '${localAccount.appid}', resourceEnv: '${localAccount.envId}' }`);
+  sharedBuild = buildWithConfig('shared', `{ kind: 'shared', resourceAppid: '${localAccount.appid}', resourceEnv: '${localAccount.envId}' }`);
+  wrongEnvBuild = buildWithConfig('wrong-env', `{ kind: 'shared', resourceAppid: '${localAccount.appid}', resourceEnv: 'prod-0g1h2i' }`);
+  // Left as README's example shows it.
+  placeholderBuild = buildWithConfig('placeholder', `{ kind: 'shared', resourceAppid: 'wx<plugin appid>', resourceEnv: '<env id>' }`);
   cloud = await startLocalCloud({ log: (line) => output.push(line), functionEnv: { PLUGIN_ADMIN_OPENIDS: `${localAccount.openid},${adminApp.appid}:${adminApp.openid}` } });
 });
 afterAll(async () => {
@@ -107,5 +112,26 @@ describe('the admin mini-program on a shared environment', () => {
     expect(page.texts('.error-message')).toEqual(['云函数调用失败（CALL_FAILED）']);
     expect(page.texts('.error-hint')).toEqual([expect.stringContaining('云函数不存在')]);
     expect(page.texts('.error-raw')).toEqual([expect.stringContaining('-501000')]);
+  });
+
+  it('shows an environment that is not shared with this mini-program as CALL_FAILED, pointing at cloudConfig.ts', async () => {
+    const device = installDevice(cloud, adminApp);
+    const page = openPage(wrongEnvBuild);
+    await device.idle();
+
+    expect(page.texts('.error-message')).toEqual(['云函数调用失败（CALL_FAILED）']);
+    expect(page.texts('.error-hint')).toEqual([expect.stringContaining('核对 cloudConfig.ts')]);
+    expect(page.texts('.error-raw')).toEqual([expect.stringContaining('-601012')]);
+  });
+
+  it('refuses a cloudConfig.ts still holding the placeholders, before any call', async () => {
+    const device = installDevice(cloud, adminApp);
+    const page = openPage(placeholderBuild);
+    await device.idle();
+
+    expect(page.texts('.error-message')).toEqual(['云函数调用失败（CALL_FAILED）']);
+    expect(page.texts('.error-hint')).toEqual(['请修改 miniprogram/cloudConfig.ts 中的插件 appid 和环境 ID，然后重新构建。']);
+    expect(page.texts('.error-raw')).toEqual([expect.stringContaining('resourceAppid "wx<plugin appid>" is not an appid')]);
+    expect(device.sent).toEqual([]);
   });
 });
