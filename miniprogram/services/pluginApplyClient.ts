@@ -80,7 +80,7 @@ const CALL_FAILED_HINTS = {
 const NETWORK_HINT = ['请检查网络后重试；若持续失败，请核对 cloudConfig.ts 中的云环境。', 'Check the network and try again; if it keeps failing, check the environment in cloudConfig.ts.'] as const;
 
 /** Turns whatever `callFunction` or `init` rejected with into a `CALL_FAILED` result. */
-export function callFailed(rejection: unknown): CallFailed {
+function callFailed(rejection: unknown): CallFailed {
   const fields = isPlainObject(rejection) || rejection instanceof Error ? (rejection as { errCode?: unknown; errMsg?: unknown; message?: unknown }) : {};
   const raw = typeof fields.errMsg === 'string' ? fields.errMsg : typeof fields.message === 'string' ? fields.message : String(rejection);
   const errCode = typeof fields.errCode === 'number' ? fields.errCode : null;
