@@ -3,12 +3,14 @@
  * Builds every cloud function: src/functions/<name>.ts → cloudfunctions/<name>/index.js, one self-contained
  * CommonJS file for Node 16 with wx-server-sdk and every dependency inlined, so the cloud installs nothing.
  * Fails when a function's source calls an openapi API that its config.json does not grant (the cloud's -604101).
- * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) when it exists.
+ * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) when it exists, and the admin
+ * mini-program's pages (scripts/buildMiniprogram.mjs).
  */
 import { build } from 'esbuild';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildMiniprogram } from './buildMiniprogram.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -127,6 +129,7 @@ async function main() {
   const problems = (await Promise.all(functionNames().map(buildFunction))).flat();
   await buildLocalCloud();
   await buildCli();
+  await buildMiniprogram({ quiet });
   if (problems.length > 0) {
     for (const problem of problems) console.error(`error: ${problem}`);
     process.exit(1);
