@@ -190,7 +190,8 @@ const KNOWN_DECISION_KEYS = new Set(['action', 'appid', 'reason']);
 export function parseDecision(event: unknown): Parsed<Decision> {
   // The action picks the schema (as a discriminated union would), so only that action's schema is ever built.
   const action = isPlainObject(event) ? event.action : undefined;
-  const known = typeof action === 'string' && Object.hasOwn(DECISION_SCHEMAS, action) ? (action as DecisionAction) : null;
+  // Not Object.hasOwn: the admin mini-program bundles this file, and older phones' JavaScript engines lack it.
+  const known = typeof action === 'string' && Object.prototype.hasOwnProperty.call(DECISION_SCHEMAS, action) ? (action as DecisionAction) : null;
   if (known === null && isPlainObject(event)) {
     const issues = unknownKeyIssues(withoutPlatformKeys(event), KNOWN_DECISION_KEYS);
     return { ok: false, issues: [...issues, issue('action', 'action.value')] };
