@@ -23,6 +23,8 @@ describe('setPluginApplyStatus under seeded faults (built bundle, one warm funct
       if (process.env.SOAK_REPORT === '1') process.stderr.write(`${formatStats(`${transport} seed ${seed}`, stats)}\n`);
       expect(stats.violations).toBe(0);
       expect(stats.decisions).toBeGreaterThan(runs);
+      // Each step waits until the local cloud has every request the function sent; this shows that wait can see them.
+      expect(stats.requestsSent).toBe(stats.calls);
       // Every fault kind must have been played, or the soak proves less than it claims.
       expect(Object.keys(stats.faultsByKind).sort()).toEqual(['cloudError', 'delay', 'errcode', 'hang', 'http500', 'lostAnswer', 'malformed', 'reset', 'tcbError']);
     },

@@ -5,6 +5,7 @@
  * the local cloud's model of WeChat now holds and what reached it. fast-check's model-based commands make it
  * seeded and reproducible, and shrink a failure to the shortest sequence of steps that still fails.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -33,6 +34,8 @@ export interface SoakStats {
   wechatSideChanges: number;
   /** Calls that reached the local cloud (decisions, list reads, tokens). */
   calls: number;
+  /** Requests the function sent, as this process saw them leave: every one must have reached the local cloud. */
+  requestsSent: number;
   faultedCalls: number;
   faultsByKind: Record<string, number>;
   outcomesByCode: Record<string, number>;
@@ -79,6 +82,7 @@ type Main = (event: unknown, context: unknown) => Promise<unknown>;
 interface SoakReal {
   cloud: LocalCloud;
   main: Main;
+  requests: { sent: () => number };
   stats: SoakStats;
 }
 
@@ -103,13 +107,43 @@ function describeFault(fault: Fault): string {
   return `${fault.kind}${detail === undefined ? '' : `(${String(detail)})`}@${api}×${fault.times ?? 1}`;
 }
 
-/** Waits until every delayed call of this step has been answered: a decision delayed past the deadline still lands. */
-async function settled(cloud: LocalCloud, from: number): Promise<CallRecord[]> {
-  const giveUpAt = Date.now() + 3000;
+/**
+ * Counts the requests this process sends to the local cloud, seen through Node's diagnostics channels (the SDK's
+ * http requests and fetch's). The warm function runs here, so this is every request it made, answered or not.
+ */
+function watchRequests(cloudUrl: string): { sent: () => number; stop: () => void } {
+  const host = new URL(cloudUrl).host;
+  let sent = 0;
+  const onHttp = (message: unknown): void => {
+    const request = (message as { request?: { getHeader?: (name: string) => unknown } }).request;
+    if (request?.getHeader?.('host') === host) sent += 1;
+  };
+  const onFetch = (message: unknown): void => {
+    if ((message as { request?: { origin?: unknown } }).request?.origin === cloudUrl) sent += 1;
+  };
+  subscribe('http.client.request.start', onHttp);
+  subscribe('undici:request:create', onFetch);
+  return {
+    sent: () => sent,
+    stop: () => {
+      unsubscribe('http.client.request.start', onHttp);
+      unsubscribe('undici:request:create', onFetch);
+    },
+  };
+}
+
+/**
+ * Waits until the local cloud has received every request the function sent during this step, and answered every
+ * delayed one: a function that answered TIMEOUT may still have a decision on its way, which lands later.
+ */
+async function settled(real: SoakReal, fromCall: number, fromSent: number): Promise<CallRecord[]> {
+  const giveUpAt = Date.now() + 5000;
   for (;;) {
-    const calls = cloud.calls().slice(from);
-    const pending = calls.some((call) => call.fault === 'delay' && call.errcode === null && call.cloudErrorCode === null);
-    if (!pending || Date.now() > giveUpAt) return calls;
+    const calls = real.cloud.calls().slice(fromCall);
+    const unreceived = real.requests.sent() - fromSent - calls.length;
+    const delayed = calls.some((call) => call.fault === 'delay' && call.errcode === null && call.cloudErrorCode === null);
+    if (unreceived <= 0 && !delayed) return calls;
+    if (Date.now() > giveUpAt) throw new Error(`the local cloud did not receive ${unreceived} request(s) the function sent, or answer a delayed one, within 5 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -132,7 +166,8 @@ class Decide implements SoakCommand {
     const { cloud, stats } = real;
     cloud.clearFaults();
     const before = cloud.applications();
-    const from = cloud.calls().length;
+    const fromCall = cloud.calls().length;
+    const fromSent = real.requests.sent();
     for (const fault of this.faults) cloud.addFault(fault);
     let result: unknown;
     try {
@@ -141,7 +176,8 @@ class Decide implements SoakCommand {
       result = undefined;
       this.fail(stats, `main threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
     }
-    const calls = await settled(cloud, from);
+    const calls = await settled(real, fromCall, fromSent);
+    stats.requestsSent += real.requests.sent() - fromSent;
     cloud.clearFaults();
     const after = cloud.applications();
     this.count(stats, result, calls);
@@ -390,12 +426,13 @@ function quietStdout(): { lines: string[]; restore: () => void } {
 
 /** Runs the soak; rejects with fast-check's report (seed, shortest failing steps) on the first violation. */
 export async function runSoak(options: SoakOptions): Promise<SoakStats> {
-  const stats: SoakStats = { decisions: 0, invalidEvents: 0, wechatSideChanges: 0, calls: 0, faultedCalls: 0, faultsByKind: {}, outcomesByCode: {}, violations: 0 };
+  const stats: SoakStats = { decisions: 0, invalidEvents: 0, wechatSideChanges: 0, calls: 0, requestsSent: 0, faultedCalls: 0, faultsByKind: {}, outcomesByCode: {}, violations: 0 };
   const cloud = await startLocalCloud({ port: 0, applications: [] });
   const warm = loadWarmFunction(cloud.url, options.transport);
+  const requests = watchRequests(cloud.url);
   const output = quietStdout();
   try {
-    const real: SoakReal = { cloud, main: warm.main, stats };
+    const real: SoakReal = { cloud, main: warm.main, requests, stats };
     await fc.assert(
       fc.asyncProperty(initialListArb, fc.commands(commandArbs(options.transport), { maxCommands: options.maxSteps, size: 'max' }), async (initial, commands) => {
         cloud.reset(initial);
@@ -410,6 +447,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakStats> {
     return stats;
   } finally {
     output.restore();
+    requests.stop();
     warm.restore();
     await cloud.close();
   }
