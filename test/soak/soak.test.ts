@@ -4,7 +4,7 @@
  * cloud can fail them. `npm run soak -- --runs N --seed S` runs it longer (SOAK_RUNS, SOAK_STEPS, SOAK_SEED, SOAK_PATH).
  */
 import type { SoakTransport } from './soakHarness';
-import { formatStats, runSoak } from './soakHarness';
+import { formatStats, OUTCOME_UNKNOWN_CODES, runSoak } from './soakHarness';
 
 /** A fixed seed in CI, so a red build replays exactly; the soak script picks a new one each time unless told. */
 const seed = Number(process.env.SOAK_SEED ?? 20261128);
@@ -15,6 +15,12 @@ const path = process.env.SOAK_PATH;
 const timeoutMs = Math.max(60_000, runs * maxSteps * 1_500);
 
 describe('setPluginApplyStatus under seeded faults (built bundle, one warm function, local cloud)', () => {
+  it('tells the errors whose outcome is unknown by their text', () => {
+    expect([...OUTCOME_UNKNOWN_CODES]).toEqual(expect.arrayContaining(['TIMEOUT', 'OUTCOME_UNKNOWN', 'CLOUD_SYSTEM_ERROR', 'HTTPS_NETWORK_ERROR']));
+    expect(OUTCOME_UNKNOWN_CODES.has('SYSTEM_BUSY')).toBe(false);
+    expect(OUTCOME_UNKNOWN_CODES.has('APPLICATION_NOT_PENDING')).toBe(false);
+  });
+
   it.each<[SoakTransport]>([['cloud'], ['https']])(
     'over the %s transport, answers every decision in agreement with WeChat\'s state',
     async (transport) => {

@@ -56,7 +56,7 @@ const POOL = [0x501, 0x502, 0x503, 0x504, 0x505].map(appidOf);
 const NEVER_LISTED = appidOf(0x5ff);
 
 /** Errors whose text says the outcome is unknown: the only ones that may leave the decision applied or not. */
-const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(
   [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.messageEn.includes('outcome is unknown')).map((entry) => entry.code),
 );
 
@@ -366,7 +366,7 @@ const initialListArb: fc.Arbitrary<Application[]> = fc
     return Object.defineProperty(list, fc.toStringMethod, { value: () => `list ${shown}` });
   });
 
-/** The environment the platform gives the function; with `https`, the plugin's credentials select HTTPS calls. */
+/** The environment the platform gives the function (what the local cloud's function host sets for each call). */
 function platformEnv(cloudUrl: string): Record<string, string> {
   return {
     TENCENTCLOUD_RUNENV: 'SCF',
