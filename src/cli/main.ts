@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Application } from '../core/applicationList';
+import type { Walk } from '../core/applicationList';
 import { readAllPages } from '../core/applicationList';
 import { WECHAT_API_BASE_URL } from '../core/config';
 import type { Deadline } from '../core/deadline';
@@ -18,7 +18,6 @@ import { createHttpsClient } from '../wechat/httpsTransport';
 import type { LogSink } from '../core/log';
 import type { PluginApplyClient } from '../core/wechatClient';
 import { WeChatApiError } from '../core/wechatClient';
-import { DEFAULT_RETRY, withRetries } from '../core/retry';
 import type { DecisionResult } from '../core/decisions';
 import { BATCH_CONCURRENCY, decideMany } from '../core/decisions';
 import {
@@ -317,9 +316,10 @@ async function listCommand(
 ): Promise<number> {
   const onRetry = (thrown: WeChatApiError, attempt: number): void =>
     opts.log({ level: 'warn', event: 'retry', action: 'dev_apply_list', errCode: thrown.errCode, attempt });
-  let walk: { items: Application[]; complete: boolean };
+  let walk: Walk;
   try {
-    walk = await withRetries(() => readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX }), opts.deadline, DEFAULT_RETRY, onRetry);
+    // Each page is retried on its own inside the walk.
+    walk = await readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX, onRetry });
   } catch (thrown) {
     const error = errorOf(thrown);
     process.stderr.write(`✗ list failed: ${describeError(error)}\n${formatHints([error])}`);
@@ -328,7 +328,8 @@ async function listCommand(
   const items = walk.items.filter((item) => status === undefined || item.statusName === status);
   process.stdout.write(opts.json ? `${JSON.stringify(items, null, 2)}\n` : formatApplicationsTable(items, status));
   if (!walk.complete) {
-    process.stderr.write('✗ the list is incomplete: the time limit ran out while reading pages; raise --timeout and run again\n');
+    const why = walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`;
+    process.stderr.write(`✗ the list is incomplete: ${why}; run again\n`);
     return EXIT.failed;
   }
   return EXIT.ok;

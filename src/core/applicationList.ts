@@ -3,10 +3,13 @@
  * one applicant's current status (what idempotent decisions need).
  */
 import type { Deadline } from './deadline';
-import { beforeDeadline, remainingMs } from './deadline';
+import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
 import type { StatusName } from './eventSchema';
 import { PAGE_SIZE_MAX } from './eventSchema';
+import type { RetryOptions } from './retry';
+import { DEFAULT_RETRY, withRetries } from './retry';
 import type { ListClient, RawApplication } from './wechatClient';
+import { WeChatApiError } from './wechatClient';
 
 /** Status names by WeChat's number: 1 pending, 2 approved, 3 refused, 4 timed out (there is no 5). */
 const STATUS_NAMES: Readonly<Record<number, StatusName>> = { 1: 'pending', 2: 'approved', 3: 'refused', 4: 'expired' };
@@ -62,28 +65,58 @@ export async function readPage(client: ListClient, page: number, num: number, de
   return items.map(normalizeApplication);
 }
 
-/** Every page from `firstPage`, or as many as the deadline allows: `nextPage` is where a cut walk stopped. */
+/**
+ * Every page from `firstPage`, or as many as could be read: `nextPage` is where a cut walk stopped, and
+ * `stoppedBy` what cut it when a page failed or stalled (absent when the walk stopped because time ran low).
+ */
 export interface Walk {
   items: Application[];
   complete: boolean;
   nextPage: number | null;
+  stoppedBy?: WeChatApiError | DeadlineExceeded;
 }
 
 /**
- * Walks pages until one is shorter than `num` (WeChat gives no total). Stops early, keeping what it read,
- * when the time left is less than the slowest page so far, so the function still answers in time.
+ * Walks pages until one is shorter than `num` (WeChat gives no total), retrying each page like any other call.
+ * Keeps what it read and says where to resume when a later page fails or stalls, or when the time left is less
+ * than the slowest page so far (so the function still answers in time). Only a failing first page throws:
+ * then nothing was read.
  */
 export async function readAllPages(
   client: ListClient,
   deadline: Deadline,
-  { num = PAGE_SIZE_MAX, firstPage = 1, until }: { num?: number; firstPage?: number; until?: (item: Application) => boolean } = {},
+  {
+    num = PAGE_SIZE_MAX,
+    firstPage = 1,
+    until,
+    retry = DEFAULT_RETRY,
+    onRetry,
+  }: {
+    num?: number;
+    firstPage?: number;
+    until?: (item: Application) => boolean;
+    retry?: RetryOptions;
+    onRetry?: (thrown: WeChatApiError, attempt: number) => void;
+  } = {},
 ): Promise<Walk> {
   const byAppid = new Map<string, Application>();
+  const cut = (page: number, stoppedBy?: WeChatApiError | DeadlineExceeded): Walk => ({
+    items: [...byAppid.values()],
+    complete: false,
+    nextPage: page,
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
+  });
   let slowestPageMs = 0;
   for (let page = firstPage; ; page += 1) {
-    if (page > firstPage && remainingMs(deadline) < slowestPageMs) return { items: [...byAppid.values()], complete: false, nextPage: page };
+    if (page > firstPage && remainingMs(deadline) < slowestPageMs) return cut(page);
     const started = deadline.now();
-    const items = await readPage(client, page, num, deadline);
+    let items: Application[];
+    try {
+      items = await withRetries(() => readPage(client, page, num, deadline), deadline, retry, onRetry);
+    } catch (thrown) {
+      if (page === firstPage || !(thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded)) throw thrown;
+      return cut(page, thrown);
+    }
     slowestPageMs = Math.max(slowestPageMs, deadline.now() - started);
     // The list can shift while we walk it: an item seen twice is kept once.
     for (const item of items) byAppid.set(item.appid, item);
@@ -92,11 +125,31 @@ export async function readAllPages(
   }
 }
 
-/** The current status of one applicant: its name, or `absent` when it is not in the list. */
-export async function currentStatus(client: ListClient, appid: string, deadline: Deadline): Promise<StatusName | 'unknown' | 'absent'> {
-  const walk = await readAllPages(client, deadline, { until: (item) => item.appid === appid });
+/**
+ * What the list says of one applicant: its status name (`unknown` for a number WeChat does not document),
+ * `absent` when a complete walk did not find it, or `unreadable` with the failure that kept the walk from
+ * finding it (null when time ran out between pages).
+ */
+export type Lookup =
+  | { status: StatusName | 'unknown' | 'absent' }
+  | { status: 'unreadable'; cause: WeChatApiError | DeadlineExceeded | null };
+
+/** Looks up one applicant's current status, retrying each page within the deadline; never throws a WeChat failure. */
+export async function currentStatus(
+  client: ListClient,
+  appid: string,
+  deadline: Deadline,
+  retry: RetryOptions = DEFAULT_RETRY,
+): Promise<Lookup> {
+  let walk: Walk;
+  try {
+    walk = await readAllPages(client, deadline, { until: (item) => item.appid === appid, retry });
+  } catch (thrown) {
+    if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return { status: 'unreadable', cause: thrown };
+    throw thrown;
+  }
   const found = walk.items.find((item) => item.appid === appid);
-  if (found !== undefined) return found.statusName;
+  if (found !== undefined) return { status: found.statusName };
   // A cut walk that did not find it cannot say it is absent.
-  return walk.complete ? 'absent' : 'unknown';
+  return walk.complete ? { status: 'absent' } : { status: 'unreadable', cause: walk.stoppedBy ?? null };
 }

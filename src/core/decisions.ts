@@ -130,23 +130,36 @@ function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'a
   return null;
 }
 
+/**
+ * Turns a refusal that may mean "already done" into its outcome. The lookup behind it is a read, retried like any
+ * other call; when it still cannot tell, the answer is OUTCOME_UNKNOWN, never a definite refusal, because the
+ * application may well be as asked already (our own earlier try, whose answer was lost).
+ */
 async function settle(decision: Decision, thrown: WeChatApiError, deps: DecideDeps): Promise<DecisionResult> {
   const error = wechatError(thrown.errCode, thrown.errMsg);
   const wanted = alreadyDoneStatus(decision, thrown.errCode);
   if (wanted === null || decision.appid === undefined) return { ok: false, error };
-  let status: StatusName | 'unknown' | 'absent';
-  try {
-    status = await currentStatus(deps.client, decision.appid, deps.deadline);
-  } catch {
-    // The lookup is a courtesy: without it the caller still gets WeChat's own answer.
-    return { ok: false, error };
+  const lookup = await currentStatus(deps.client, decision.appid, deps.deadline, deps.retry ?? DEFAULT_RETRY);
+  if (lookup.status === wanted) return success(decision, false);
+  if (lookup.status === 'unreadable') {
+    const cause = lookup.cause;
+    deps.log({
+      level: 'warn',
+      event: 'lookupFailed',
+      action: decision.action,
+      appid: decision.appid,
+      errCode: thrown.errCode,
+      lookupErrCode: cause instanceof WeChatApiError ? cause.errCode : null,
+      lookupTimedOut: cause === null || cause instanceof DeadlineExceeded,
+    });
+    return { ok: false, error: ownError('OUTCOME_UNKNOWN', { errCode: thrown.errCode, raw: thrown.errMsg }) };
   }
-  if (status === wanted) return success(decision, false);
-  if (status === 'unknown') return { ok: false, error };
-  const [zh, en] = STATUS_TEXT[status];
+  // A status number WeChat does not document is still not the one asked for: WeChat's refusal stands.
+  if (lookup.status === 'unknown') return { ok: false, error };
+  const [zh, en] = STATUS_TEXT[lookup.status];
   return {
     ok: false,
-    error: { ...error, message: `${error.message}（当前状态：${zh}）`, messageEn: `${error.messageEn} (currently ${en})`, currentStatus: status },
+    error: { ...error, message: `${error.message}（当前状态：${zh}）`, messageEn: `${error.messageEn} (currently ${en})`, currentStatus: lookup.status },
   };
 }
 

@@ -20,9 +20,12 @@ import type { SetStatusDeps } from './decisions';
 /** Applications per page when the event does not say. */
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** What getPluginApplyList returns. With `all`, `hasMore` is true only when the deadline cut the walk at `nextPage`. */
+/**
+ * What getPluginApplyList returns. With `all`, `hasMore` is true only when the walk was cut at `nextPage`: by the
+ * deadline, or by a page that failed or stalled, whose error is then `stoppedBy`.
+ */
 export type ListResult =
-  | { ok: true; items: Application[]; page: number; num: number; hasMore: boolean; nextPage: number | null }
+  | { ok: true; items: Application[]; page: number; num: number; hasMore: boolean; nextPage: number | null; stoppedBy?: ApplyError }
   | { ok: false; error: ApplyError };
 
 /** What the list core needs: like a decision's, but a list-only client suffices. */
@@ -57,16 +60,21 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     const keep = (item: Application): boolean => status === undefined || item.statusName === status;
     const retry = deps.retry ?? DEFAULT_RETRY;
     if (all) {
-      const walk = await withRetries(() => readAllPages(deps.client, deps.deadline, { num, firstPage: page }), deps.deadline, retry);
-      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage };
+      // Each page is retried on its own; a later page that fails or stalls leaves what was read, and where to resume.
+      const walk = await readAllPages(deps.client, deps.deadline, { num, firstPage: page, retry });
+      const stoppedBy = walk.stoppedBy === undefined ? {} : { stoppedBy: errorOf(walk.stoppedBy) };
+      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy };
     }
     const items = await withRetries(() => readPage(deps.client, page, num, deps.deadline), deps.deadline, retry);
     const hasMore = items.length >= num;
     return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null };
   } catch (thrown) {
-    if (thrown instanceof WeChatApiError) return { ok: false, error: wechatError(thrown.errCode, thrown.errMsg) };
-    if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
+    if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return { ok: false, error: errorOf(thrown) };
     deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };
   }
+}
+
+function errorOf(thrown: WeChatApiError | DeadlineExceeded): ApplyError {
+  return thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg) : ownError('TIMEOUT');
 }

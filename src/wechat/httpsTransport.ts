@@ -8,6 +8,7 @@ import {
   createAccessTokenCache,
   DEFAULT_BASE_URL,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  HTTPS_FAILURE_CODES,
   httpsPostJson,
   resolveFetch,
   throwIfWeChatError,
@@ -51,6 +52,11 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
     const secrets = [token, options.secret];
     const url = `${baseUrl}/wxa/devplugin?access_token=${encodeURIComponent(token)}`;
     const reply = await httpsPostJson(url, body, { fetch: fetchImpl, timeoutMs, secrets });
+    // WeChat answers every devplugin call with an errcode (0 on success): a body without one is someone else's
+    // (a gateway's error) and proves nothing, so it must not read as an applied decision or an empty list.
+    if (typeof reply.errcode !== 'number') {
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `POST ${baseUrl}/wxa/devplugin: the answer has no errcode, so it is not WeChat's`);
+    }
     throwIfWeChatError(reply, secrets);
     return reply;
   }

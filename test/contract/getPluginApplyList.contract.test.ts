@@ -53,6 +53,18 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
     expect(cloud.calls().filter((call) => call.api === API)).toHaveLength(3);
   });
 
+  it('returns the page it read, where to resume and why, when the next page keeps failing', async () => {
+    cloud.reset(Array.from({ length: 150 }, (_, n) => application(appidOf(1000 + n), 1)));
+    // Faults apply to the next matching calls in order: page 1 gets a zero delay (a normal answer), page 2 the quota error.
+    cloud.addFault({ kind: 'delay', ms: 0, api: API, times: 1 });
+    cloud.addFault({ kind: 'errcode', errcode: 45011, api: API, times: 5 });
+
+    const result = (await list({ all: true })) as ListResult & { stoppedBy?: { code: string; errCode: number } };
+
+    expect(result).toMatchObject({ ok: true, hasMore: true, nextPage: 2, stoppedBy: { code: 'RATE_LIMITED', errCode: 45011 } });
+    expect(result.items.map((item) => item.appid)).toEqual(Array.from({ length: 100 }, (_, n) => appidOf(1000 + n)));
+  });
+
   it('filters by status', async () => {
     const result = await list({ status: 'pending', all: true });
 

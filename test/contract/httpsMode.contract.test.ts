@@ -75,6 +75,21 @@ describe('cloud functions over HTTPS', () => {
     expect(cloud.applications().find((item) => item.appid === PENDING)?.status).toBe(2);
   });
 
+  it.each([
+    // Never applied: the decision itself got the answer.
+    ['a decision', { action: 'dev_agree', appid: PENDING }, 'pluginManager.setDevPluginApplyStatus', false, 1],
+    // Applied, but its answer was lost and the list that would show it gets the answer.
+    ['the lookup after a lost answer', { action: 'dev_delete', appid: REFUSED }, 'pluginManager.getPluginDevApplyList', true, undefined],
+  ])('never takes an answer without an errcode for WeChat\'s success (%s)', async (_, data, api, lost, status) => {
+    if (lost) cloud.addFault({ kind: 'lostAnswer', api: 'pluginManager.setDevPluginApplyStatus', times: 1 });
+    cloud.addFault({ kind: 'tcbError', api, times: 10 });
+
+    const result = (await cloud.invoke('setPluginApplyStatus', data, { env: httpsEnv })) as { ok: boolean };
+
+    expect(result.ok).toBe(false);
+    expect(cloud.applications().find((item) => item.appid === data.appid)?.status).toBe(status);
+  });
+
   it('reports a wrong AppSecret as INVALID_APPSECRET without ever showing it', async () => {
     const wrong = 'ffffffffffffffffffffffffffffffff';
 

@@ -195,6 +195,33 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
     });
   });
 
+  describe('a lost answer followed by a failing lookup', () => {
+    const LIST = 'pluginManager.getPluginDevApplyList';
+
+    it.each([
+      ['agree', { action: 'dev_agree', appid: PENDING }],
+      ['refuse', { action: 'dev_refuse', appid: PENDING, reason: 'r' }],
+      ['delete', { action: 'dev_delete', appid: REFUSED }],
+    ])('retries the lookup after a busy answer and reports the %s as already done', async (_, event) => {
+      cloud.addFault({ kind: 'lostAnswer', api: API, times: 1 });
+      cloud.addFault({ kind: 'errcode', errcode: -1, api: LIST, times: 1 });
+
+      const result = await invoke(event);
+
+      expect(result).toMatchObject({ ok: true, changed: false });
+    });
+
+    it('answers OUTCOME_UNKNOWN, not APPLICATION_NOT_PENDING, when the lookup keeps failing', async () => {
+      cloud.addFault({ kind: 'lostAnswer', api: API, times: 1 });
+      cloud.addFault({ kind: 'reset', api: LIST, times: 10 });
+
+      const result = await invoke({ action: 'dev_agree', appid: PENDING });
+
+      expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 89240, retryable: true, raw: expect.stringContaining('rid:') } });
+      expect(statusOf(cloud, PENDING)).toBe(2);
+    });
+  });
+
   describe('caller policy', () => {
     it.each([
       ['a caller who is not an admin', { openid: 'oStranger' }],

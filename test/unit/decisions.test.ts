@@ -91,16 +91,72 @@ describe('idempotent decisions', () => {
     expect(client.listCalls).toBe(3);
   });
 
-  it('returns WeChat\'s own error when the lookup itself fails', async () => {
-    const client = scriptedClient(refuse(89240));
-    client.listApplications = async () => {
-      throw new WeChatApiError(45011, 'api minute-quota reach limit');
+  it('retries a lookup that fails transiently and reports the decision already done', async () => {
+    const client = scriptedClient(refuse(89240), [{ appid: appidOf(1), status: 2 }]);
+    const readList = client.listApplications.bind(client);
+    let reads = 0;
+    client.listApplications = async (page, num) => {
+      reads += 1;
+      if (reads === 1) throw new WeChatApiError(-1, 'system error');
+      return readList(page, num);
     };
 
     const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
 
+    expect(result).toEqual({ ok: true, action: 'dev_agree', appid: appidOf(1), changed: false });
+  });
+
+  it.each([
+    ['keeps failing', new WeChatApiError(-1, 'system error')],
+    ['is refused for quota', new WeChatApiError(45011, 'api minute-quota reach limit')],
+  ])('answers OUTCOME_UNKNOWN with WeChat\'s own code and text, never a definite refusal, when the lookup %s', async (_, failure) => {
+    const client = scriptedClient(async () => {
+      throw new WeChatApiError(89240, 'openapi.pluginManager.setDevPluginApplyStatus:fail only pending rid: 1a2b');
+    });
+    client.listApplications = async () => {
+      throw failure;
+    };
+
+    const result = await handleSetStatus({ action: 'dev_refuse', reason: 'r', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({
+      ok: false,
+      action: 'dev_refuse',
+      appid: appidOf(1),
+      error: { code: 'OUTCOME_UNKNOWN', errCode: 89240, retryable: true, raw: 'openapi.pluginManager.setDevPluginApplyStatus:fail only pending rid: 1a2b' },
+    });
+    expect((result as { error: { hintEn: string } }).error.hintEn).toMatch(/Refresh the list/);
+  });
+
+  it('answers OUTCOME_UNKNOWN when a later page of the lookup fails before the applicant was found', async () => {
+    const list = Array.from({ length: 250 }, (_, n) => ({ appid: appidOf(n), status: n === 240 ? 2 : 1 }));
+    const client = scriptedClient(refuse(89240), list);
+    const readList = client.listApplications.bind(client);
+    client.listApplications = async (page, num) => {
+      if (page === 2) throw new WeChatApiError(-1, 'system error');
+      return readList(page, num);
+    };
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(240) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 89240 } });
+  });
+
+  it('answers OUTCOME_UNKNOWN when the lookup stalls past the deadline', async () => {
+    const client = scriptedClient(refuse(89242));
+    client.listApplications = () => new Promise(() => undefined);
+
+    const result = await handleSetStatus({ action: 'dev_delete', appid: appidOf(1) }, depsWith(client, { deadline: { at: Date.now() + 100, now: Date.now } }));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 89242 } });
+  });
+
+  it('keeps WeChat\'s refusal for a status number it does not document', async () => {
+    const client = scriptedClient(refuse(89240), [{ appid: appidOf(1), status: 5 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
     expect(result).toMatchObject({ ok: false, error: { code: 'APPLICATION_NOT_PENDING', errCode: 89240 } });
-    expect((result as { error: { currentStatus?: string } }).error.currentStatus).toBeUndefined();
   });
 
   it('reports a change it made as changed: true', async () => {

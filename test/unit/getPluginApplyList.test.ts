@@ -108,6 +108,63 @@ describe('handleList', () => {
     expect(items.length).toBeGreaterThan(0);
   });
 
+  it('returns the pages it read, and where to resume, when a later page stalls past the deadline', async () => {
+    const list = listOf(250);
+    const client: ListClient = {
+      listApplications: (page, num) => (page === 1 ? Promise.resolve(list.slice(0, num)) : new Promise(() => undefined)),
+    };
+
+    const result = await handleList({ all: true }, depsFor(client, { deadline: { at: Date.now() + 200, now: Date.now } }));
+
+    expect(result).toMatchObject({ ok: true, hasMore: true, nextPage: 2, stoppedBy: { code: 'TIMEOUT' } });
+    expect(result.ok && result.items.map((item) => item.appid)).toEqual(list.slice(0, 100).map((item) => item.appid));
+  });
+
+  it('returns the pages it read, and the error, when a later page keeps failing', async () => {
+    const client = pagedClient(listOf(250));
+    const readList = client.listApplications.bind(client);
+    client.listApplications = async (page, num) => {
+      if (page === 3) throw new WeChatApiError(45011, 'api minute-quota reach limit');
+      return readList(page, num);
+    };
+
+    const result = await handleList({ all: true, status: 'pending' }, depsFor(client));
+
+    expect(result).toMatchObject({ ok: true, hasMore: true, nextPage: 3, stoppedBy: { code: 'RATE_LIMITED', errCode: 45011 } });
+    expect(result.ok && result.items).toHaveLength(50);
+  });
+
+  it('retries a failing page on its own, without reading the pages before it again', async () => {
+    const client = pagedClient(listOf(250));
+    const readList = client.listApplications.bind(client);
+    let failed = false;
+    client.listApplications = async (page, num) => {
+      if (page === 2 && !failed) {
+        failed = true;
+        throw new WeChatApiError(-1, 'system error');
+      }
+      return readList(page, num);
+    };
+
+    const result = await handleList({ all: true }, depsFor(client));
+
+    expect(result).toMatchObject({ ok: true, hasMore: false, nextPage: null });
+    expect(result.ok && result.items).toHaveLength(250);
+    expect(client.pages).toEqual([[1, 100], [2, 100], [3, 100]]);
+  });
+
+  it('answers the error when the first page of an all-pages walk fails', async () => {
+    const client: ListClient = {
+      async listApplications() {
+        throw new WeChatApiError(48001, 'api unauthorized');
+      },
+    };
+
+    const result = await handleList({ all: true }, depsFor(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'API_UNAUTHORIZED', errCode: 48001 } });
+  });
+
   it('gives createTime null for a missing or nonsense time', async () => {
     const client = pagedClient([{ appid: appidOf(1), status: 5, createTime: 'soon' }]);
 
