@@ -131,7 +131,7 @@ function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'a
 }
 
 async function settle(decision: Decision, thrown: WeChatApiError, deps: DecideDeps): Promise<DecisionResult> {
-  const error = wechatError(thrown.errCode, thrown.errMsg);
+  const error = wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
   const wanted = alreadyDoneStatus(decision, thrown.errCode);
   if (wanted === null || decision.appid === undefined) return { ok: false, error };
   let status: StatusName | 'unknown' | 'absent';

@@ -64,7 +64,7 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     const hasMore = items.length >= num;
     return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null };
   } catch (thrown) {
-    if (thrown instanceof WeChatApiError) return { ok: false, error: wechatError(thrown.errCode, thrown.errMsg) };
+    if (thrown instanceof WeChatApiError) return { ok: false, error: wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) };
     if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
     deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };

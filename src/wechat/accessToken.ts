@@ -16,11 +16,18 @@ export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 420
 
 /**
  * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `unusableAnswer` is -1 (system busy)
- * because a 5xx or a body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud
- * table's "call open API timeout", whose text (outcome unknown) fits exactly; `network` is a code proposed for
- * errorTable.ts (HTTPS_NETWORK_ERROR), because no existing entry says "never reached WeChat, outcome unknown".
+ * because a 2xx body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud table's
+ * "call open API timeout", whose text (outcome unknown) fits exactly; `network` (HTTPS_NETWORK_ERROR), `httpStatus`
+ * (HTTP_ERROR, with the status) and `tooLarge` (HTTPS_RESPONSE_TOO_LARGE) are this package's own, because no WeChat
+ * code says "never reached WeChat", "answered by something that is not WeChat" or "answered without end".
  */
-export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001 } as const;
+export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003 } as const;
+
+/**
+ * The most this transport reads of one answer. WeChat's largest, a dev_apply_list page of 100, is about 100 KB;
+ * a broken upstream or proxy may stream without end, and reading that whole would exhaust the function's memory.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
@@ -120,7 +127,8 @@ export interface HttpsPostOptions {
 
 /**
  * POSTs `body` as JSON and resolves with the JSON object WeChat answered (errcode not yet checked). Timeouts,
- * network failures, HTTP 5xx and unusable bodies reject with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
+ * network failures, HTTP statuses other than 2xx, answers past `MAX_RESPONSE_BYTES` and unusable bodies reject
+ * with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
  */
 export async function httpsPostJson(url: string, body: object, options: HttpsPostOptions): Promise<Record<string, unknown>> {
   const where = `POST ${maskAccessToken(url)}`;
@@ -131,7 +139,7 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     controller.abort();
   }, options.timeoutMs);
   timer.unref();
-  let status: number;
+  let status: number | null = null;
   let text: string;
   try {
     const response = await options.fetch(url, {
@@ -142,8 +150,16 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     });
     status = response.status;
     // Read under the same timer: a server that sends headers and then stalls is as stuck as one that never answers.
-    text = await response.text();
+    text = await readAtMost(response, MAX_RESPONSE_BYTES, controller);
   } catch (thrown) {
+    if (thrown instanceof AnswerTooLarge) {
+      // The status says more than the size: a 404 page that happens to be large is still a wrong address.
+      if (status !== null && !isSuccess(status)) throw httpStatusError(where, status, '', options.secrets);
+      throw new WeChatApiError(
+        HTTPS_FAILURE_CODES.tooLarge,
+        `${where}: HTTP ${status ?? '?'}, the answer is longer than ${MAX_RESPONSE_BYTES} bytes; stopped reading it; the outcome is unknown`,
+      );
+    }
     if (timedOut) {
       throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms; the outcome is unknown`);
     }
@@ -151,14 +167,55 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
   } finally {
     clearTimeout(timer);
   }
-  if (status >= 500) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}`);
   const reply = parseJsonObject(text);
-  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
-  // A proxy's 4xx may carry JSON that is not WeChat's; without an errcode it must not read as success.
-  if ((status < 200 || status >= 300) && typeof reply.errcode !== 'number') {
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}`);
+  if (!isSuccess(status)) {
+    // WeChat answers its errors with status 200; a gateway that relays one under another status still means it.
+    if (reply !== null && typeof reply.errcode === 'number' && reply.errcode !== 0) return reply;
+    throw httpStatusError(where, status, text, options.secrets);
   }
+  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
   return reply;
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status <= 299;
+}
+
+/** HTTP_ERROR with the status, and the start of the body on one line: it often names the proxy or the cause. */
+function httpStatusError(where: string, status: number, text: string, secrets: readonly string[]): WeChatApiError {
+  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return new WeChatApiError(HTTPS_FAILURE_CODES.httpStatus, redact(`${where}: HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, secrets), status);
+}
+
+/** Thrown by `readAtMost` when an answer is longer than allowed. */
+class AnswerTooLarge extends Error {}
+
+/**
+ * The body as text, read chunk by chunk and given up past `limit` bytes: the rest is never buffered, and the
+ * connection is aborted so the server stops sending. A declared Content-Length past the limit is refused unread.
+ */
+async function readAtMost(response: Response, limit: number, controller: AbortController): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const stop = (): never => {
+    controller.abort();
+    throw new AnswerTooLarge();
+  };
+  if (declared > limit) stop();
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => undefined);
+      stop();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Throws WeChat's non-zero `errcode` as a `WeChatApiError`, its `errmsg` cleared of `secrets`; no errcode is success. */
