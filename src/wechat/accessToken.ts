@@ -14,6 +14,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** access_token errors (platform-facts.md): WeChat refused the token, not the request, so refresh and retry once. */
 export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 
+/** 40001, ACCESS_TOKEN_INVALID: what a refused token is answered with once forcing a new one is not allowed. */
+const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
+
 /**
  * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `unusableAnswer` is -1 (system busy)
  * because a 2xx body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud table's
@@ -28,6 +31,13 @@ export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, netwo
  * a broken upstream or proxy may stream without end, and reading that whole would exhaust the function's memory.
  */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * How often this container may force a token refresh. WeChat allows 20 forced refreshes a day per account, 30 s
+ * apart, and advises forcing only when a token leaked: each one retires the token every other service of the account
+ * is using. A token refused again right after forcing is not a stale token, so forcing more would not help.
+ */
+export const FORCE_REFRESH_LIMITS = { minIntervalMs: 30_000, maxPerContainer: 3 } as const;
 
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
@@ -66,6 +76,20 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
   let cached: { token: string; renewAt: number } | null = null;
   let inFlight: Promise<string> | null = null;
   let rejected: string | null = null;
+  let forcedCount = 0;
+  let lastForcedAt = Number.NEGATIVE_INFINITY;
+
+  /** Why forcing now is not allowed, or null when it is. */
+  function forceRefusal(): string | null {
+    if (forcedCount >= FORCE_REFRESH_LIMITS.maxPerContainer) {
+      return `${FORCE_REFRESH_LIMITS.maxPerContainer} forced refreshes already in this container, the most it makes`;
+    }
+    const sinceMs = now() - lastForcedAt;
+    if (sinceMs < FORCE_REFRESH_LIMITS.minIntervalMs) {
+      return `the last forced refresh was ${Math.floor(sinceMs / 1000)} s ago (at most one per ${FORCE_REFRESH_LIMITS.minIntervalMs / 1000} s)`;
+    }
+    return null;
+  }
 
   async function fetchToken(forceRefresh: boolean): Promise<{ token: string; lifetimeS: number }> {
     const body = {
@@ -90,7 +114,22 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     // Normal mode returns the platform's current token, so a token that another instance or function rotated is
     // picked up without forcing. Forcing first would invalidate *their* token, they would force back, and the
     // ping-pong would burn the 20-a-day force_refresh quota. Force only when WeChat hands back the refused token.
-    if (rejected !== null && fresh.token === rejected) fresh = await fetchToken(true);
+    if (rejected !== null && fresh.token === rejected) {
+      const refusal = forceRefusal();
+      if (refusal !== null) {
+        rejected = null;
+        // Keep what the token service calls current: if another service rotates it, normal mode picks that up.
+        cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
+        throw new WeChatApiError(
+          ACCESS_TOKEN_INVALID_ERRCODE,
+          `WeChat refused the access token and stable_token hands back the same one; not forcing a refresh: ${refusal}. ` +
+            'Check that no other server forces refreshes or resets the AppSecret, then call again.',
+        );
+      }
+      forcedCount += 1;
+      lastForcedAt = now();
+      fresh = await fetchToken(true);
+    }
     rejected = null;
     cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
     return fresh.token;
