@@ -47,7 +47,8 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       const result = await invoke({ action: 'dev_refuse', appid: PENDING, reason: '  类目不符合要求 ' });
 
       expect(result).toMatchObject({ ok: true, changed: true });
-      expect(cloud.applications().find((item) => item.appid === PENDING)).toMatchObject({ status: 3, reason: '类目不符合要求' });
+      expect(statusOf(cloud, PENDING)).toBe(3);
+      expect(cloud.refusals()).toEqual([{ appid: PENDING, reason: '类目不符合要求', time: expect.any(String) }]);
     });
 
     it.each([
