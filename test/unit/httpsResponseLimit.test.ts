@@ -14,7 +14,7 @@ import { WeChatApiError } from '../../src/core/wechatClient';
 const SAFETY_STOP_BYTES = 64 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, '{"appid":"wx0000000000000000","status":1},'.repeat(1600).slice(0, 64 * 1024));
 
-type Shape = 'chunked' | 'declaredLength' | 'http404';
+type Shape = 'chunked' | 'declaredLength' | 'http404' | 'stallMidBody';
 
 /** An upstream that streams an answer with no end, as fast as the client takes it, counting what it got rid of. */
 interface EndlessUpstream {
@@ -52,6 +52,8 @@ async function startEndlessUpstream(): Promise<EndlessUpstream> {
       if (!response.destroyed) response.end();
     };
     response.write('{"errcode":0,"errmsg":"ok","apply_list":[');
+    // Headers and the start of a body, then nothing: reading must stay under the request's time limit.
+    if (upstream.shape === 'stallMidBody') return;
     pump();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -80,8 +82,14 @@ afterAll(async () => {
   await upstream.close();
 });
 
-async function listFromUpstream(): Promise<{ error: WeChatApiError; elapsedMs: number }> {
-  const client = createHttpsClient({ appid: 'wxfeedfacefeedface', secret: 'unused-secret', baseUrl: upstream.baseUrl, tokens });
+async function listFromUpstream(requestTimeoutMs?: number): Promise<{ error: WeChatApiError; elapsedMs: number }> {
+  const client = createHttpsClient({
+    appid: 'wxfeedfacefeedface',
+    secret: 'unused-secret',
+    baseUrl: upstream.baseUrl,
+    tokens,
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+  });
   const startedAt = Date.now();
   const thrown = await client.listApplications(1, 100).catch((error: unknown) => error);
   const elapsedMs = Date.now() - startedAt;
@@ -117,6 +125,16 @@ describe('HTTPS transport: answers larger than MAX_RESPONSE_BYTES', () => {
     expect(error.errCode).toBe(HTTPS_FAILURE_CODES.tooLarge);
     expect(elapsedMs).toBeLessThan(3000);
     expect(upstream.bytesSent).toBeLessThan(MAX_RESPONSE_BYTES + 16 * 1024 * 1024);
+  });
+
+  it('answers OPENAPI_TIMEOUT when the body stops coming, reading chunk by chunk under the same time limit', async () => {
+    upstream.shape = 'stallMidBody';
+
+    const { error, elapsedMs } = await listFromUpstream(300);
+    await upstream.closed;
+
+    expect(error.errCode).toBe(HTTPS_FAILURE_CODES.timeout);
+    expect(elapsedMs).toBeLessThan(2000);
   });
 
   it('reports an endless error page as the HTTP status it came with', async () => {
