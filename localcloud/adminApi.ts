@@ -7,9 +7,10 @@ import { BadRequest, isJsonObject, readJson, sendJson } from './httpIo';
 /** The one path prefix of every inspection and admin endpoint. */
 export const adminPrefix = '/_local/';
 
-/** Puts the list back (to `applications` or the seed) and forgets calls and faults; tokens stay valid. */
+/** Puts the list back (to `applications` or the seed) and forgets refusals, calls and faults; tokens stay valid. */
 export function resetState(state: CloudState, applications?: readonly unknown[]): void {
   state.applications = applications === undefined ? copyApplications(state.seed) : parseApplications(applications);
+  state.refusals = [];
   state.calls.clear();
   state.faults.clear();
 }
@@ -24,7 +25,8 @@ function validated<T>(parse: () => T): T {
 
 /**
  * Answers the `/_local/` endpoints (JSON in and out; 400 `{error}` for a bad body, 404/405 otherwise):
- * GET|PUT /_local/applications, POST /_local/reset, GET|DELETE /_local/calls, GET|POST|DELETE /_local/faults.
+ * GET|PUT /_local/applications, GET /_local/refusals, POST /_local/reset, GET|DELETE /_local/calls,
+ * GET|POST|DELETE /_local/faults.
  */
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, state: CloudState): Promise<void> {
   const route = `${req.method ?? 'GET'} ${path.replace(/\/+$/, '')}`;
@@ -37,6 +39,8 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
       state.applications = validated(() => parseApplications(body.applications, 'applications'));
       return sendJson(res, 200, { applications: copyApplications(state.applications) });
     }
+    case 'GET /_local/refusals':
+      return sendJson(res, 200, { refusals: state.refusals.map((refusal) => ({ ...refusal })) });
     case 'POST /_local/reset': {
       const body = await readJson(req);
       if (body !== undefined && !isJsonObject(body)) throw new BadRequest('body must be empty or {"applications": [...]}');
@@ -62,7 +66,7 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
       state.faults.clear();
       return sendJson(res, 200, { faults: [] });
     default: {
-      const known = ['/_local/applications', '/_local/reset', '/_local/calls', '/_local/faults'];
+      const known = ['/_local/applications', '/_local/refusals', '/_local/reset', '/_local/calls', '/_local/faults'];
       const status = known.includes(path.replace(/\/+$/, '')) ? 405 : 404;
       return sendJson(res, status, { error: `${route} is not an endpoint; try GET ${known.join(', ')}` });
     }

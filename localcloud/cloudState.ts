@@ -2,14 +2,23 @@ import type { Application} from './applications';
 import { copyApplications } from './applications';
 import type { CallLog} from './callLog';
 import { createCallLog } from './callLog';
+import type { Refusal } from './devplugin';
 import type { FaultQueue } from './faults';
 import { createFaultQueue } from './faults';
 import type { TokenAccount, TokenIssuer } from './tokens';
 import { createTokenIssuer } from './tokens';
 
-/** Everything the local cloud remembers: the plugin's list, the calls, the faults, the tokens. */
+/** A refusal the model received, and when. */
+export interface RefusalRecord extends Refusal {
+  /** ISO time it was applied. */
+  time: string;
+}
+
+/** Everything the local cloud remembers: the plugin's list, the refusals, the calls, the faults, the tokens. */
 export interface CloudState {
   applications: Application[];
+  /** Every refusal applied, oldest first: the reasons WeChat's list does not show. */
+  refusals: RefusalRecord[];
   readonly seed: readonly Application[];
   readonly calls: CallLog;
   readonly faults: FaultQueue;
@@ -26,6 +35,7 @@ export function createCloudState(seed: readonly Application[], account: TokenAcc
   const timers = new Set<NodeJS.Timeout>();
   return {
     applications: copyApplications(seed),
+    refusals: [],
     seed: copyApplications(seed),
     calls: createCallLog(),
     faults: createFaultQueue(),

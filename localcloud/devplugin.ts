@@ -28,10 +28,20 @@ export function apiOfAction(action: unknown): string {
 /** A `/wxa/devplugin` answer: `{errcode, errmsg}` plus `apply_list` for the list action. */
 export type DevPluginResponse = WeChatError & { apply_list?: Application[] };
 
-/** What an action did: the answer and the list afterwards (unchanged on errors). */
+/**
+ * A refusal as the model remembers it. WeChat's list item has no field for it: the item's `reason` is the
+ * applicant's own statement (使用者的申请说明), which a refusal leaves as it is.
+ */
+export interface Refusal {
+  appid: string;
+  reason: string;
+}
+
+/** What an action did: the answer, the list afterwards (unchanged on errors) and, for a refusal, what was refused. */
 export interface DevPluginOutcome {
   response: DevPluginResponse;
   applications: Application[];
+  refusal?: Refusal;
 }
 
 const validActions: readonly string[] = Object.values(DevPluginAction);
@@ -95,8 +105,7 @@ export function applyDevPluginAction(current: readonly Application[], body: Read
         if (!item) return fail(WeChatErrcode.appidNotInList, 'no appid given and not exactly one pending application');
       }
       item.status = ApplyStatus.refused;
-      item.reason = reason;
-      return ok(list);
+      return { ...ok(list), refusal: { appid: item.appid, reason } };
     }
     case DevPluginAction.delete: {
       // Without appid (as documented) it clears every refused or timed-out application; none is still "ok".

@@ -7,6 +7,7 @@ import type { Application} from './applications';
 import { copyApplications, parseApplications } from './applications';
 import type { CallRecord } from './callLog';
 import { handleCloudCall } from './cloudApi';
+import type { RefusalRecord } from './cloudState';
 import { createCloudState } from './cloudState';
 import type { ActiveFault, Fault } from './faults';
 import { parseFault } from './faults';
@@ -20,6 +21,7 @@ import { demoApplications } from './seed';
 export type { Application, ApplyStatusCode, Category } from './applications';
 export { ApplyStatus } from './applications';
 export type { CallRecord, Transport } from './callLog';
+export type { RefusalRecord } from './cloudState';
 export type { ActiveFault, Fault, FaultKindName } from './faults';
 export { FaultKind } from './faults';
 export { FunctionCallError } from './functionHost';
@@ -54,6 +56,8 @@ export interface LocalCloud {
   url: string;
   /** The current application list (a copy). */
   applications(): Application[];
+  /** Every refusal applied since the last reset, with its reason (which WeChat's list item does not carry). */
+  refusals(): RefusalRecord[];
   /** Every API call received so far (copies). */
   calls(): CallRecord[];
   /** Queues a fault for the next matching calls. */
@@ -168,6 +172,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   return {
     url,
     applications: () => copyApplications(state.applications),
+    refusals: () => state.refusals.map((refusal) => ({ ...refusal })),
     calls: () => state.calls.list(),
     addFault: (fault) => state.faults.add(parseFault(fault)),
     faults: () => state.faults.list(),

@@ -36,6 +36,7 @@ export async function playTransportFault(fault: Fault | null, res: ServerRespons
 export function applyCall(state: CloudState, body: Readonly<Record<string, unknown>>, record: CallRecord, fault: Fault | null, res: ServerResponse): DevPluginResponse | null {
   const outcome = applyDevPluginAction(state.applications, body);
   state.applications = outcome.applications;
+  if (outcome.refusal !== undefined) state.refusals.push({ ...outcome.refusal, time: new Date().toISOString() });
   record.errcode = outcome.response.errcode;
   if (fault?.kind === 'lostAnswer') {
     res.socket?.destroy();

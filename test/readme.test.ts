@@ -38,6 +38,33 @@ describe('README', () => {
     for (const name of userFacing) expect(readme).toContain(`\`${name}\``);
   });
 
+  it('calls the list item\'s reason the applicant\'s own statement, never a refusal reason the docs are silent on', () => {
+    expect(readme).toContain('使用者的申请说明');
+    expect(readme).not.toMatch(/refusal's reason is stored in the application's `reason`/);
+  });
+
+  it('says that pages counting from 1 is unverified, and what would go wrong if WeChat counted from 0', () => {
+    expect(readme).toMatch(/not been checked against a real account/);
+    expect(readme).toMatch(/first `num` applications would silently never be listed/);
+  });
+
+  it('does not send plugin developers to open this folder with the plugin\'s appid in DevTools', () => {
+    expect(readme).not.toMatch(/open this folder in DevTools after replacing/);
+    expect(readme).toMatch(/plugin project's `cloudfunctionRoot`/);
+  });
+
+  it('labels each modelling choice WeChat does not document as a guess', () => {
+    const model = readme.slice(readme.indexOf('The local model of WeChat'), readme.indexOf('## Deploy from WeChat DevTools'));
+
+    for (const choice of ['`dev_refuse` and `dev_delete` with an `appid`', '`dev_delete` without an `appid`', '`dev_refuse` without an `appid`']) {
+      expect(model).toMatch(new RegExp(`\\*guess\\*: ${choice.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+  });
+
+  it('makes the IP whitelist conditional on the account having turned it on', () => {
+    expect(readme).toMatch(/If the\s+plugin account has turned its IP whitelist on/);
+  });
+
   it('names only npm scripts that exist', () => {
     const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
     const named = [...readme.matchAll(/npm (?:run )?([a-z]+)/g)].map((match) => match[1]);

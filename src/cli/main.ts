@@ -337,7 +337,7 @@ async function listCommand(
 
 /** A thrown WeChat or deadline failure as the error table's entry. */
 function errorOf(thrown: unknown): ApplyError {
-  if (thrown instanceof WeChatApiError) return wechatError(thrown.errCode, thrown.errMsg);
+  if (thrown instanceof WeChatApiError) return wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
   if (thrown instanceof DeadlineExceeded) return ownError('TIMEOUT');
   throw thrown;
 }

@@ -136,7 +136,7 @@ function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'a
  * application may well be as asked already (our own earlier try, whose answer was lost).
  */
 async function settle(decision: Decision, thrown: WeChatApiError, deps: DecideDeps): Promise<DecisionResult> {
-  const error = wechatError(thrown.errCode, thrown.errMsg);
+  const error = wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
   const wanted = alreadyDoneStatus(decision, thrown.errCode);
   if (wanted === null || decision.appid === undefined) return { ok: false, error };
   const lookup = await currentStatus(deps.client, decision.appid, deps.deadline, deps.retry ?? DEFAULT_RETRY);

@@ -47,6 +47,8 @@ export interface ApplyError {
   adminEntry?: string | null;
   /** SKIPPED only: the code of the account-wide error that stopped the batch. */
   blockedBy?: string;
+  /** HTTP_ERROR only: the HTTP status the HTTPS endpoint answered. */
+  httpStatus?: number;
 }
 
 const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string): ErrorSpec => ({
@@ -67,13 +69,17 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [89243, spec('APPLICATION_PENDING', '"待确认"的申请不可删除', 'pending applications cannot be deleted', 'never', '请先同意或拒绝该申请，拒绝后再删除。', 'Agree to or refuse the application first, then delete it once refused.')],
   [89044, spec('PLUGIN_APPID_NOT_FOUND', '不存在该插件 appid', 'no plugin with this appid exists', 'never', '请把云函数部署在插件帐号自己的云开发环境中，或检查 PLUGIN_APPID。', 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.')],
   // Platform-wide codes (platform-facts.md).
-  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', '已刷新 access_token 并重试过一次；请确认没有其他程序重置 AppSecret，然后再次调用。', 'The token was refreshed and the call retried once already; check that nothing else resets the AppSecret, then call again.')],
+  [40001, spec('ACCESS_TOKEN_INVALID', 'access_token 无效', 'the access_token is invalid', 'later', '已刷新 access_token 并重试过一次（强制刷新每 30 秒至多一次）；请确认没有其他程序重置 AppSecret 或强制刷新 access_token，然后再次调用。', 'The token was refreshed and the call retried once already (a forced refresh at most once per 30 s); check that nothing else resets the AppSecret or forces token refreshes, then call again.')],
   [40014, spec('ACCESS_TOKEN_INVALID', 'access_token 不合法', 'the access_token is not valid', 'later', '已刷新 access_token 并重试过一次，请再次调用。', 'The token was refreshed and the call retried once already; call again.')],
   [42001, spec('ACCESS_TOKEN_EXPIRED', 'access_token 已过期', 'the access_token has expired', 'later', '已刷新 access_token 并重试过一次，请再次调用。', 'The token was refreshed and the call retried once already; call again.')],
   [40013, spec('INVALID_APPID', '不合法的 AppID', 'invalid AppID', 'never', '请检查 PLUGIN_APPID：必须是插件自己的 appid。', 'Check PLUGIN_APPID: it must be the plugin\'s own appid.')],
   [40125, spec('INVALID_APPSECRET', '不合法的 AppSecret', 'invalid AppSecret', 'never', '请检查 PLUGIN_APPSECRET（开发管理 → 开发设置）；重置 AppSecret 后旧值立即失效。', 'Check PLUGIN_APPSECRET (开发管理 → 开发设置); resetting the AppSecret invalidates the old one.')],
-  [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'never', '请明天再试，或在管理后台重置接口调用次数。', 'Wait until tomorrow, or reset the quota in the admin console.')],
+  // "later", not "never": the quota resets at midnight, and the admin console (or clear_quota) can reset it sooner.
+  [45009, spec('DAILY_QUOTA_EXCEEDED', '接口调用已达今日上限', 'the daily call quota of this API is used up', 'later', '请明天再试，或在管理后台重置接口调用次数后再调用。', 'Wait until tomorrow, or reset the quota in the admin console, then call again.')],
   [45011, spec('RATE_LIMITED', '接口调用过于频繁，请稍后再试', 'calls are too frequent; try again in a minute', 'later', '请等到下一分钟再重试。', 'Wait for the next minute before retrying.')],
+  [41001, spec('ACCESS_TOKEN_MISSING', '缺少 access_token 参数', 'the access_token parameter is missing', 'never', '请求到达微信时没有 access_token：请检查 WECHAT_API_BASE_URL 指向的代理是否去掉了查询参数。', 'The request reached WeChat without its access_token: check that no proxy on WECHAT_API_BASE_URL strips the query string.')],
+  [47001, spec('DATA_FORMAT_ERROR', '数据格式错误', 'data format error: WeChat could not read the request body', 'never', '请附上 raw 中的 rid 反馈：请求体不是微信能读取的 JSON。', 'Report this with the rid in raw: WeChat could not read the request body as JSON.')],
+  [48004, spec('API_BANNED', '该帐号的此接口已被封禁', 'this API is banned for this account', 'never', '请在管理后台（mp.weixin.qq.com）查看封禁通知及解封方式。', 'See the ban notice and how to appeal it in the admin console (mp.weixin.qq.com).')],
   [48001, spec('API_UNAUTHORIZED', '该帐号没有此接口的权限', 'this account is not authorized for this API', 'never', '请使用插件自己的帐号：只有插件开发者可以处理插件的使用申请。', 'Use the plugin\'s own account: only the plugin developer may decide on its applications.')],
   [61007, spec('API_UNAUTHORIZED', '该接口未授权给第三方平台', 'this API is not authorized to the third-party platform', 'never', '请把该接口授权给第三方平台，或使用插件自己的帐号调用。', 'Authorize the API to the third-party platform, or call it with the plugin\'s own account.')],
   [61004, spec('IP_NOT_WHITELISTED', '调用方 IP 不在白名单内', 'the caller\'s IP address is not in the account\'s whitelist', 'never', '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。', 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).')],
@@ -83,18 +89,29 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [-604100, spec('API_NOT_FOUND', '接口不存在', 'the API was not found', 'never', '请更新 wx-server-sdk 并重新部署；检查接口名称。', 'Update wx-server-sdk and redeploy; check the API name.')],
   [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
   [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
-  [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', '请从小程序或开发者工具的云端测试调用云函数，不要在本地调试中调用。', 'Call the function from the mini-program or DevTools cloud testing, not from local debugging.')],
+  [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', '请从小程序中调用云函数：开发者工具的云端测试和本地调试都不是合法的调用来源。', 'Call the function from the mini-program: neither DevTools\' cloud testing nor local debugging is an accepted source.')],
   [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
   [-601002, spec('CLOUD_ARGS_ERROR', '云调用参数错误', 'the cloud call\'s arguments were rejected', 'never', '请附上请求 ID 反馈：云函数发送的参数被云端拒绝。', 'Report this with the request id: the function sent arguments the cloud refused.')],
   [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-601004, spec('CLOUD_API_PERMISSION_DENIED', '云调用接口权限被拒绝', 'API permission denied', 'never', '请确认云函数部署在插件帐号自己的云开发环境中，且该帐号有此接口的权限。', 'Make sure the function runs in the plugin account\'s own environment and that the account may call this API.')],
+  [-601008, spec('CLOUD_SERVER_TIMEOUT', '云调用服务端请求超时，结果未知', 'the server-side request timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-601012, spec('CLOUD_UNAUTHORIZED_ENV', '未授权的云开发环境', 'unauthorized environment', 'never', '调用方无权使用该环境：请在云开发控制台的环境共享中授权调用方，或把云函数部署到自己的环境。', 'The caller may not use this environment: grant it under 环境共享 in the cloud console, or deploy the function to its own environment.')],
+  // The SDK's text table files this one under -602018, but its constant WX_UNAUTHORIZED_API is -601018.
+  [-601018, spec('CLOUD_UNAUTHORIZED_API', '未授权的接口', 'unauthorized API', 'never', '该环境的授权不包括此接口：请检查环境共享的授权范围，或在插件帐号自己的环境中调用。', 'The environment\'s grant does not cover this API: check the 环境共享 grant, or call from the plugin account\'s own environment.')],
   [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
   [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
   [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', '请稍候，或在云开发控制台提高环境配额。', 'Wait, or raise the environment\'s quota in the cloud console.')],
   [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', '会自动退避重试；请减少一次发送的决定数量。', 'Retry with backoff; send fewer decisions at once.')],
   [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', '请部署到已存在的云开发环境（开发者工具：上传前先选择环境）。', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],
-  // Raised by the HTTPS transport when no HTTP answer came back; not a WeChat code.
-  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501006, spec('CLOUD_INVALID_COMMON_PARAMS', '云开发公共参数无效', 'invalid common parameters', 'never', '请更新 wx-server-sdk 并重新部署；仍出现请附上请求 ID 反馈。', 'Update wx-server-sdk and redeploy; if it persists, report it with the request id.')],
   [-501007, spec('CLOUD_INVALID_PARAMS', '云开发请求参数无效', 'the cloud rejected the request parameters', 'never', '请附上请求 ID 反馈。', 'Report this with the request id.')],
+  [-501008, spec('CLOUD_INVALID_REQUEST_SOURCE', '云开发请求来源无效', 'invalid request source', 'never', '请从小程序或云函数中调用，不要从其他来源调用。', 'Call from the mini-program or from a cloud function, not from another source.')],
+  [-501009, spec('CLOUD_RESOURCE_NOT_INITIALIZED', '云开发资源未初始化', 'cloud resource not initialized', 'never', '请在云开发控制台确认该环境已开通并初始化完成，然后再调用。', 'In the cloud console, make sure the environment is activated and fully initialized, then call again.')],
+  // Raised by the HTTPS transport, not by WeChat: no HTTP answer came back, or one WeChat never sends.
+  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.')],
+  // Its retry policy depends on the status (httpRetryPolicy); "never" is what any status outside those rules gets.
+  [-700002, spec('HTTP_ERROR', '微信接口地址返回了 HTTP 错误状态', 'the WeChat API address answered with an HTTP error status', 'never', '请查看 httpStatus：404 等 4xx 多为 WECHAT_API_BASE_URL 或代理配置错误；5xx 为上游故障，会自动重试，刷新列表确认决定是否已生效；429 请稍候再调用。', 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.')],
+  [-700003, spec('HTTPS_RESPONSE_TOO_LARGE', '微信接口的响应过大，已停止读取，结果未知', 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', 'later', '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。', 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.')],
 ]);
 
 /** Errors this package raises itself, by code. */
@@ -124,6 +141,7 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   'INVALID_APPID',
   'INVALID_APPSECRET',
   'IP_NOT_WHITELISTED',
+  'ACCESS_TOKEN_MISSING',
   // Quotas of the account or the environment.
   'DAILY_QUOTA_EXCEEDED',
   'RATE_LIMITED',
@@ -136,6 +154,12 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   'API_NOT_FOUND',
   'ILLEGAL_INVOCATION_SOURCE',
   'CLOUD_INVALID_ENV',
+  'API_BANNED',
+  'CLOUD_API_PERMISSION_DENIED',
+  'CLOUD_UNAUTHORIZED_ENV',
+  'CLOUD_UNAUTHORIZED_API',
+  'CLOUD_INVALID_REQUEST_SOURCE',
+  'CLOUD_RESOURCE_NOT_INITIALIZED',
 ]);
 
 /** Whether an error is account-wide (see ACCOUNT_WIDE_CODES): every further item of a batch would meet it too. */
@@ -160,13 +184,30 @@ export function ownError(name: OwnErrorName, extra: Partial<ApplyError> = {}): A
   return { ...toApplyError(OWN_ERRORS[name], null), ...extra };
 }
 
-/** The error for a WeChat or cloud code, with WeChat's own text; an unknown code keeps its number. */
-export function wechatError(errCode: number, raw: string): ApplyError {
-  const entry = WECHAT_ERRORS.get(errCode) ?? OWN_ERRORS.UNKNOWN_WECHAT_ERROR;
-  return { ...toApplyError(entry, errCode), raw };
+/** The errCode of HTTP_ERROR: the HTTPS endpoint answered a status other than 2xx. */
+export const HTTP_ERROR_CODE = -700002;
+
+/**
+ * How an HTTP error status may be retried: a 5xx is the upstream being unwell and may pass (decisions are safe to
+ * repeat); 429 asks the caller to slow down, so not at once; any other status (404, 403, 400…) is a wrong address
+ * or a proxy refusing, which fails the same way every time.
+ */
+export function httpRetryPolicy(httpStatus: number): RetryPolicy {
+  if (httpStatus >= 500 && httpStatus <= 599) return 'backoff';
+  if (httpStatus === 429) return 'later';
+  return 'never';
 }
 
-/** How a WeChat or cloud code may be retried (unknown codes: never). */
-export function retryPolicyOf(errCode: number): RetryPolicy {
+/** The error for a WeChat or cloud code, with WeChat's own text; an unknown code keeps its number. */
+export function wechatError(errCode: number, raw: string, httpStatus?: number): ApplyError {
+  const entry = WECHAT_ERRORS.get(errCode) ?? OWN_ERRORS.UNKNOWN_WECHAT_ERROR;
+  const error = { ...toApplyError(entry, errCode), raw };
+  if (errCode !== HTTP_ERROR_CODE || httpStatus === undefined) return error;
+  return { ...error, retryable: httpRetryPolicy(httpStatus) !== 'never', httpStatus };
+}
+
+/** How a WeChat or cloud code may be retried (unknown codes: never); HTTP_ERROR by its status. */
+export function retryPolicyOf(errCode: number, httpStatus?: number): RetryPolicy {
+  if (errCode === HTTP_ERROR_CODE && httpStatus !== undefined) return httpRetryPolicy(httpStatus);
   return WECHAT_ERRORS.get(errCode)?.retry ?? 'never';
 }

@@ -76,5 +76,5 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
 }
 
 function errorOf(thrown: WeChatApiError | DeadlineExceeded): ApplyError {
-  return thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg) : ownError('TIMEOUT');
+  return thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) : ownError('TIMEOUT');
 }

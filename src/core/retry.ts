@@ -27,7 +27,7 @@ export const DEFAULT_RETRY: RetryOptions = {
 
 /** Whether WeChat or the cloud said to try again soon (-1, the cloud's transient codes), per the error table. */
 export function isTransient(thrown: unknown): thrown is WeChatApiError {
-  return thrown instanceof WeChatApiError && retryPolicyOf(thrown.errCode) === 'backoff';
+  return thrown instanceof WeChatApiError && retryPolicyOf(thrown.errCode, thrown.httpStatus) === 'backoff';
 }
 
 /**

@@ -35,13 +35,14 @@ export interface PluginApplyClient extends ListClient {
   setApplyStatus(request: DecisionRequest): Promise<void>;
 }
 
-/** A non-zero errcode from WeChat or the cloud, with its raw text. */
+/** A non-zero errcode from WeChat or the cloud, with its raw text; `httpStatus` when an HTTP answer was not 2xx. */
 export class WeChatApiError extends Error {
   override readonly name = 'WeChatApiError';
 
   constructor(
     readonly errCode: number,
     readonly errMsg: string,
+    readonly httpStatus?: number,
   ) {
     super(`errCode: ${errCode} | errMsg: ${errMsg}`);
   }

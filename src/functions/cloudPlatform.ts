@@ -10,6 +10,7 @@ import { createCloudClient, createCloudListClient } from '../wechat/cloudTranspo
 import type { Config } from '../core/config';
 import type { Deadline } from '../core/deadline';
 import { callStartedAt, deadlineFromContext, timeLimitMs } from '../core/deadline';
+import { stdoutSink } from '../core/log';
 import { createHttpsClient } from '../wechat/httpsTransport';
 import type { ListClient, PluginApplyClient } from '../core/wechatClient';
 
@@ -75,7 +76,7 @@ const openapi = cloud.openapi as unknown as PluginManagerOpenApi;
  * container reuses its access token. A problem creating it is added to `config.problems`, never thrown.
  */
 export function decisionClient(config: Config): PluginApplyClient {
-  return httpsClientFor(config) ?? createCloudClient(openapi);
+  return httpsClientFor(config) ?? createCloudClient(openapi, stdoutSink);
 }
 
 /** The WeChat client for listing only. */

@@ -14,13 +14,30 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** access_token errors (platform-facts.md): WeChat refused the token, not the request, so refresh and retry once. */
 export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
 
+/** 40001, ACCESS_TOKEN_INVALID: what a refused token is answered with once forcing a new one is not allowed. */
+const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
+
 /**
  * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `unusableAnswer` is -1 (system busy)
- * because a 5xx or a body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud
- * table's "call open API timeout", whose text (outcome unknown) fits exactly; `network` is a code proposed for
- * errorTable.ts (HTTPS_NETWORK_ERROR), because no existing entry says "never reached WeChat, outcome unknown".
+ * because a 2xx body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud table's
+ * "call open API timeout", whose text (outcome unknown) fits exactly; `network` (HTTPS_NETWORK_ERROR), `httpStatus`
+ * (HTTP_ERROR, with the status) and `tooLarge` (HTTPS_RESPONSE_TOO_LARGE) are this package's own, because no WeChat
+ * code says "never reached WeChat", "answered by something that is not WeChat" or "answered without end".
  */
-export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001 } as const;
+export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003 } as const;
+
+/**
+ * The most this transport reads of one answer. WeChat's largest, a dev_apply_list page of 100, is about 100 KB;
+ * a broken upstream or proxy may stream without end, and reading that whole would exhaust the function's memory.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * How often this container may force a token refresh. WeChat allows 20 forced refreshes a day per account, 30 s
+ * apart, and advises forcing only when a token leaked: each one retires the token every other service of the account
+ * is using. A token refused again right after forcing is not a stale token, so forcing more would not help.
+ */
+export const FORCE_REFRESH_LIMITS = { minIntervalMs: 30_000, maxPerContainer: 3 } as const;
 
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
@@ -59,6 +76,20 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
   let cached: { token: string; renewAt: number } | null = null;
   let inFlight: Promise<string> | null = null;
   let rejected: string | null = null;
+  let forcedCount = 0;
+  let lastForcedAt = Number.NEGATIVE_INFINITY;
+
+  /** Why forcing now is not allowed, or null when it is. */
+  function forceRefusal(): string | null {
+    if (forcedCount >= FORCE_REFRESH_LIMITS.maxPerContainer) {
+      return `${FORCE_REFRESH_LIMITS.maxPerContainer} forced refreshes already in this container, the most it makes`;
+    }
+    const sinceMs = now() - lastForcedAt;
+    if (sinceMs < FORCE_REFRESH_LIMITS.minIntervalMs) {
+      return `the last forced refresh was ${Math.floor(sinceMs / 1000)} s ago (at most one per ${FORCE_REFRESH_LIMITS.minIntervalMs / 1000} s)`;
+    }
+    return null;
+  }
 
   async function fetchToken(forceRefresh: boolean): Promise<{ token: string; lifetimeS: number }> {
     const body = {
@@ -83,7 +114,22 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     // Normal mode returns the platform's current token, so a token that another instance or function rotated is
     // picked up without forcing. Forcing first would invalidate *their* token, they would force back, and the
     // ping-pong would burn the 20-a-day force_refresh quota. Force only when WeChat hands back the refused token.
-    if (rejected !== null && fresh.token === rejected) fresh = await fetchToken(true);
+    if (rejected !== null && fresh.token === rejected) {
+      const refusal = forceRefusal();
+      if (refusal !== null) {
+        rejected = null;
+        // Keep what the token service calls current: if another service rotates it, normal mode picks that up.
+        cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
+        throw new WeChatApiError(
+          ACCESS_TOKEN_INVALID_ERRCODE,
+          `WeChat refused the access token and stable_token hands back the same one; not forcing a refresh: ${refusal}. ` +
+            'Check that no other server forces refreshes or resets the AppSecret, then call again.',
+        );
+      }
+      forcedCount += 1;
+      lastForcedAt = now();
+      fresh = await fetchToken(true);
+    }
     rejected = null;
     cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
     return fresh.token;
@@ -120,7 +166,8 @@ export interface HttpsPostOptions {
 
 /**
  * POSTs `body` as JSON and resolves with the JSON object WeChat answered (errcode not yet checked). Timeouts,
- * network failures, HTTP 5xx and unusable bodies reject with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
+ * network failures, HTTP statuses other than 2xx, answers past `MAX_RESPONSE_BYTES` and unusable bodies reject
+ * with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
  */
 export async function httpsPostJson(url: string, body: object, options: HttpsPostOptions): Promise<Record<string, unknown>> {
   const where = `POST ${maskAccessToken(url)}`;
@@ -131,7 +178,7 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     controller.abort();
   }, options.timeoutMs);
   timer.unref();
-  let status: number;
+  let status: number | null = null;
   let text: string;
   try {
     const response = await options.fetch(url, {
@@ -142,8 +189,16 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     });
     status = response.status;
     // Read under the same timer: a server that sends headers and then stalls is as stuck as one that never answers.
-    text = await response.text();
+    text = await readAtMost(response, MAX_RESPONSE_BYTES, controller);
   } catch (thrown) {
+    if (thrown instanceof AnswerTooLarge) {
+      // The status says more than the size: a 404 page that happens to be large is still a wrong address.
+      if (status !== null && !isSuccess(status)) throw httpStatusError(where, status, '', options.secrets);
+      throw new WeChatApiError(
+        HTTPS_FAILURE_CODES.tooLarge,
+        `${where}: HTTP ${status ?? '?'}, the answer is longer than ${MAX_RESPONSE_BYTES} bytes; stopped reading it; the outcome is unknown`,
+      );
+    }
     if (timedOut) {
       throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms; the outcome is unknown`);
     }
@@ -151,14 +206,55 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
   } finally {
     clearTimeout(timer);
   }
-  if (status >= 500) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}`);
   const reply = parseJsonObject(text);
-  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
-  // A proxy's 4xx may carry JSON that is not WeChat's; without an errcode it must not read as success.
-  if ((status < 200 || status >= 300) && typeof reply.errcode !== 'number') {
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}`);
+  if (!isSuccess(status)) {
+    // WeChat answers its errors with status 200; a gateway that relays one under another status still means it.
+    if (reply !== null && typeof reply.errcode === 'number' && reply.errcode !== 0) return reply;
+    throw httpStatusError(where, status, text, options.secrets);
   }
+  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
   return reply;
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status <= 299;
+}
+
+/** HTTP_ERROR with the status, and the start of the body on one line: it often names the proxy or the cause. */
+function httpStatusError(where: string, status: number, text: string, secrets: readonly string[]): WeChatApiError {
+  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  return new WeChatApiError(HTTPS_FAILURE_CODES.httpStatus, redact(`${where}: HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, secrets), status);
+}
+
+/** Thrown by `readAtMost` when an answer is longer than allowed. */
+class AnswerTooLarge extends Error {}
+
+/**
+ * The body as text, read chunk by chunk and given up past `limit` bytes: the rest is never buffered, and the
+ * connection is aborted so the server stops sending. A declared Content-Length past the limit is refused unread.
+ */
+async function readAtMost(response: Response, limit: number, controller: AbortController): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const stop = (): never => {
+    controller.abort();
+    throw new AnswerTooLarge();
+  };
+  if (declared > limit) stop();
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => undefined);
+      stop();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Throws WeChat's non-zero `errcode` as a `WeChatApiError`, its `errmsg` cleared of `secrets`; no errcode is success. */

@@ -1,4 +1,5 @@
 /** The cloud-call transport: `cloud.openapi.pluginManager.*` through wx-server-sdk. */
+import type { LogSink } from '../core/log';
 import type { DecisionRequest, ListClient, PluginApplyClient, RawApplication } from '../core/wechatClient';
 import { WeChatApiError } from '../core/wechatClient';
 
@@ -6,17 +7,56 @@ import { WeChatApiError } from '../core/wechatClient';
 export interface PluginManagerOpenApi {
   pluginManager: {
     setDevPluginApplyStatus(data: DecisionRequest): Promise<unknown>;
-    getPluginDevApplyList(data: { action: 'dev_apply_list'; page: number; num: number }): Promise<unknown>;
+    /** Lists (`dev_apply_list`); WeChat's current page documents it for the three decisions as well. */
+    getPluginDevApplyList(data: DecisionRequest | { action: 'dev_apply_list'; page: number; num: number }): Promise<unknown>;
   };
 }
 
-/** A client that calls WeChat through the cloud; the platform authenticates the call, no token needed. */
-export function createCloudClient(openapi: PluginManagerOpenApi): PluginApplyClient {
+/** The cloud's "API not found" (wx-server-sdk's WX_FUNCTIONS_SERVER_OPENAPI_NOT_FOUND). */
+const API_NOT_FOUND = -604100;
+
+/**
+ * A client that calls WeChat through the cloud; the platform authenticates the call, no token needed.
+ *
+ * Decisions go to `setDevPluginApplyStatus`, the name the original API page gives. WeChat's current page names
+ * `getPluginDevApplyList` as the cloud method of all four actions, with the same input, so should the cloud answer
+ * -604100 (API not found) for the older name, the same decision is sent once through the newer one — nothing was
+ * applied, so nothing is repeated — and every later decision of this container goes there directly.
+ */
+export function createCloudClient(openapi: PluginManagerOpenApi, log: LogSink = () => undefined): PluginApplyClient {
+  let decideThroughListApi = false;
+
+  async function decideThroughOldName(request: DecisionRequest): Promise<'done' | 'apiNotFound'> {
+    try {
+      await openapi.pluginManager.setDevPluginApplyStatus(request);
+      return 'done';
+    } catch (thrown) {
+      const error = fromSdkError(thrown);
+      if (error instanceof WeChatApiError && error.errCode === API_NOT_FOUND) return 'apiNotFound';
+      throw error;
+    }
+  }
+
   return {
     ...createCloudListClient(openapi),
     async setApplyStatus(request) {
+      if (!decideThroughListApi) {
+        if ((await decideThroughOldName(request)) === 'done') return;
+        // Concurrent decisions may all have met -604100 before one got here: say it once per container.
+        if (!decideThroughListApi) {
+          decideThroughListApi = true;
+          log({
+            level: 'warn',
+            event: 'apiFallback',
+            api: 'pluginManager.setDevPluginApplyStatus',
+            errCode: API_NOT_FOUND,
+            using: 'pluginManager.getPluginDevApplyList',
+            detail: 'the cloud does not know the older decision API; this container sends decisions through getPluginDevApplyList',
+          });
+        }
+      }
       try {
-        await openapi.pluginManager.setDevPluginApplyStatus(request);
+        await openapi.pluginManager.getPluginDevApplyList(request);
       } catch (thrown) {
         throw fromSdkError(thrown);
       }
@@ -49,6 +89,7 @@ export function createCloudListClient(openapi: PluginManagerOpenApi): ListClient
  * a plain `{ errCode, errMsg }` object. Both become `WeChatApiError`; anything else is a bug and passes through.
  */
 export function fromSdkError(thrown: unknown): unknown {
+  if (thrown instanceof WeChatApiError) return thrown;
   if (typeof thrown !== 'object' || thrown === null) return thrown;
   const { errCode, errMsg, message } = thrown as { errCode?: unknown; errMsg?: unknown; message?: unknown };
   if (typeof errCode !== 'number' || !Number.isFinite(errCode)) return thrown;

@@ -137,7 +137,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} refused`);
       expect(result.stdout).toMatch(new RegExp(`✗ ${approved} APPLICATION_NOT_PENDING \\[89240\\] .*currently approved`));
       expect(statusOf(pending[0] ?? '')).toBe(3);
-      expect(cloud.applications().find((item) => item.appid === pending[0])?.reason).toBe('暂不开放');
+      expect(cloud.refusals()).toEqual([{ appid: pending[0], reason: '暂不开放', time: expect.any(String) }]);
     });
 
     it('counts a decision that was already so as a success, marked unchanged', async () => {

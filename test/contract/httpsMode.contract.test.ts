@@ -5,7 +5,8 @@
  */
 import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
-import { APPROVED, PENDING, REFUSED, scenario, startCloud, UNKNOWN } from './localCloudFixture';
+import { FORCE_REFRESH_LIMITS } from '../../src/wechat/accessToken';
+import { application, appidOf, APPROVED, PENDING, REFUSED, scenario, startCloud, UNKNOWN } from './localCloudFixture';
 
 let cloud: LocalCloud & { output: string[] };
 let httpsEnv: Record<string, string>;
@@ -64,6 +65,23 @@ describe('cloud functions over HTTPS', () => {
     expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toHaveLength(2);
     // The refresh asks for the current token first and forces a new one only when WeChat hands back the refused one.
     expect(cloud.calls().filter((call) => call.api === 'cgi-bin/stable_token').length).toBeLessThanOrEqual(3);
+  });
+
+  it(`spends at most ${FORCE_REFRESH_LIMITS.maxPerContainer} forced token refreshes on a batch of 200 decisions that all meet 40001`, async () => {
+    cloud.reset(Array.from({ length: 200 }, (_, i) => application(appidOf(1000 + i), 1)));
+    cloud.addFault({ kind: 'errcode', errcode: 40001, api: 'pluginManager.setDevPluginApplyStatus', times: 10_000 });
+    const items = Array.from({ length: 200 }, (_, i) => ({ action: 'dev_agree', appid: appidOf(1000 + i) }));
+
+    const result = (await cloud.invoke('setPluginApplyStatus', { items }, { env: httpsEnv, context: { time_limit_in_ms: 20_000 } })) as {
+      results: Array<{ ok: boolean; error?: { code: string } }>;
+    };
+
+    const forced = cloud.calls().filter((call) => call.api === 'cgi-bin/stable_token' && call.request.force_refresh === true);
+    expect(forced.length).toBeGreaterThanOrEqual(1);
+    expect(forced.length).toBeLessThanOrEqual(FORCE_REFRESH_LIMITS.maxPerContainer);
+    expect(result.results.filter((item) => item.ok)).toEqual([]);
+    expect(result.results.filter((item) => item.error?.code === 'ACCESS_TOKEN_INVALID').length).toBeGreaterThan(0);
+    expect(cloud.applications().every((item) => item.status === 1)).toBe(true);
   });
 
   it('retries after an answer lost on the way back and reports the applied decision as changed: false', async () => {

@@ -4,13 +4,13 @@
  * loop when WeChat keeps refusing.
  */
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { createAccessTokenCache } from '../../src/wechat/accessToken';
+import { createAccessTokenCache, FORCE_REFRESH_LIMITS } from '../../src/wechat/accessToken';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import type { PluginApplyClient } from '../../src/core/wechatClient';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
-import { PENDING, PENDING_2, scenario, startCloud } from './localCloudFixture';
+import { appidOf, PENDING, PENDING_2, scenario, startCloud } from './localCloudFixture';
 
 const TOKEN_API = 'cgi-bin/stable_token';
 const DECISION_API = 'pluginManager.setDevPluginApplyStatus';
@@ -63,6 +63,32 @@ describe('HTTPS transport against the local cloud', () => {
     expect((thrown as WeChatApiError).errCode).toBe(40001);
     expect(callsTo(DECISION_API)).toBe(2);
     expect(cloud.applications()).toEqual(scenario());
+  });
+
+  it(`spends at most ${FORCE_REFRESH_LIMITS.maxPerContainer} forced token refreshes on 200 decisions that all meet 40001`, async () => {
+    cloud = await startCloud();
+    cloud.addFault({ kind: 'errcode', errcode: 40001, api: DECISION_API, times: 10_000 });
+    const client = clientFor();
+    const appids = Array.from({ length: 200 }, (_, i) => appidOf(1000 + i));
+
+    const errCodes: unknown[] = [];
+    // Ten in flight at a time, as a batch and the CLI send them.
+    for (let start = 0; start < appids.length; start += 10) {
+      const round = appids.slice(start, start + 10).map((appid) =>
+        client.setApplyStatus({ action: 'dev_agree', appid }).then(
+          () => 0,
+          (thrown: unknown) => (thrown instanceof WeChatApiError ? thrown.errCode : thrown),
+        ),
+      );
+      errCodes.push(...(await Promise.all(round)));
+    }
+
+    const forced = cloud.calls().filter((call) => call.api === TOKEN_API && call.request.force_refresh === true);
+    expect(errCodes).toStrictEqual(appids.map(() => 40001));
+    expect(forced.length).toBeGreaterThanOrEqual(1);
+    expect(forced.length).toBeLessThanOrEqual(FORCE_REFRESH_LIMITS.maxPerContainer);
+    // Each decision is sent at most twice (the try and the one retry with a refreshed token), never more.
+    expect(callsTo(DECISION_API)).toBeLessThanOrEqual(400);
   });
 
   it('rejects a wrong AppSecret with WeChat\'s errcode and never sends a decision', async () => {

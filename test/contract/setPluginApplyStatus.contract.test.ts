@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LocalCloud } from '../../localcloud/server';
 import { WECHAT_ERRORS } from '../../src/core/errorTable';
-import { ADMIN, application, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
+import { ADMIN, application, appidOf, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
 const API = 'pluginManager.setDevPluginApplyStatus';
+const LIST_API = 'pluginManager.getPluginDevApplyList';
 
 let cloud: LocalCloud & { output: string[] };
 
@@ -46,7 +47,8 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       const result = await invoke({ action: 'dev_refuse', appid: PENDING, reason: '  类目不符合要求 ' });
 
       expect(result).toMatchObject({ ok: true, changed: true });
-      expect(cloud.applications().find((item) => item.appid === PENDING)).toMatchObject({ status: 3, reason: '类目不符合要求' });
+      expect(statusOf(cloud, PENDING)).toBe(3);
+      expect(cloud.refusals()).toEqual([{ appid: PENDING, reason: '类目不符合要求', time: expect.any(String) }]);
     });
 
     it.each([
@@ -112,6 +114,8 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
         .map(([errCode, entry]) => [errCode, entry.code] as const),
     )('maps the cloud-side code %i to %s', async (errCode, code) => {
       cloud.addFault({ kind: 'cloudError', errcode: errCode, api: API, times: 10 });
+      // -604100 for the older name alone is answered through the newer one (below): here neither name is known.
+      if (errCode === -604100) cloud.addFault({ kind: 'cloudError', errcode: errCode, api: LIST_API, times: 10 });
 
       const result = await invoke({ action: 'dev_refuse', reason: 'r' });
 
@@ -135,6 +139,58 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       const result = await invoke({ action: 'dev_refuse', reason: 'r' });
 
       expect(result).toMatchObject({ ok: false, error: { code: 'WECHAT_ERROR', errCode: 88888, raw: expect.stringContaining('brand new') } });
+    });
+  });
+
+  describe('when the cloud no longer knows setDevPluginApplyStatus (-604100)', () => {
+    const retireOldName = (): void => cloud.addFault({ kind: 'cloudError', errcode: -604100, api: API, times: 1000 });
+    const fallbackLines = (): string[] => cloud.output.filter((line) => line.includes('"event":"apiFallback"'));
+
+    it.each([
+      ['agree', { action: 'dev_agree', appid: PENDING }, 2],
+      ['refuse', { action: 'dev_refuse', appid: PENDING, reason: '暂不开放' }, 3],
+      ['delete', { action: 'dev_delete', appid: REFUSED }, undefined],
+    ])('sends the decision (%s) once through getPluginDevApplyList, and it is applied', async (_, event, status) => {
+      retireOldName();
+
+      const result = await invoke(event);
+
+      expect(result).toMatchObject({ ok: true, changed: true });
+      expect(statusOf(cloud, event.appid)).toBe(status);
+      const decisions = cloud.calls().filter((call) => call.action === event.action);
+      expect(decisions.map((call) => [call.api, call.cloudErrorCode])).toEqual([
+        [API, -604100],
+        [LIST_API, null],
+      ]);
+      expect(decisions[1]?.request).toEqual(event);
+      expect(fallbackLines()).toHaveLength(1);
+    });
+
+    it('remembers it for the rest of the container: later decisions of a batch go to the newer name directly, logged once', async () => {
+      const appids = Array.from({ length: 30 }, (_, i) => appidOf(0x100 + i));
+      cloud.reset(appids.map((appid) => application(appid, 1)));
+      retireOldName();
+
+      const result = (await invoke({ items: appids.map((appid) => ({ action: 'dev_agree', appid })) })) as Result & {
+        summary?: { succeeded: number };
+      };
+
+      expect(result.summary?.succeeded).toBe(30);
+      expect(cloud.applications().every((item) => item.status === 2)).toBe(true);
+      const oldNameCalls = cloud.calls().filter((call) => call.api === API).length;
+      const listNameDecisions = cloud.calls().filter((call) => call.api === LIST_API && call.action === 'dev_agree').length;
+      expect(listNameDecisions).toBe(30);
+      // Only decisions already in flight when the first -604100 came back tried the older name.
+      expect(oldNameCalls).toBeLessThan(30);
+      expect(fallbackLines()).toHaveLength(1);
+    });
+
+    it('is allowed by the function\'s config.json, which lists both names', async () => {
+      retireOldName();
+
+      await invoke({ action: 'dev_agree', appid: PENDING });
+
+      expect(cloud.calls().filter((call) => call.cloudErrorCode === -604101)).toEqual([]);
     });
   });
 

@@ -47,6 +47,25 @@ describe('admin endpoints under /_local/', () => {
     expect(cloud.applications()).toEqual(fixtureApplications());
   });
 
+  it('GET /_local/refusals shows each refusal with its reason; the applicant\'s statement stays in the list', async () => {
+    const statement = cloud.applications().find((a) => a.appid === appids.pendingA)?.reason;
+    await runSdkOnce(`${cloud.url}/admin`, setStatus({ action: 'dev_refuse', appid: appids.pendingA, reason: '暂不开放' }));
+
+    const { status, json } = await request('GET', '/_local/refusals');
+
+    expect(status).toBe(200);
+    expect(json).toEqual({ refusals: [{ appid: appids.pendingA, reason: '暂不开放', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }] });
+    expect(cloud.applications().find((a) => a.appid === appids.pendingA)?.reason).toBe(statement);
+  });
+
+  it('POST /_local/reset forgets the refusals', async () => {
+    await runSdkOnce(`${cloud.url}/admin`, setStatus({ action: 'dev_refuse', appid: appids.pendingA, reason: '暂不开放' }));
+
+    await request('POST', '/_local/reset');
+
+    expect(await request('GET', '/_local/refusals')).toEqual({ status: 200, json: { refusals: [] } });
+  });
+
   it('POST /_local/reset goes back to the seed and clears calls and faults', async () => {
     await runSdkOnce(`${cloud.url}/admin`, setStatus({ action: 'dev_agree', appid: appids.pendingA }));
     cloud.addFault({ kind: 'http500' });

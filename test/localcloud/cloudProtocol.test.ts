@@ -77,11 +77,13 @@ describe('local cloud protocol, driven by the real wx-server-sdk', () => {
       ]);
     });
 
-    it('refuses a named pending application and stores the reason', async () => {
+    it('refuses a named pending application, keeping the reason in the model\'s own record, not in the list', async () => {
+      const before = cloud.applications().find((a) => a.appid === appids.pendingB);
       const [outcome] = await runSdk(adminUrl, [setStatus({ action: 'dev_refuse', appid: appids.pendingB, reason: '类目不符' })]);
       expect(outcome?.ok).toBe(true);
       const item = cloud.applications().find((a) => a.appid === appids.pendingB);
-      expect(item).toMatchObject({ status: 3, reason: '类目不符' });
+      expect(item).toMatchObject({ status: 3, reason: before?.reason });
+      expect(cloud.refusals()).toEqual([{ appid: appids.pendingB, reason: '类目不符', time: expect.any(String) }]);
       expect(statusOf(appids.pendingA)).toBe(1);
     });
 

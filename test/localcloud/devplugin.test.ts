@@ -10,7 +10,26 @@ describe('applyDevPluginAction (one plugin\'s application list)', () => {
     const list = [application(appids.pendingA, 1), application(appids.approved, 2)];
     const outcome = applyDevPluginAction(list, { action: 'dev_refuse', reason: '不符' });
     expect(outcome.response).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect(outcome.applications[0]).toMatchObject({ status: 3, reason: '不符' });
+    expect(outcome.applications[0]).toMatchObject({ status: 3 });
+    expect(outcome.refusal).toEqual({ appid: appids.pendingA, reason: '不符' });
+  });
+
+  it('keeps the applicant\'s own statement in the list item\'s reason when refusing, and hands the refusal back apart', () => {
+    const statement = '用于在账单页展示图表';
+    const list = [application(appids.pendingA, 1, statement)];
+
+    const outcome = applyDevPluginAction(list, { action: 'dev_refuse', appid: appids.pendingA, reason: '类目不符' });
+
+    expect(outcome.applications[0]).toMatchObject({ status: 3, reason: statement });
+    expect(outcome.refusal).toEqual({ appid: appids.pendingA, reason: '类目不符' });
+  });
+
+  it('hands back no refusal when WeChat would refuse the refusal', () => {
+    const outcome = applyDevPluginAction([application(appids.approved, 2, '说明')], { action: 'dev_refuse', appid: appids.approved, reason: 'x' });
+
+    expect(outcome.response.errcode).toBe(89240);
+    expect(outcome.refusal).toBeUndefined();
+    expect(outcome.applications[0]?.reason).toBe('说明');
   });
 
   it('answers 89242 to a refuse without appid when no application is pending', () => {

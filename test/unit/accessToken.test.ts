@@ -6,7 +6,7 @@ import http from 'node:http';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { createAccessTokenCache } from '../../src/wechat/accessToken';
+import { createAccessTokenCache, FORCE_REFRESH_LIMITS } from '../../src/wechat/accessToken';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import { captureOutput } from '../fixtures/captureOutput';
 
@@ -200,6 +200,64 @@ describe('createAccessTokenCache', () => {
 
     expect(fresh).not.toBe(refused);
     expect(forceFlags()).toStrictEqual([undefined, undefined, true]);
+  });
+
+  describe('forced refreshes', () => {
+    /** WeChat refuses the token it keeps handing out: the cache is asked to replace it. */
+    async function refuseCurrentToken(tokens: AccessTokenCache): Promise<WeChatApiError | string> {
+      tokens.invalidate(await tokens.get());
+      return tokens.get().catch((thrown: WeChatApiError) => thrown);
+    }
+    const forcedCount = (): number => forceFlags().filter((flag) => flag === true).length;
+
+    it('forces at most once per 30 s and answers ACCESS_TOKEN_INVALID (40001) in between', async () => {
+      const tokens = cache();
+      await refuseCurrentToken(tokens);
+
+      clock += FORCE_REFRESH_LIMITS.minIntervalMs - 1;
+      const within = await refuseCurrentToken(tokens);
+      clock += 1;
+      const after = await refuseCurrentToken(tokens);
+
+      expect(within).toBeInstanceOf(WeChatApiError);
+      expect(within).toMatchObject({ errCode: 40001 });
+      expect((within as WeChatApiError).errMsg).toMatch(/not forcing a refresh: the last forced refresh was 29 s ago \(at most one per 30 s\)/);
+      expect(typeof after).toBe('string');
+      expect(forcedCount()).toBe(2);
+    });
+
+    it(`forces at most ${FORCE_REFRESH_LIMITS.maxPerContainer} times in a container's life, however far apart`, async () => {
+      const tokens = cache();
+
+      const outcomes: Array<WeChatApiError | string> = [];
+      for (let hour = 0; hour < 10; hour += 1) {
+        outcomes.push(await refuseCurrentToken(tokens));
+        clock += 3600_000;
+      }
+
+      expect(forcedCount()).toBe(FORCE_REFRESH_LIMITS.maxPerContainer);
+      expect(outcomes.slice(0, FORCE_REFRESH_LIMITS.maxPerContainer).every((outcome) => typeof outcome === 'string')).toBe(true);
+      expect(outcomes.slice(FORCE_REFRESH_LIMITS.maxPerContainer)).toStrictEqual(
+        Array.from({ length: 10 - FORCE_REFRESH_LIMITS.maxPerContainer }, () => expect.objectContaining({ errCode: 40001 })),
+      );
+    });
+
+    it('keeps serving the token WeChat calls current after refusing to force, so a rotation elsewhere is picked up', async () => {
+      const tokens = cache();
+      await refuseCurrentToken(tokens);
+      const refused = await refuseCurrentToken(tokens);
+      const requestsAfterRefusal = wechat.requests.length;
+
+      const kept = await tokens.get();
+      wechat.rotate();
+      tokens.invalidate(kept);
+      const rotated = await tokens.get();
+
+      expect(refused).toMatchObject({ errCode: 40001 });
+      expect(wechat.requests.length).toBe(requestsAfterRefusal + 1);
+      expect(rotated).not.toBe(kept);
+      expect(forcedCount()).toBe(1);
+    });
   });
 
   it.each([

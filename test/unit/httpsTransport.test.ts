@@ -10,6 +10,10 @@ import { HTTPS_FAILURE_CODES } from '../../src/wechat/accessToken';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import type { DecisionRequest } from '../../src/core/wechatClient';
 import { WeChatApiError } from '../../src/core/wechatClient';
+import type { Deadline } from '../../src/core/deadline';
+import { wechatError } from '../../src/core/errorTable';
+import type { RetryOptions } from '../../src/core/retry';
+import { DEFAULT_RETRY, withRetries } from '../../src/core/retry';
 import { captureOutput } from '../fixtures/captureOutput';
 
 const PLUGIN_APPID = 'wxfeedfacefeedface';
@@ -38,7 +42,7 @@ interface RecordedRequest {
   body: Record<string, unknown>;
 }
 
-type DevpluginMode = 'wechat' | 'hang' | 'http500' | 'html';
+type DevpluginMode = 'wechat' | 'hang' | 'http500' | 'http404' | 'http429' | 'http503WeChatBusy' | 'html';
 
 /** What the stand-in does; tests change it in their arrange step. */
 interface FakeWeChat {
@@ -103,6 +107,10 @@ async function startFakeWeChat(): Promise<FakeWeChat> {
       } else if (url.pathname === '/wxa/devplugin') {
         if (fake.mode === 'hang') return;
         if (fake.mode === 'http500') return send(500, 'Internal Server Error', 'text/plain');
+        // A wrong base URL behind a JSON-speaking server, as the local cloud answers an unknown path.
+        if (fake.mode === 'http404') return send(404, JSON.stringify({ error: `POST ${url.pathname} is not served` }));
+        if (fake.mode === 'http429') return send(429, '<html><body>429 Too Many Requests</body></html>', 'text/html');
+        if (fake.mode === 'http503WeChatBusy') return send(503, JSON.stringify({ errcode: -1, errmsg: 'system error rid: 9' }));
         if (fake.mode === 'html') return send(200, '<html><body>502 Bad Gateway</body></html>', 'text/html');
         send(200, JSON.stringify(answerDevplugin(token, body)));
       } else {
@@ -364,18 +372,57 @@ describe('createHttpsClient', () => {
       expect(devpluginCalls()).toHaveLength(1);
     });
 
-    it.each([
-      ['HTTP 500', 'http500' as const, 'HTTP 500'],
-      ['a body that is not JSON', 'html' as const, 'not a JSON object'],
-    ])('rejects with SYSTEM_BUSY (-1) on %s', async (_, mode, text) => {
-      wechat.mode = mode;
+    it('rejects with SYSTEM_BUSY (-1) on a 200 whose body is not JSON', async () => {
+      wechat.mode = 'html';
       const https = client();
 
       const error = await rejectionOf(https.listApplications(1, 10));
 
       expect(error.errCode).toBe(-1);
-      expect(error.errMsg).toContain(text);
+      expect(error.errMsg).toContain('not a JSON object');
       expect(devpluginCalls()).toHaveLength(1);
+    });
+
+    it.each([
+      ['404 from a wrong base URL', 'http404' as const, 404, 'POST /wxa/devplugin is not served'],
+      ['429 from a proxy', 'http429' as const, 429, '429 Too Many Requests'],
+      ['500', 'http500' as const, 500, 'Internal Server Error'],
+    ])('rejects with HTTP_ERROR carrying the status on HTTP %s', async (_, mode, status, excerpt) => {
+      wechat.mode = mode;
+      const https = client();
+
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+
+      expect(error).toMatchObject({ errCode: HTTPS_FAILURE_CODES.httpStatus, httpStatus: status });
+      expect(error.errMsg).toContain(`HTTP ${status}: `);
+      expect(error.errMsg).toContain(excerpt);
+      expect(error.errMsg).toContain('access_token=***');
+    });
+
+    it('keeps WeChat\'s own errcode when a gateway relays it under another status', async () => {
+      wechat.mode = 'http503WeChatBusy';
+      const https = client();
+
+      const error = await rejectionOf(https.listApplications(1, 10));
+
+      expect(error).toMatchObject({ errCode: -1, errMsg: 'system error rid: 9', httpStatus: undefined });
+    });
+
+    it.each([
+      [404, 'http404' as const, 1, false],
+      [429, 'http429' as const, 1, true],
+      [500, 'http500' as const, 4, true],
+    ])('sends a decision answered HTTP %i (%s) %i time(s) in all: only a 5xx is retried at once', async (status, mode, sends, retryable) => {
+      wechat.mode = mode;
+      const https = client();
+      const deadline: Deadline = { at: Date.now() + 60_000, now: Date.now };
+      const fast: RetryOptions = { ...DEFAULT_RETRY, sleep: async () => undefined };
+
+      const thrown = await withRetries(() => https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }), deadline, fast).catch((e: unknown) => e);
+      const error = thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) : null;
+
+      expect(devpluginCalls()).toHaveLength(sends);
+      expect(error).toMatchObject({ code: 'HTTP_ERROR', errCode: -700002, retryable, httpStatus: status });
     });
 
     it('throws at construction on a runtime without fetch unless one is passed', () => {

@@ -86,7 +86,8 @@ describe('setPluginApplyStatus main', () => {
     expect(sdk.setDevPluginApplyStatus).not.toHaveBeenCalled();
   });
 
-  it.each(Array.from(WECHAT_ERRORS.entries()))('maps WeChat/cloud errCode %i to %j', async (errCode, entry) => {
+  // -604100 moves a container to the newer API name for good, so it is checked in containers of its own, below.
+  it.each(Array.from(WECHAT_ERRORS.entries()).filter(([errCode]) => errCode !== -604100))('maps WeChat/cloud errCode %i to %j', async (errCode, entry) => {
     sdk.setDevPluginApplyStatus.mockRejectedValue(errCode < -500000 ? cloudFailure(errCode) : wechatFailure(errCode, 'some text'));
 
     // A refusal without appid: no lookup can follow, so this shows the plain mapping.
@@ -106,6 +107,29 @@ describe('setPluginApplyStatus main', () => {
         raw: expect.stringContaining(String(errCode < -500000 ? errCode : 'some text')),
       },
     });
+  });
+
+  it('answers API_NOT_FOUND (-604100) when the cloud knows neither API name', async () => {
+    const container = loadFunction({ PLUGIN_ADMIN_OPENIDS: ADMIN });
+    sdk.setDevPluginApplyStatus.mockRejectedValue(cloudFailure(-604100));
+    sdk.getPluginDevApplyList.mockRejectedValue(cloudFailure(-604100));
+
+    const result = await container({ action: 'dev_refuse', reason: 'r' });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'API_NOT_FOUND', errCode: -604100, retryable: false } });
+  });
+
+  it('sends the decision through getPluginDevApplyList when the cloud answers -604100 for setDevPluginApplyStatus, and logs it once', async () => {
+    const container = loadFunction({ PLUGIN_ADMIN_OPENIDS: ADMIN });
+    sdk.setDevPluginApplyStatus.mockRejectedValue(cloudFailure(-604100));
+
+    const first = await container({ action: 'dev_agree', appid: APPID });
+    const second = await container({ action: 'dev_delete', appid: APPID });
+
+    expect([first, second]).toMatchObject([{ ok: true, changed: true }, { ok: true, changed: true }]);
+    expect(sdk.setDevPluginApplyStatus.mock.calls).toEqual([[{ action: 'dev_agree', appid: APPID }]]);
+    expect(sdk.getPluginDevApplyList.mock.calls).toEqual([[{ action: 'dev_agree', appid: APPID }], [{ action: 'dev_delete', appid: APPID }]]);
+    expect(logLines.filter((line) => line.includes('"event":"apiFallback"'))).toHaveLength(1);
   });
 
   it('tells the operator how to fix a missing config.json permission (-604101)', async () => {
