@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { standInPlugin } from './standins.mjs';
+import { STAND_INS, standInPlugin } from './standins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -70,15 +70,15 @@ export const FUNCTION_BUNDLE = {
   logLevel: 'warning',
 };
 
-/** The esbuild options of a deployable function: lean (the default) or with the whole SDK (`full`). */
-export function functionBundle({ full: whole = false } = {}) {
-  return whole ? { ...FUNCTION_BUNDLE } : { ...FUNCTION_BUNDLE, plugins: [standInPlugin()] };
+/** The esbuild options of a deployable function: lean (the default; `standIns` for tests) or with the whole SDK (`full`). */
+export function functionBundle({ full: whole = false, standIns = STAND_INS } = {}) {
+  return whole ? { ...FUNCTION_BUNDLE } : { ...FUNCTION_BUNDLE, plugins: [standInPlugin(standIns)] };
 }
 
 /** Bundles src/functions/<name>.ts into `outfile`; lean unless `full`. */
-export async function bundleFunction(name, outfile, { full: whole = false, metafile = false } = {}) {
+export async function bundleFunction(name, outfile, { full: whole = false, standIns = STAND_INS, metafile = false } = {}) {
   return build({
-    ...functionBundle({ full: whole }),
+    ...functionBundle({ full: whole, standIns }),
     entryPoints: [join(root, 'src/functions', `${name}.ts`)],
     outfile,
     metafile,
