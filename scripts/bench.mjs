@@ -221,8 +221,10 @@ async function main() {
     for (const name of order) console.log(`  ${name.padEnd(10)} ${`${m[name].toFixed(1)} ms`.padStart(9)} ${c[name] === undefined ? '        —' : `${c[name].toFixed(1)} ms`.padStart(9)}`);
     const ratioSeed = m.lean / m.seed;
     const ratioFull = m.lean / m.full;
-    console.log(`  lean / seed   ${ratioSeed.toFixed(2)} wall, ${(c.lean / c.seed).toFixed(2)} CPU  (goal ≤ 0.45) ${verdict(ratioSeed <= 0.45)}`);
-    console.log(`  lean / full   ${ratioFull.toFixed(2)} wall, ${(c.lean / c.full).toFixed(2)} CPU  (goal ≤ 0.70) ${verdict(ratioFull <= 0.7)}`);
+    const cpuSeed = c.lean / c.seed;
+    const cpuFull = c.lean / c.full;
+    console.log(`  lean / seed   ${ratioSeed.toFixed(2)} wall ${verdict(ratioSeed <= 0.45)}, ${cpuSeed.toFixed(2)} CPU ${verdict(cpuSeed <= 0.45)}  (goal ≤ 0.45)`);
+    console.log(`  lean / full   ${ratioFull.toFixed(2)} wall ${verdict(ratioFull <= 0.7)}, ${cpuFull.toFixed(2)} CPU ${verdict(cpuFull <= 0.7)}  (goal ≤ 0.70)`);
     console.log(`  lean − bare   ${(m.lean - m.bare).toFixed(1)} ms wall: the distance to the floor`);
     if (Math.max(loadBefore, loadAfter) > cpus().length) {
       console.log(`  (the machine is busy: load average above its ${cpus().length} cores, so wall times include waiting for a CPU; CPU times are the steadier figure)`);
@@ -230,7 +232,7 @@ async function main() {
     const added = median(ourLoad.map((load) => load.wallMs));
     const addedCpu = median(ourLoad.map((load) => load.cpuMs));
     const addedCall = median(addedPerRound);
-    console.log(`  our code's load on top of the loaded SDK  ${added.toFixed(1)} ms wall, ${addedCpu.toFixed(1)} ms CPU  (goal ≤ 10 ms) ${verdict(added <= 10)}`);
+    console.log(`  our code's load on top of the loaded SDK  ${added.toFixed(1)} ms wall ${verdict(added <= 10)}, ${addedCpu.toFixed(1)} ms CPU ${verdict(addedCpu <= 10)}  (goal ≤ 10 ms)`);
     console.log(`  load + call, lean − seed-lean, paired     ${addedCall.toFixed(1)} ms  (includes validation, deadline, log line; noisy)`);
 
     // 3. A batch of 200 decisions at 50 ms per WeChat call, timed inside the function's process.
