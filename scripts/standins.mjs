@@ -38,7 +38,7 @@ export const STAND_INS = [
   },
   {
     module: 'jsonwebtoken',
-    reason: 'used only by CloudBase.auth() ticket and user methods (createTicket, getUserInfo, …); the openapi path never calls auth(). Takes semver and jws with it.',
+    reason: 'used only by CloudBase.auth().createTicket (custom login tickets); the openapi path never calls auth(). Takes semver and jws with it.',
   },
   {
     module: 'xml2js',
