@@ -5,6 +5,8 @@ export type Transport = 'cloud' | 'https';
 
 /** A cloud call as it came over the wire, so that two builds of the SDK can be compared part by part. */
 export interface WireRecord {
+  /** The names of the multipart parts in the order they were sent. */
+  parts: string[];
   /** The multipart text fields (action, apiName, envName, the token fields, …). */
   fields: Record<string, string>;
   /** The multipart file parts: content type, file name, size. */

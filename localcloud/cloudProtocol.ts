@@ -41,12 +41,14 @@ export interface AdminForm {
   files: Record<string, Buffer>;
   /** Each file part's content type and file name, as the part's headers gave them. */
   fileInfo: Record<string, { mimeType: string; filename: string | null }>;
+  /** The names of all parts, fields and files, in the order they came. */
+  order: string[];
 }
 
 /** Reads a multipart/form-data body; parts with a filename or octet-stream type land in `files`. */
 export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<AdminForm> {
   return new Promise((resolve, reject) => {
-    const form: AdminForm = { fields: {}, files: {}, fileInfo: {} };
+    const form: AdminForm = { fields: {}, files: {}, fileInfo: {}, order: [] };
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { fileSize: limitBytes } });
@@ -55,9 +57,11 @@ export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): P
       return;
     }
     parser.on('field', (name, value) => {
+      form.order.push(name);
       form.fields[name] = value;
     });
     parser.on('file', (name, stream, info) => {
+      form.order.push(name);
       form.fileInfo[name] = { mimeType: info.mimeType, filename: info.filename ?? null };
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -129,6 +129,7 @@ describe('lean and whole-SDK bundles', () => {
     const { calls } = await observe(lean, 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, []);
 
     const wire = (calls[0] as CallRecord).wire;
+    expect(wire?.parts).toEqual(['action', 'apiName', 'requestData', 'envName', 'wxCloudApiToken', 'wxCloudbaseAccesstoken', 'tcb_sessionToken', 'crossAuthorizationToken']);
     expect(wire?.fields).toEqual({
       action: 'wx.openApi',
       apiName: DECISION,
