@@ -124,7 +124,7 @@ describe('the lean function bundles', () => {
     'contain nothing of %s',
     (module) => {
       for (const name of FUNCTIONS) {
-        const left = Object.keys(inputs[name] ?? {}).filter((path) => path.startsWith(`node_modules/${module}`));
+        const left = Object.keys(inputs[name] ?? {}).filter((path) => path.includes(`node_modules/${module}`));
         expect(left).toEqual([]);
       }
     },
@@ -134,7 +134,7 @@ describe('the lean function bundles', () => {
     for (const name of FUNCTIONS) {
       const paths = Object.keys(inputs[name] ?? {});
       for (const module of ['@cloudbase/signature-nodejs/', 'form-data/', 'protobufjs/', 'json-bigint/', 'wx-server-sdk/', '@cloudbase/node-sdk/dist/utils/request-core.js']) {
-        expect(paths.some((path) => path.startsWith(`node_modules/${module}`))).toBe(true);
+        expect(paths.some((path) => path.includes(`node_modules/${module}`))).toBe(true);
       }
     }
   });
