@@ -3,6 +3,18 @@ import type { FaultKindName } from './faults';
 /** Which door a call came through: the cloud protocol (`POST /admin`) or the HTTPS API. */
 export type Transport = 'cloud' | 'https';
 
+/** A cloud call as it came over the wire, so that two builds of the SDK can be compared part by part. */
+export interface WireRecord {
+  /** The names of the multipart parts in the order they were sent. */
+  parts: string[];
+  /** The multipart text fields (action, apiName, envName, the token fields, …). */
+  fields: Record<string, string>;
+  /** The multipart file parts: content type, file name, size. */
+  files: Record<string, { mimeType: string; filename: string | null; bytes: number }>;
+  /** `requestData` decoded as `CommApiData`, every field with its default, bytes as base64; null when it did not decode. */
+  requestData: Record<string, unknown> | null;
+}
+
 /** One API call the local cloud received, and how it was answered. */
 export interface CallRecord {
   /** ISO time of arrival. */
@@ -13,6 +25,8 @@ export interface CallRecord {
   action: string | null;
   /** The decoded request body (secrets redacted). */
   request: Record<string, unknown>;
+  /** Cloud calls only: the request as sent. */
+  wire?: WireRecord;
   /** The hosted function the call came from, null when it cannot be attributed (a raw SDK or an HTTPS client). */
   functionName: string | null;
   /** The WeChat errcode answered (0 ok); null when no WeChat body was sent. */
@@ -41,7 +55,7 @@ export function createCallLog(): CallLog {
       return record;
     },
     list() {
-      return records.map((r) => ({ ...r, request: JSON.parse(JSON.stringify(r.request)) as Record<string, unknown> }));
+      return records.map((r) => JSON.parse(JSON.stringify(r)) as CallRecord);
     },
     clear() {
       records = [];

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeOpenApiData, encodeOpenApiResp, readMultipart } from './cloudProtocol';
+import type { WireRecord } from './callLog';
+import type { AdminForm } from './cloudProtocol';
+import { decodeCommApiData, decodeOpenApiData, encodeOpenApiResp, readMultipart } from './cloudProtocol';
 import type { CloudState } from './cloudState';
 import { PluginApi } from './devplugin';
 import { allowedOpenApis } from './permissions';
@@ -25,6 +27,12 @@ function sendResp(res: ServerResponse, body: Buffer): void {
 /** A TCB JSON error, with the exact content type @cloudbase/node-sdk looks for to parse it. */
 function sendTcbError(res: ServerResponse, code: string, message: string): void {
   sendJson(res, 200, { code, message, requestId: `local-${Date.now().toString(36)}` });
+}
+
+function wireOf(form: AdminForm, requestData: Buffer, decodeFailed: boolean): WireRecord {
+  const files: WireRecord['files'] = {};
+  for (const [name, bytes] of Object.entries(form.files)) files[name] = { mimeType: form.fileInfo[name]?.mimeType ?? '', filename: form.fileInfo[name]?.filename ?? null, bytes: bytes.length };
+  return { parts: [...form.order], fields: { ...form.fields }, files, requestData: decodeFailed ? null : decodeCommApiData(requestData) };
 }
 
 /**
@@ -70,6 +78,7 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
     api: apiName,
     action: typeof body.action === 'string' ? body.action : null,
     request: body,
+    wire: wireOf(form, requestData, decodeFailed),
     functionName,
   });
   const answerCloudError = (errorCode: number): void => {

@@ -39,12 +39,16 @@ const CommOpenApiResp = root.lookupType('CommOpenApiResp');
 export interface AdminForm {
   fields: Record<string, string>;
   files: Record<string, Buffer>;
+  /** Each file part's content type and file name, as the part's headers gave them. */
+  fileInfo: Record<string, { mimeType: string; filename: string | null }>;
+  /** The names of all parts, fields and files, in the order they came. */
+  order: string[];
 }
 
 /** Reads a multipart/form-data body; parts with a filename or octet-stream type land in `files`. */
 export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<AdminForm> {
   return new Promise((resolve, reject) => {
-    const form: AdminForm = { fields: {}, files: {} };
+    const form: AdminForm = { fields: {}, files: {}, fileInfo: {}, order: [] };
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { fileSize: limitBytes } });
@@ -53,9 +57,12 @@ export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): P
       return;
     }
     parser.on('field', (name, value) => {
+      form.order.push(name);
       form.fields[name] = value;
     });
-    parser.on('file', (name, stream) => {
+    parser.on('file', (name, stream, info) => {
+      form.order.push(name);
+      form.fileInfo[name] = { mimeType: info.mimeType, filename: info.filename ?? null };
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -90,6 +97,11 @@ export function decodeOpenApiData(buffer: Uint8Array): OpenApiPayload {
     }
   }
   return { appid: message.appid, body };
+}
+
+/** `CommApiData` as a plain object with every field present and bytes as base64, for recording and comparing. */
+export function decodeCommApiData(buffer: Uint8Array): Record<string, unknown> {
+  return CommApiData.toObject(CommApiData.decode(buffer), { defaults: true, arrays: true, bytes: String }) as Record<string, unknown>;
 }
 
 /** Encodes a cloud answer: either a WeChat JSON body or a cloud-side `errorCode`. */

@@ -62,6 +62,8 @@ export interface FunctionHostConfig {
   defaultOpenid: string;
   functionEnv: Record<string, string>;
   log: (line: string) => void;
+  /** The Node.js binary that runs functions, e.g. the cloud's oldest runtime; default the host's own. */
+  nodeBinary?: string;
 }
 
 /** Runs built functions, one child process per invocation. */
@@ -194,6 +196,7 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     return new Promise((resolve, reject) => {
       const child = fork(runnerPath(), [], {
         env: environment(name, caller, options.env ?? {}),
+        execPath: config.nodeBinary ?? process.execPath,
         execArgv: [],
         cwd: folder ?? undefined,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -48,6 +48,8 @@ export interface LocalCloudOptions {
   envId?: string;
   /** Receives one line per request and the output of hosted functions; default: silent. */
   log?: (line: string) => void;
+  /** The Node.js binary that runs hosted functions (e.g. Node.js 16.13, the cloud's oldest runtime); default this process's. */
+  functionNode?: string;
 }
 
 /** A running local cloud. */
@@ -122,6 +124,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     defaultOpenid: options.defaultOpenid ?? localAccount.openid,
     functionEnv: options.functionEnv ?? {},
     log,
+    nodeBinary: options.functionNode,
   });
 
   const handleFunction = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {

@@ -2,8 +2,10 @@
 /**
  * Builds every cloud function: src/functions/<name>.ts → cloudfunctions/<name>/index.js, one self-contained
  * CommonJS file for Node 16 with wx-server-sdk and every dependency inlined, so the cloud installs nothing.
+ * By default the bundle is lean: the SDK modules no function reaches are replaced by stand-ins that throw
+ * (scripts/standins.mjs); `--full` bundles the whole SDK instead.
  * Fails when a function's source calls an openapi API that its config.json does not grant (the cloud's -604101).
- * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) when it exists, and the admin
+ * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) and the CLI when they exist, and the admin
  * mini-program's pages (scripts/buildMiniprogram.mjs).
  */
 import { build } from 'esbuild';
@@ -11,9 +13,11 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMiniprogram } from './buildMiniprogram.mjs';
+import { STAND_INS, standInPlugin } from './standins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
+const full = process.argv.includes('--full');
 
 /** A call `openapi.<namespace>.<method>(`; esbuild may rename the `openapi` binding to `openapi2`. */
 const OPENAPI_CALL = /\bopenapi\d*\s*\.\s*([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)\s*\(/g;
@@ -57,7 +61,7 @@ async function calledApis(name) {
   return new Set([...text.matchAll(OPENAPI_CALL)].map(([, namespace, method]) => `${namespace}.${method}`));
 }
 
-/** How a deployable function is bundled: one CommonJS file for the cloud's Node 16+, every dependency inlined. */
+/** How a deployable function is bundled with the whole SDK: one CommonJS file for the cloud's Node 16+, every dependency inlined. */
 export const FUNCTION_BUNDLE = {
   bundle: true,
   platform: 'node',
@@ -68,14 +72,25 @@ export const FUNCTION_BUNDLE = {
   logLevel: 'warning',
 };
 
-async function buildFunction(name) {
-  const outfile = join(root, 'cloudfunctions', name, 'index.js');
-  await build({
-    ...FUNCTION_BUNDLE,
+/** The esbuild options of a deployable function: lean (the default; `standIns` for tests) or with the whole SDK (`full`). */
+export function functionBundle({ full: whole = false, standIns = STAND_INS } = {}) {
+  return whole ? { ...FUNCTION_BUNDLE } : { ...FUNCTION_BUNDLE, plugins: [standInPlugin(standIns)] };
+}
+
+/** Bundles src/functions/<name>.ts into `outfile`; lean unless `full`. */
+export async function bundleFunction(name, outfile, { full: whole = false, standIns = STAND_INS, metafile = false } = {}) {
+  return build({
+    ...functionBundle({ full: whole, standIns }),
     entryPoints: [join(root, 'src/functions', `${name}.ts`)],
     outfile,
-    banner: { js: `/* ${name}: built from src/functions/${name}.ts by npm run build. Do not edit. */` },
+    metafile,
+    banner: { js: `/* ${name}: built from src/functions/${name}.ts by npm run build${whole ? ' -- --full' : ''}. Do not edit. */` },
   });
+}
+
+async function buildFunction(name) {
+  const outfile = join(root, 'cloudfunctions', name, 'index.js');
+  await bundleFunction(name, outfile, { full });
   const granted = grantedApis(name);
   if (granted.error) return [`${name}: ${granted.error}`];
   const problems = [];
@@ -87,7 +102,7 @@ async function buildFunction(name) {
       );
     }
   }
-  if (!quiet) console.log(`built ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);
+  if (!quiet) console.log(`built ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KB${full ? ', whole SDK' : ''})`);
   return problems;
 }
 
@@ -136,5 +151,5 @@ async function main() {
   }
 }
 
-// Run when executed (npm run build); the benchmark imports FUNCTION_BUNDLE only.
+// Run when executed (npm run build); the benchmark and tests import the bundling functions only.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main();

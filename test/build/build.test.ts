@@ -54,6 +54,21 @@ describe('npm run build', () => {
     expect(code.length).toBeLessThan(20_000);
   });
 
+  it('builds lean bundles by default and whole-SDK bundles with --full', async () => {
+    const marker = 'is left out of this lean bundle';
+
+    await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir });
+    const lean = readFileSync(join(dir, 'cloudfunctions/setPluginApplyStatus/index.js'), 'utf8');
+    await run(process.execPath, ['scripts/build.mjs', '--quiet', '--full'], { cwd: dir });
+    const whole = readFileSync(join(dir, 'cloudfunctions/setPluginApplyStatus/index.js'), 'utf8');
+
+    expect(lean).toContain(marker);
+    expect(lean.length).toBeLessThanOrEqual(500 * 1024);
+    expect(whole).not.toContain(marker);
+    expect(whole.length).toBeGreaterThan(1024 * 1024);
+    expect(whole.split('\n')[0]).toContain('npm run build -- --full');
+  });
+
   it('fails, naming the API and the file to fix, when config.json does not grant an API the function calls', async () => {
     writeFileSync(
       join(dir, 'cloudfunctions/setPluginApplyStatus/config.json'),
