@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const quiet = process.argv.includes('--quiet');
+let quiet = process.argv.includes('--quiet');
 
 /** A call `openapi.<namespace>.<method>(`; esbuild may rename the `openapi` binding to `openapi2`. */
 const OPENAPI_CALL = /\bopenapi\d*\s*\.\s*([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)\s*\(/g;
@@ -123,7 +123,9 @@ async function buildCli() {
   if (!quiet) console.log(`built dist/plugin-apply.js (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);
 }
 
-async function main() {
+/** Builds everything; exits the process with 1 when a function lacks a permission it needs. */
+export async function buildAll(options = { quiet }) {
+  quiet = options.quiet;
   const problems = (await Promise.all(functionNames().map(buildFunction))).flat();
   await buildLocalCloud();
   await buildCli();
@@ -133,5 +135,5 @@ async function main() {
   }
 }
 
-// Run when executed (npm run build); the benchmark imports FUNCTION_BUNDLE only.
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+// Run when executed (npm run build); the benchmark imports FUNCTION_BUNDLE only, npm start buildAll.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await buildAll();
