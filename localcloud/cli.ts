@@ -1,28 +1,42 @@
-import { startLocalCloud, localAccount } from './server';
+import { consoleLogLevel, isShown } from './consoleLog';
+import { DEFAULT_MAX_CONCURRENT_FUNCTIONS, startLocalCloud, localAccount } from './server';
 import { loadSeedFile } from './seed';
 
-// `node dist/localcloud.js`: the local cloud for trying the functions by hand.
+// `node dist/localcloud.js` (npm start): the local cloud for trying the functions by hand.
 // PORT (default 3000), PLUGIN_ADMIN_OPENIDS (default the local admin openid), LOCALCLOUD_SEED (a seed JSON file),
-// LOCALCLOUD_QUIET=1 (no request log).
+// LOCALCLOUD_LOG (quiet, calls, verbose; LOCALCLOUD_QUIET=1 is quiet), LOCALCLOUD_MAX_FUNCTIONS (concurrent functions).
+
+/** A whole number ≥ min from the environment variable `name`, or `fallback` when unset. */
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const text = process.env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min} (got "${text}")`);
+  return value;
+}
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000);
+  const port = wholeNumber('PORT', 3000, 0);
   // The local admin, and the demo admin mini-program's user calling through environment sharing.
   const adminApp = localAccount.adminApp;
   const admins = process.env.PLUGIN_ADMIN_OPENIDS ?? `${localAccount.openid},${adminApp.appid}:${adminApp.openid}`;
-  const quiet = process.env.LOCALCLOUD_QUIET === '1';
+  const level = consoleLogLevel(process.env);
   const seedFile = process.env.LOCALCLOUD_SEED;
   const cloud = await startLocalCloud({
     port,
     functionEnv: { PLUGIN_ADMIN_OPENIDS: admins },
     defaultOpenid: localAccount.openid,
     ...(seedFile ? { applications: loadSeedFile(seedFile) } : {}),
-    log: quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`),
+    log: (line, entry) => {
+      if (isShown(entry, level)) process.stderr.write(`${line}\n`);
+    },
+    maxConcurrentFunctions: wholeNumber('LOCALCLOUD_MAX_FUNCTIONS', DEFAULT_MAX_CONCURRENT_FUNCTIONS, 1),
   });
   const fn = `${cloud.url}/functions/setPluginApplyStatus`;
   const json = "-H 'content-type: application/json'";
-  // Examples name real applications of the seed, whatever its order: a pending one and a refused one.
-  const pending = cloud.applications().find((item) => item.status === 1);
+  // Examples name real applications of the seed, whatever its order. Agree and refuse name two different pending
+  // ones, so that pasting the examples in order works (refusing the one just agreed to would answer 89240).
+  const [pending, otherPending] = cloud.applications().filter((item) => item.status === 1);
   const refused = cloud.applications().find((item) => item.status === 3 || item.status === 4);
   process.stdout.write(
     [
@@ -32,7 +46,7 @@ async function main(): Promise<void> {
       'agree:',
       `  curl -s ${json} -d '{"data":{"action":"dev_agree","appid":"${pending?.appid ?? 'wx…'}"}}' ${fn}`,
       'refuse:',
-      `  curl -s ${json} -d '{"data":{"action":"dev_refuse","appid":"${pending?.appid ?? 'wx…'}","reason":"暂不开放"}}' ${fn}`,
+      `  curl -s ${json} -d '{"data":{"action":"dev_refuse","appid":"${otherPending?.appid ?? 'wx…'}","reason":"暂不开放"}}' ${fn}`,
       'delete:',
       `  curl -s ${json} -d '{"data":{"action":"dev_delete","appid":"${refused?.appid ?? 'wx…'}"}}' ${fn}`,
       'as another caller:',
@@ -46,6 +60,10 @@ async function main(): Promise<void> {
       `  curl -s -X POST ${cloud.url}/_local/reset`,
       `  curl -s ${json} -d '{"kind":"errcode","errcode":-1,"times":2}' ${cloud.url}/_local/faults`,
       `  curl -s -X DELETE ${cloud.url}/_local/faults`,
+      '',
+      level === 'calls'
+        ? 'log (stderr): function calls, HTTPS API calls, changes and failures; LOCALCLOUD_LOG=verbose shows every request, =quiet none'
+        : `log (stderr): ${level} (LOCALCLOUD_LOG)`,
       '',
     ].join('\n'),
   );

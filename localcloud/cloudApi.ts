@@ -6,7 +6,7 @@ import type { CloudState } from './cloudState';
 import { PluginApi } from './devplugin';
 import { allowedOpenApis } from './permissions';
 import { isFunctionName } from './paths';
-import { readBody, sendBytes, sendJson } from './httpIo';
+import { decodePathSegment, readBody, sendBytes, sendJson } from './httpIo';
 import { applyCall, playTransportFault } from './transportFaults';
 import { wechatError } from './wechatErrors';
 
@@ -44,18 +44,23 @@ function wireOf(form: AdminForm, requestData: Buffer, decodeFailed: boolean): Wi
  */
 export async function handleCloudCall(req: IncomingMessage, res: ServerResponse, path: string, state: CloudState): Promise<void> {
   const segment = path.slice('/admin'.length).replace(/^\//, '');
-  const functionName = segment === '' ? null : decodeURIComponent(segment);
+  const functionName = segment === '' ? null : decodePathSegment(segment);
 
   if (!String(req.headers['content-type']).startsWith('multipart/form-data')) {
     // JSON actions (database, storage, callFunction, …) are not part of this stand-in.
     const text = (await readBody(req)).toString('utf8');
-    let action = 'unknown';
+    let action: unknown;
     try {
-      action = String((JSON.parse(text) as { action?: unknown }).action);
+      action = (JSON.parse(text) as { action?: unknown } | null)?.action;
     } catch {
-      // keep "unknown"
+      // not JSON either: described below
     }
-    sendTcbError(res, 'INVALID_ACTION', `local cloud only implements wx.openApi, not ${action}`);
+    const got = typeof action === 'string' && action !== '' ? `action "${action}"` : 'a body without an action';
+    sendTcbError(
+      res,
+      'INVALID_ACTION',
+      `local cloud only implements wx.openApi: a multipart/form-data body as wx-server-sdk sends for cloud.openapi calls (fields action=wx.openApi, apiName, requestData); got ${got}`,
+    );
     return;
   }
   const form = await readMultipart(req);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import * as protobuf from 'protobufjs';
+import { BadRequest, BODY_LIMIT_BYTES, byteSize, declaredTooLarge, discardRest, PayloadTooLarge } from './httpIo';
 
 // Field numbers as in wx-server-sdk 4.0.2 `src/protobuf/openapi.js` (only the fields an openapi call uses).
 const root = protobuf.Root.fromJSON({
@@ -45,18 +46,50 @@ export interface AdminForm {
   order: string[];
 }
 
-/** Reads a multipart/form-data body; parts with a filename or octet-stream type land in `files`. */
-export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<AdminForm> {
+/**
+ * What one `POST /admin` form may hold. wx-server-sdk sends 8 short fields and one protobuf part of a few hundred
+ * bytes; the limits leave room for that many times over, and stop a form of many large fields from filling memory.
+ */
+export const MULTIPART_LIMITS = { fields: 32, fieldBytes: 64 * 1024, files: 4, fileBytes: BODY_LIMIT_BYTES, parts: 36, totalBytes: BODY_LIMIT_BYTES } as const;
+
+/**
+ * Reads a multipart/form-data body; parts with a filename or octet-stream type land in `files`. A form past
+ * MULTIPART_LIMITS rejects with PayloadTooLarge naming the limit, and the rest of the body is dropped unread.
+ */
+export function readMultipart(req: IncomingMessage): Promise<AdminForm> {
   return new Promise((resolve, reject) => {
+    const limits = MULTIPART_LIMITS;
+    const tooLarge = declaredTooLarge(req, limits.totalBytes);
+    if (tooLarge !== null) {
+      discardRest(req);
+      reject(tooLarge);
+      return;
+    }
     const form: AdminForm = { fields: {}, files: {}, fileInfo: {}, order: [] };
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { fileSize: limitBytes } });
+      parser = busboy({
+        headers: req.headers,
+        limits: { fields: limits.fields, fieldSize: limits.fieldBytes, files: limits.files, fileSize: limits.fileBytes, parts: limits.parts },
+      });
     } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
+      reject(new BadRequest(error instanceof Error ? error.message : String(error)));
       return;
     }
-    parser.on('field', (name, value) => {
+    let failed = false;
+    const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
+      discardRest(req);
+      reject(error);
+    };
+    let total = 0;
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limits.totalBytes) fail(new PayloadTooLarge(`form is larger than the local cloud's limit of ${byteSize(limits.totalBytes)}`));
+    });
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(new PayloadTooLarge(`form field "${name}" is longer than the limit of ${byteSize(limits.fieldBytes)}`));
       form.order.push(name);
       form.fields[name] = value;
     });
@@ -65,12 +98,18 @@ export function readMultipart(req: IncomingMessage, limitBytes = 1024 * 1024): P
       form.fileInfo[name] = { mimeType: info.mimeType, filename: info.filename ?? null };
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => fail(new PayloadTooLarge(`form file "${name}" is larger than the limit of ${byteSize(limits.fileBytes)}`)));
       stream.on('end', () => {
         form.files[name] = Buffer.concat(chunks);
       });
     });
-    parser.on('error', (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
-    parser.on('close', () => resolve(form));
+    parser.on('fieldsLimit', () => fail(new PayloadTooLarge(`form has more than ${limits.fields} fields`)));
+    parser.on('filesLimit', () => fail(new PayloadTooLarge(`form has more than ${limits.files} files`)));
+    parser.on('partsLimit', () => fail(new PayloadTooLarge(`form has more than ${limits.parts} parts`)));
+    parser.on('error', (error: unknown) => fail(new BadRequest(`malformed multipart body: ${error instanceof Error ? error.message : String(error)}`)));
+    parser.on('close', () => {
+      if (!failed) resolve(form);
+    });
     req.pipe(parser);
   });
 }

@@ -1,3 +1,5 @@
+import { DevPluginAction, PluginApi } from './devplugin';
+
 /** The ways the local cloud can misbehave on purpose. */
 export const FaultKind = {
   /** A WeChat errcode in the answer body (`errcode`, default -1). */
@@ -55,6 +57,10 @@ export const tokenApi = 'cgi-bin/stable_token';
 
 const kinds: readonly string[] = Object.values(FaultKind);
 
+/** What a fault's `api` can name: the two plugin APIs (cloud names, also for their HTTPS actions) and the token endpoint. */
+const faultApis: readonly string[] = [...Object.values(PluginApi), tokenApi];
+const faultActions: readonly string[] = Object.values(DevPluginAction);
+
 /** Validates a fault from an admin request; throws an Error that says what is wrong. */
 export function parseFault(value: unknown): Fault {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('a fault must be a JSON object');
@@ -83,6 +89,12 @@ export function parseFault(value: unknown): Fault {
   str('action');
   str('code');
   str('message');
+  // A name that matches no call would queue a fault that never fires, and the experiment would silently test nothing.
+  if (fault.api !== undefined && !faultApis.includes(fault.api)) throw new Error(`fault.api "${fault.api}" matches no call: use one of ${faultApis.join(', ')}`);
+  if (fault.action !== undefined && !faultActions.includes(fault.action)) {
+    throw new Error(`fault.action "${fault.action}" matches no call: use one of ${faultActions.join(', ')}`);
+  }
+  if (fault.action !== undefined && fault.api === tokenApi) throw new Error(`fault.action cannot narrow ${tokenApi}: token requests have no action`);
   return fault;
 }
 

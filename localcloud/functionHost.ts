@@ -9,6 +9,8 @@ import { isFunctionName, runnerPath } from './paths';
 export const functionsExecuteFail = -504002;
 /** The code callFunction answers for a function that does not exist. */
 export const functionNotFound = -501000;
+/** The code the cloud answers for a call past the environment's concurrency limit (wx-server-sdk: "exceed concurrent request limit"). */
+export const concurrencyLimit = -501004;
 
 /** A failed invocation, shaped like `wx.cloud.callFunction`'s rejection. */
 export class FunctionCallError extends Error {
@@ -61,10 +63,17 @@ export interface FunctionHostConfig {
   appid: string;
   defaultOpenid: string;
   functionEnv: Record<string, string>;
-  log: (line: string) => void;
+  log: (line: string, entry: LogEntry) => void;
+  /** How many invocations (processes) may run at once; the next is answered -501004. */
+  maxRunning: number;
   /** The Node.js binary that runs functions, e.g. the cloud's oldest runtime; default the host's own. */
   nodeBinary?: string;
 }
+
+/** What a log line is about: a request the server answered, or a line a hosted function printed. */
+export type LogEntry =
+  | { kind: 'request'; method: string; path: string; status: number; ms: number }
+  | { kind: 'function'; name: string; text: string };
 
 /** Runs built functions, one child process per invocation. */
 export interface FunctionHost {
@@ -177,6 +186,16 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
         new FunctionCallError(functionNotFound, failMsg(`${functionNotFound} FunctionName parameter could not be found. ${where}: run \`npm run build\` first`), 404),
       );
     }
+    if (running.size >= config.maxRunning) {
+      // Counted by live processes, not by unanswered calls: one that answered but has not exited yet still holds memory.
+      return Promise.reject(
+        new FunctionCallError(
+          concurrencyLimit,
+          failMsg(`${concurrencyLimit} exceed concurrent request limit. ${config.maxRunning} function invocations are already running in the local cloud; try again when one ends`),
+          429,
+        ),
+      );
+    }
     const caller = callerContext(options);
     const requestId = randomUUID();
     const context: Record<string, unknown> = {
@@ -218,10 +237,18 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
         fail(`Invoking task timed out after ${(limit / 1000).toFixed(3)} seconds`, 504);
       }, limit);
       const forward = (stream: NodeJS.ReadableStream | null): void => {
+        const emit = (line: string): void => {
+          if (line.trim() !== '') config.log(`[${name}] ${line}`, { kind: 'function', name, text: line });
+        };
+        // A chunk may end inside a line: keep the unfinished part until the rest arrives, so each JSON record stays whole.
+        let unfinished = '';
         stream?.setEncoding('utf8');
         stream?.on('data', (chunk: string) => {
-          for (const line of chunk.split('\n')) if (line.trim() !== '') config.log(`[${name}] ${line}`);
+          const lines = (unfinished + chunk).split('\n');
+          unfinished = lines.pop() ?? '';
+          lines.forEach(emit);
         });
+        stream?.on('end', () => emit(unfinished));
       };
       forward(child.stdout);
       forward(child.stderr);

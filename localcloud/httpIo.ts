@@ -1,20 +1,77 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Thrown for a request body that cannot be used; answered as HTTP 400. */
-export class BadRequest extends Error {
-  override readonly name = 'BadRequest';
+/** The largest request body the local cloud reads: every real call is a few kilobytes. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** A request the local cloud refuses, answered with `status` and `{"error": message}`. */
+export class HttpError extends Error {
+  override readonly name: string = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
-/** Reads a whole request body (at most `limitBytes`). */
-export function readBody(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<Buffer> {
+/** Thrown for a request body that cannot be used; answered as HTTP 400. */
+export class BadRequest extends HttpError {
+  override readonly name = 'BadRequest';
+  constructor(message: string) {
+    super(400, message);
+  }
+}
+
+/** Thrown for a body past a limit; answered as HTTP 413 naming the limit. */
+export class PayloadTooLarge extends HttpError {
+  override readonly name = 'PayloadTooLarge';
+  constructor(what: string) {
+    super(413, `${what}; send less`);
+  }
+}
+
+/** "1 MiB" for 1048576: limits as people write them. */
+export function byteSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** A PayloadTooLarge when the request declares a body longer than `limitBytes`, before any of it is read. */
+export function declaredTooLarge(req: IncomingMessage, limitBytes = BODY_LIMIT_BYTES): PayloadTooLarge | null {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limitBytes
+    ? new PayloadTooLarge(`body of ${declared} bytes is larger than the local cloud's limit of ${byteSize(limitBytes)}`)
+    : null;
+}
+
+/**
+ * Stops keeping what is left of a request body: it is read and dropped, so the answer (a 413) reaches the client
+ * over an orderly connection instead of a reset, and nothing more is held in memory.
+ */
+export function discardRest(req: IncomingMessage): void {
+  req.removeAllListeners('data');
+  req.unpipe();
+  req.on('data', () => undefined);
+  req.resume();
+}
+
+/** Reads a whole request body; a body past `limitBytes` rejects with PayloadTooLarge. */
+export function readBody(req: IncomingMessage, limitBytes = BODY_LIMIT_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = declaredTooLarge(req, limitBytes);
+    if (tooLarge !== null) {
+      discardRest(req);
+      reject(tooLarge);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) {
-        reject(new BadRequest(`body larger than ${limitBytes} bytes`));
-        req.destroy();
+        discardRest(req);
+        reject(new PayloadTooLarge(`body is larger than the local cloud's limit of ${byteSize(limitBytes)}`));
         return;
       }
       chunks.push(chunk);
@@ -32,6 +89,15 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new BadRequest(`body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A percent-encoded path segment decoded; a malformed escape is the client's mistake (400), not the server's. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadRequest(`the path segment "${segment}" has a malformed %-escape: write % as %25`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudState } from './cloudState';
 import { apiOfAction } from './devplugin';
 import { tokenApi } from './faults';
-import { isJsonObject, readBody, sendBytes, sendJson } from './httpIo';
+import { isJsonObject, PayloadTooLarge, readBody, sendBytes, sendJson } from './httpIo';
 import { applyCall, playTransportFault } from './transportFaults';
 import { WeChatErrcode, wechatError } from './wechatErrors';
 import type { CallRecord } from './callLog';
@@ -10,8 +10,16 @@ import type { Fault } from './faults';
 
 /** Parses a JSON object body; null when it is not one (WeChat answers 47001 then). */
 async function readObject(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  let text: string;
   try {
-    const value: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+    text = (await readBody(req)).toString('utf8');
+  } catch (error) {
+    // Past the size limit the answer is HTTP 413 like everywhere in the local cloud, not a WeChat errcode.
+    if (error instanceof PayloadTooLarge) throw error;
+    return null;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
     return isJsonObject(value) ? value : null;
   } catch {
     return null;

@@ -11,11 +11,13 @@ import type { RefusalRecord } from './cloudState';
 import { createCloudState } from './cloudState';
 import type { ActiveFault, Fault } from './faults';
 import { parseFault } from './faults';
-import type { CrossAccountCaller, InvokeOptions } from './functionHost';
+import type { CrossAccountCaller, InvokeOptions, LogEntry } from './functionHost';
 import { createFunctionHost, FunctionCallError } from './functionHost';
 import { handleDevPlugin, handleStableToken } from './httpsApi';
-import { BadRequest, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
+import { BadRequest, decodePathSegment, HttpError, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
 import { defaultFunctionsDir, pagePath } from './paths';
+import { refusalOf } from './requestGuard';
+import { loggedTarget } from './requestLog';
 import { demoApplications } from './seed';
 
 export type { Application, ApplyStatusCode, Category } from './applications';
@@ -25,7 +27,7 @@ export type { RefusalRecord } from './cloudState';
 export type { ActiveFault, Fault, FaultKindName } from './faults';
 export { FaultKind } from './faults';
 export { FunctionCallError } from './functionHost';
-export type { CrossAccountCaller, InvokeOptions } from './functionHost';
+export type { CrossAccountCaller, InvokeOptions, LogEntry } from './functionHost';
 
 /** How to start a local cloud; every field has a default. */
 export interface LocalCloudOptions {
@@ -46,11 +48,23 @@ export interface LocalCloudOptions {
   secret?: string;
   /** The cloud environment id (TCB_ENV); default "local". */
   envId?: string;
-  /** Receives one line per request and the output of hosted functions; default: silent. */
-  log?: (line: string) => void;
+  /** Receives one line per request and each line hosted functions print, with what it is about; default: silent. */
+  log?: (line: string, entry: LogEntry) => void;
+  /**
+   * How many function invocations may run at once (each is a Node.js process); default 10. Further calls are
+   * answered at once with -501004, as the cloud answers calls past an environment's concurrency limit.
+   */
+  maxConcurrentFunctions?: number;
   /** The Node.js binary that runs hosted functions (e.g. Node.js 16.13, the cloud's oldest runtime); default this process's. */
   functionNode?: string;
 }
+
+/** The default cap on concurrent function processes: a laptop's worth, far below the cloud's own quota. */
+export const DEFAULT_MAX_CONCURRENT_FUNCTIONS = 10;
+
+/** The top-level keys of a `POST /functions/<name>` body. */
+const FUNCTION_BODY_KEYS: readonly string[] = ['data', 'openid', 'from'];
+const FUNCTION_BODY_SHAPE = '{"data": {…the event…}, "openid": "…" or null, "from": {"appid": "…", "openid": "…"}} (every key optional)';
 
 /** A running local cloud. */
 export interface LocalCloud {
@@ -116,6 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     options.functionsDir ?? defaultFunctionsDir(),
   );
   let url = '';
+  let port = 0;
   const host = createFunctionHost({
     functionsDir: state.functionsDir,
     cloudUrl: () => url,
@@ -125,11 +140,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     functionEnv: options.functionEnv ?? {},
     log,
     nodeBinary: options.functionNode,
+    maxRunning: options.maxConcurrentFunctions ?? DEFAULT_MAX_CONCURRENT_FUNCTIONS,
   });
 
   const handleFunction = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
     const body = await readJson(req);
-    if (body !== undefined && !isJsonObject(body)) throw new BadRequest('body must be {"data": {...}, "openid": "...", "from": {"appid": "wx…", "openid": "o…"}}');
+    if (body !== undefined && !isJsonObject(body)) throw new BadRequest(`body must be ${FUNCTION_BODY_SHAPE}`);
+    const unknownKeys = Object.keys(body ?? {}).filter((key) => !FUNCTION_BODY_KEYS.includes(key));
+    if (unknownKeys.length > 0) {
+      const names = unknownKeys.map((key) => `"${key}"`).join(', ');
+      throw new BadRequest(`unknown key${unknownKeys.length === 1 ? '' : 's'} ${names}: the body is ${FUNCTION_BODY_SHAPE}; the event goes inside "data"`);
+    }
+    if (body?.data !== undefined && !isJsonObject(body.data)) throw new BadRequest(`data must be a JSON object (the event the function receives); the body is ${FUNCTION_BODY_SHAPE}`);
     const openid = body?.openid;
     if (openid !== undefined && openid !== null && typeof openid !== 'string') throw new BadRequest('openid must be a string or null');
     const from = parseFrom(body?.from);
@@ -146,11 +168,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const requestUrl = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = requestUrl.pathname;
     const method = req.method ?? 'GET';
+    const refusal = refusalOf(req, path, port);
+    if (refusal !== null) throw refusal;
     if (method === 'POST' && (path === '/admin' || path.startsWith('/admin/'))) return handleCloudCall(req, res, path, state);
     if (method === 'POST' && path === '/wxa/devplugin') return handleDevPlugin(req, res, requestUrl, state);
     if (method === 'POST' && path === '/cgi-bin/stable_token') return handleStableToken(req, res, state);
     if (path.startsWith(adminPrefix)) return handleAdmin(req, res, path, state);
-    if (method === 'POST' && path.startsWith('/functions/')) return handleFunction(req, res, decodeURIComponent(path.slice('/functions/'.length)));
+    if (method === 'POST' && path.startsWith('/functions/')) return handleFunction(req, res, decodePathSegment(path.slice('/functions/'.length)));
     if (method === 'GET' && (path === '/' || path === '/index.html')) return servePage(res);
     sendJson(res, 404, { error: `${method} ${path} is not served by the local cloud` });
   };
@@ -158,19 +182,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const server = createServer((req, res) => {
     const started = Date.now();
     // Tokens are credentials even locally: the request log shows that one was sent, never which.
-    const shownUrl = (req.url ?? '').replace(/access_token=[^&]*/, 'access_token=***');
-    res.on('finish', () => log(`${req.method ?? '?'} ${shownUrl} ${res.statusCode} ${Date.now() - started}ms`));
+    const shownUrl = loggedTarget(req.url ?? '');
+    res.on('finish', () => {
+      const ms = Date.now() - started;
+      const method = req.method ?? '?';
+      log(`${method} ${shownUrl} ${res.statusCode} ${ms}ms`, { kind: 'request', method, path: shownUrl.replace(/\?.*/, ''), status: res.statusCode, ms });
+    });
     route(req, res).catch((error: unknown) => {
       if (res.headersSent || res.destroyed) return;
-      const bad = error instanceof BadRequest;
-      sendJson(res, bad ? 400 : 500, { error: error instanceof Error ? error.message : String(error) });
+      sendJson(res, error instanceof HttpError ? error.status : 500, { error: error instanceof Error ? error.message : String(error) });
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
 
   return {
     url,

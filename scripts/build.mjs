@@ -16,7 +16,7 @@ import { buildMiniprogram } from './buildMiniprogram.mjs';
 import { STAND_INS, standInPlugin } from './standins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const quiet = process.argv.includes('--quiet');
+let quiet = process.argv.includes('--quiet');
 const full = process.argv.includes('--full');
 
 /** A call `openapi.<namespace>.<method>(`; esbuild may rename the `openapi` binding to `openapi2`. */
@@ -140,7 +140,9 @@ async function buildCli() {
   if (!quiet) console.log(`built dist/plugin-apply.js (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);
 }
 
-async function main() {
+/** Builds everything; exits the process with 1 when a function lacks a permission it needs. */
+export async function buildAll(options = { quiet }) {
+  quiet = options.quiet;
   const problems = (await Promise.all(functionNames().map(buildFunction))).flat();
   await buildLocalCloud();
   await buildCli();
@@ -151,5 +153,5 @@ async function main() {
   }
 }
 
-// Run when executed (npm run build); the benchmark and tests import the bundling functions only.
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+// Run when executed (npm run build); the benchmark and tests import the bundling functions, npm start buildAll.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await buildAll();

@@ -20,15 +20,20 @@ import type { PluginApplyClient } from '../core/wechatClient';
 import { WeChatApiError } from '../core/wechatClient';
 import type { DecisionResult } from '../core/decisions';
 import { BATCH_CONCURRENCY, decideMany } from '../core/decisions';
+import type { CliContext } from './output';
 import {
   countResults,
   createProgressBar,
+  CREDENTIAL_CODES,
   describeError,
+  forCli,
   formatApplicationsTable,
   formatDecisionLine,
   formatDryRunLine,
   formatHints,
   formatSummary,
+  jsonText,
+  printable,
 } from './output';
 
 /** 0: every decision succeeded (unchanged counts); 1: something failed; 2: bad usage or configuration. */
@@ -36,6 +41,12 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** How long a whole command may take unless `--timeout` says otherwise: generous, it is not a cloud function. */
 const DEFAULT_TIMEOUT_S = 600;
+
+/** The longest `--timeout`: a day is past any real batch, and far below where setTimeout overflows (24.8 days). */
+const MAX_TIMEOUT_S = 86_400;
+
+/** An AppSecret as mp.weixin.qq.com shows it. */
+const APPSECRET_PATTERN = /^[0-9a-f]{32}$/i;
 
 const COMMON_OPTIONS = {
   'base-url': { type: 'string' },
@@ -53,7 +64,7 @@ const DECISION_OPTIONS = {
 
 const COMMON_HELP = `  --base-url URL     where WeChat's API is (default ${WECHAT_API_BASE_URL}), e.g. the local cloud
   --json             print JSON on stdout instead of text
-  --timeout SECONDS  give up after this long (default ${DEFAULT_TIMEOUT_S})
+  --timeout SECONDS  give up after this long (default ${DEFAULT_TIMEOUT_S}, at most ${MAX_TIMEOUT_S})
   --verbose          write the core's log records (retries…) to stderr as JSON lines
   -h, --help         show this help`;
 
@@ -208,7 +219,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);
     const status = parseStatus(values.status);
     const client = createHttpsClient({ ...readCredentials(env), baseUrl });
-    return listCommand(client, status, { json: values.json === true, deadline: deadlineIn(timeoutMs), log });
+    const context: CliContext = { command: 'list', baseUrl, timeoutS: timeoutMs / 1000 };
+    return listCommand(client, status, { json: values.json === true, deadline: deadlineIn(timeoutMs), log, context });
   }
   const reason = command.action === 'dev_refuse' ? parseReason(values.reason) : undefined;
   const credentials = readCredentials(env);
@@ -216,7 +228,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
   if (values['dry-run'] === true) return dryRun(appids, events, values.json === true);
   const client = createHttpsClient({ ...credentials, baseUrl });
-  return decideCommand(client, command.action, appids, events, { json: values.json === true, timeoutMs, log });
+  const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
+  return decideCommand(client, command.action, appids, events, { json: values.json === true, timeoutMs, log, context });
 }
 
 /** The plugin's credentials, only ever from the environment (a flag would land in shell history). */
@@ -234,6 +247,13 @@ function readCredentials(env: NodeJS.ProcessEnv): { appid: string; secret: strin
   if (!APPID_PATTERN.test(appid)) {
     throw new ConfigError('PLUGIN_APPID must be the plugin\'s appid: "wx" followed by 16 lowercase hex characters (mp.weixin.qq.com → 开发管理 → 开发设置).');
   }
+  if (!APPSECRET_PATTERN.test(secret)) {
+    // Only its length is shown: the value is a credential even when it is a wrong one.
+    throw new ConfigError(
+      `PLUGIN_APPSECRET is malformed: an AppSecret is 32 hexadecimal characters, this one has ${[...secret].length} characters` +
+        `${/^[0-9a-f]*$/i.test(secret) ? '' : ' and not only hexadecimal ones'}. Copy it again from mp.weixin.qq.com → 开发管理 → 开发设置 (Development → Development settings).`,
+    );
+  }
   return { appid, secret };
 }
 
@@ -246,7 +266,9 @@ function parseBaseUrl(value: string | undefined): string {
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_S * 1000;
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a number of seconds above 0 (got "${value}")`);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S) {
+    throw new UsageError(`--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a day) (got "${value}")`);
+  }
   return seconds * 1000;
 }
 
@@ -312,7 +334,7 @@ function deadlineIn(ms: number): Deadline {
 async function listCommand(
   client: PluginApplyClient,
   status: StatusName | undefined,
-  opts: { json: boolean; deadline: Deadline; log: LogSink },
+  opts: { json: boolean; deadline: Deadline; log: LogSink; context: CliContext },
 ): Promise<number> {
   const onRetry = (thrown: WeChatApiError, attempt: number): void =>
     opts.log({ level: 'warn', event: 'retry', action: 'dev_apply_list', errCode: thrown.errCode, attempt });
@@ -321,12 +343,12 @@ async function listCommand(
     // Each page is retried on its own inside the walk.
     walk = await readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX, onRetry });
   } catch (thrown) {
-    const error = errorOf(thrown);
+    const error = forCli(errorOf(thrown), opts.context);
     process.stderr.write(`✗ list failed: ${describeError(error)}\n${formatHints([error])}`);
-    return EXIT.failed;
+    return CREDENTIAL_CODES.has(error.code) ? EXIT.usage : EXIT.failed;
   }
   const items = walk.items.filter((item) => status === undefined || item.statusName === status);
-  process.stdout.write(opts.json ? `${JSON.stringify(items, null, 2)}\n` : formatApplicationsTable(items, status));
+  process.stdout.write(opts.json ? `${jsonText(items)}\n` : formatApplicationsTable(items, status));
   if (!walk.complete) {
     const why = walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`;
     process.stderr.write(`✗ the list is incomplete: ${why}; run again\n`);
@@ -351,7 +373,7 @@ function dryRun(appids: readonly string[], events: readonly object[], json: bool
   const invalid = problems.filter((problem) => problem !== null).length;
   if (json) {
     const results = appids.map((appid, i) => ({ appid, ok: problems[i] === null, ...(problems[i] ? { error: problems[i] } : {}) }));
-    process.stdout.write(`${JSON.stringify({ dryRun: true, results, summary: { valid: appids.length - invalid, invalid } }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ dryRun: true, results, summary: { valid: appids.length - invalid, invalid } })}\n`);
   } else {
     const lines = appids.map((appid, i) => formatDryRunLine(appid, problems[i] ?? null));
     process.stdout.write(`${lines.join('\n')}\ndry run: ${appids.length - invalid} valid, ${invalid} invalid; nothing was sent\n`);
@@ -368,7 +390,7 @@ async function decideCommand(
   action: DecisionAction,
   appids: readonly string[],
   events: readonly object[],
-  opts: { json: boolean; timeoutMs: number; log: LogSink },
+  opts: { json: boolean; timeoutMs: number; log: LogSink; context: CliContext },
 ): Promise<number> {
   const deadline = deadlineIn(opts.timeoutMs);
   const progress = createProgressBar(process.stderr, events.length);
@@ -379,35 +401,49 @@ async function decideCommand(
     if (!result.ok) failed += 1;
     progress.update(settled, failed);
   };
-  const results = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled });
+  const decided = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled });
+  const results = decided.map((result) => (result.ok ? result : { ...result, error: forCli(result.error, opts.context) }));
   progress.clear();
   const counts = countResults(results);
   if (opts.json) {
     const withAppids = results.map((result, i) => ({ ...result, appid: appids[i] }));
-    process.stdout.write(`${JSON.stringify({ results: withAppids, summary: counts }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ results: withAppids, summary: counts })}\n`);
   } else {
     const lines = results.map((result, i) => formatDecisionLine(appids[i] ?? '', result));
     process.stdout.write(`${lines.join('\n')}\n${formatSummary(action, counts)}\n`);
   }
   const errors = results.flatMap((result) => (result.ok ? [] : [result.error]));
   process.stderr.write(formatHints(errors));
+  // WeChat refusing the appid or AppSecret is the configuration's fault, like a missing one: exit 2, not 1.
+  if (errors.some((error) => CREDENTIAL_CODES.has(error.code))) return EXIT.usage;
   return counts.failed + counts.notAttempted + counts.skipped === 0 ? EXIT.ok : EXIT.failed;
 }
 
+/**
+ * Sets the exit code and exits once stdout and stderr have taken everything written. Exiting rather than letting
+ * the event loop drain is what makes --timeout bound the process: a request still waiting on a server that never
+ * answers, or a keep-alive socket, would otherwise keep it alive after the answer was printed.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let open = 2;
+  const flushed = (): void => {
+    open -= 1;
+    if (open === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
+
 const argv = process.argv.slice(2);
-main(argv, process.env).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (thrown: unknown) => {
-    if (thrown instanceof UsageError) {
-      const command = commandNamed(argv[0]) === undefined ? '' : `${argv[0] ?? ''} `;
-      const pointer = thrown instanceof ConfigError ? '' : `Run "plugin-apply ${command}--help" for usage.\n`;
-      process.stderr.write(`plugin-apply: ${thrown.message}\n${pointer}`);
-      process.exitCode = EXIT.usage;
-      return;
-    }
-    process.stderr.write(`plugin-apply: unexpected error: ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}\n`);
-    process.exitCode = EXIT.failed;
-  },
-);
+main(argv, process.env).then(exitWhenFlushed, (thrown: unknown) => {
+  if (thrown instanceof UsageError) {
+    const command = commandNamed(argv[0]) === undefined ? '' : `${printable(argv[0] ?? '')} `;
+    const pointer = thrown instanceof ConfigError ? '' : `Run "plugin-apply ${command}--help" for usage.\n`;
+    process.stderr.write(`plugin-apply: ${printable(thrown.message)}\n${pointer}`);
+    exitWhenFlushed(EXIT.usage);
+    return;
+  }
+  process.stderr.write(`plugin-apply: unexpected error: ${printable(thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown))}\n`);
+  exitWhenFlushed(EXIT.failed);
+});

@@ -9,6 +9,36 @@ import { ACCOUNT_WIDE_CODES } from '../core/errorTable';
 import type { DecisionAction } from '../core/eventSchema';
 import type { DecisionResult } from '../core/decisions';
 
+/**
+ * Characters a terminal acts on instead of printing: C0 controls (ESC starts the sequences that clear the screen,
+ * set the title, hide text or move the cursor), DEL, C1 controls (U+009B is a one-character CSI on some
+ * terminals), and the bidirectional overrides that make text read in a different order than it is.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** The part of UNPRINTABLE that JSON.stringify leaves as it is (C0 controls in strings it escapes already). */
+const UNPRINTABLE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from WeChat (nicknames, reasons, errmsg) or from the operator's files, fit for a terminal: every control
+ * character is shown as a visible escape (`\x1b`, `\u{202e}`), so an applicant cannot drive the operator's terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/**
+ * JSON for stdout. JSON.stringify already escapes C0 controls inside strings; DEL, C1 and bidirectional controls
+ * are valid JSON as they are, so they are escaped too (as `\u009b`…), which keeps the same value for a parser.
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(UNPRINTABLE_IN_JSON, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+
 /** Columns a string takes in a terminal: East Asian wide and full-width characters take two. */
 export function displayWidth(text: string): number {
   let width = 0;
@@ -54,7 +84,7 @@ export function formatApplicationsTable(items: readonly Application[], filter: s
   const what = (count: number): string => `${filter === undefined ? '' : `${filter} `}application${count === 1 ? '' : 's'}`;
   if (items.length === 0) return `No ${what(0)}.\n`;
   const header = ['APPID', 'STATUS', 'NICKNAME', 'APPLIED AT', 'REASON'];
-  const rows = items.map((item) => [item.appid, statusLabel(item), item.nickname || '-', localTime(item.createTime), oneLine(item.reason)]);
+  const rows = items.map((item) => [printable(item.appid), statusLabel(item), printable(item.nickname) || '-', localTime(item.createTime), printable(oneLine(item.reason))]);
   const widths = header.map((title, column) => Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ''))));
   // The last column is not padded, so lines carry no trailing blanks.
   const line = (cells: readonly string[]): string =>
@@ -70,33 +100,35 @@ function oneLine(text: string): string {
 const DONE: Readonly<Record<DecisionAction, readonly [changed: string, unchanged: string]>> = {
   dev_agree: ['agreed', 'already approved (unchanged)'],
   dev_refuse: ['refused', 'already refused (unchanged)'],
-  dev_delete: ['deleted', 'already gone from the list (unchanged)'],
+  // WeChat answers a delete of an appid it does not list (89242) the same whether the application was deleted
+  // before or never existed, so the line says what is known: a mistyped appid reads differently from a deletion.
+  dev_delete: ['deleted', 'not in the list (unchanged)'],
 };
 
 /** "✓ wx… agreed", "= wx… already approved (unchanged)" or "✗ wx… CODE message (messageEn)" with the problems found. */
 export function formatDecisionLine(appid: string, result: DecisionResult): string {
   if (result.ok) {
     const [changed, unchanged] = DONE[result.action];
-    return result.changed ? `✓ ${appid} ${changed}` : `= ${appid} ${unchanged}`;
+    return result.changed ? `✓ ${printable(appid)} ${changed}` : `= ${printable(appid)} ${unchanged}`;
   }
-  return [`✗ ${appid} ${describeError(result.error)}`, ...issueLines(result.error)].join('\n');
+  return [`✗ ${printable(appid)} ${describeError(result.error)}`, ...issueLines(result.error)].join('\n');
 }
 
 /** "CODE message (messageEn)", with WeChat's number when there is one. */
 export function describeError(error: ApplyError): string {
   const number = error.errCode === null ? '' : ` [${error.errCode}]`;
   const raw = error.raw === undefined ? '' : ` — ${error.raw}`;
-  return `${error.code}${number} ${error.message} (${error.messageEn})${raw}`;
+  return printable(`${error.code}${number} ${error.message} (${error.messageEn})${raw}`);
 }
 
 function issueLines(error: ApplyError): string[] {
-  return (error.issues ?? []).map((issue) => `    ${issue.message} (${issue.messageEn})`);
+  return (error.issues ?? []).map((issue) => `    ${printable(`${issue.message} (${issue.messageEn})`)}`);
 }
 
 /** The line of a dry run for one appid: valid, or what is wrong with it. */
 export function formatDryRunLine(appid: string, issues: ApplyError | null): string {
-  if (issues === null) return `✓ ${appid} valid`;
-  return [`✗ ${appid} ${describeError(issues)}`, ...issueLines(issues)].join('\n');
+  if (issues === null) return `✓ ${printable(appid)} valid`;
+  return [`✗ ${printable(appid)} ${describeError(issues)}`, ...issueLines(issues)].join('\n');
 }
 
 /** Counts of a decision batch, as the summary line and `--json` report them. */
@@ -132,6 +164,63 @@ export function formatSummary(action: DecisionAction, counts: DecisionCounts): s
 
 function commandOf(action: DecisionAction): string {
   return action.replace(/^dev_/, '');
+}
+
+/** Codes of the two refusals that mean the credentials themselves are wrong: a configuration error (exit 2). */
+export const CREDENTIAL_CODES: ReadonlySet<string> = new Set(['INVALID_APPID', 'INVALID_APPSECRET']);
+
+/** What the CLI's hints need to know: which command ran, where it sent its calls, and its --timeout. */
+export interface CliContext {
+  command: 'list' | 'decide';
+  baseUrl: string;
+  timeoutS: number;
+}
+
+/** Codes after which a decision may or may not have been applied; the error table tells a function's caller to refresh the list. */
+const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
+  'TIMEOUT',
+  'OPENAPI_TIMEOUT',
+  'CLOUD_NETWORK_ERROR',
+  'CLOUD_SYSTEM_ERROR',
+  'CLOUD_TIMEOUT',
+  'HTTPS_NETWORK_ERROR',
+]);
+
+/**
+ * The error with its hint said for someone at the CLI: the error table's hints are written for the cloud
+ * functions (raise the function's timeout in the console, reach api.weixin.qq.com, check the decision), while
+ * here the cure is a flag, the URL is whatever --base-url named, and a failed list decided nothing.
+ */
+export function forCli(error: ApplyError, context: CliContext): ApplyError {
+  const hint = cliHint(error, context);
+  return hint === null ? error : { ...error, ...hint };
+}
+
+function cliHint(error: ApplyError, context: CliContext): Pick<ApplyError, 'hint' | 'hintEn'> | null {
+  const next =
+    context.command === 'list'
+      ? { zh: '读取列表不会改变任何申请，可直接重新运行。', en: 'Listing changes nothing, so just run it again.' }
+      : {
+          zh: '请运行 plugin-apply list 查看该决定是否已生效，未生效再重新发送。',
+          en: 'Run plugin-apply list to see whether the decision was applied, then send it again if not.',
+        };
+  const url = printable(context.baseUrl);
+  switch (error.code) {
+    case 'TIMEOUT':
+      return {
+        hint: `${next.zh}需要更多时间时，请调大 --timeout（本次 ${context.timeoutS} 秒）。`,
+        hintEn: `${next.en} To allow more time, raise --timeout (this run: ${context.timeoutS} s).`,
+      };
+    case 'HTTPS_NETWORK_ERROR':
+      return {
+        hint: `请检查本机能否访问 ${url}（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。${next.zh}`,
+        hintEn: `Check that this machine can reach ${url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). ${next.en}`,
+      };
+    case 'INTERNAL':
+      return { hint: '请加 --verbose 重新运行，并附上输出反馈。', hintEn: 'Run again with --verbose and report what it prints.' };
+    default:
+      return OUTCOME_UNKNOWN_CODES.has(error.code) ? { hint: next.zh, hintEn: next.en } : null;
+  }
 }
 
 /**

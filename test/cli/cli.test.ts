@@ -4,6 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +26,13 @@ interface Run {
   code: number;
   stdout: string;
   stderr: string;
+  /** Wall time from start to exit, in milliseconds. */
+  ms: number;
 }
+
+/** Control characters an applicant could put in a nickname or reason to drive the operator's terminal (line feed aside). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('plugin-apply (dist/plugin-apply.js)', () => {
   let cloud: LocalCloud;
@@ -34,6 +43,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
   /** Runs the CLI with the local account's credentials (unless `env` overrides them) and `input` on stdin. */
   const run = (args: readonly string[], { env = {}, input = '' }: { env?: Record<string, string>; input?: string } = {}): Promise<Run> =>
     new Promise((resolve) => {
+      const started = Date.now();
       const childEnv = {
         PATH: process.env.PATH ?? '',
         TZ: 'Asia/Shanghai',
@@ -44,7 +54,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const child = execFile(process.execPath, [cli, ...args], { env: childEnv, timeout: 15_000 }, (error, stdout, stderr) => {
         printed.push(stdout, stderr);
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
       });
       // Always end stdin: a child that reads it must see end-of-file rather than wait forever.
       child.stdin?.end(input);
@@ -140,6 +150,16 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(cloud.refusals()).toEqual([{ appid: pending[0], reason: '暂不开放', time: expect.any(String) }]);
     });
 
+    it('says "not in the list" for a delete of an appid WeChat does not list, so a typo does not read as a deletion', async () => {
+      const neverListed = 'wx00000000000000ff';
+
+      const result = await run(withCloud('delete', neverListed));
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`= ${neverListed} not in the list (unchanged)`);
+      expect(result.stdout).not.toContain('already gone');
+    });
+
     it('counts a decision that was already so as a success, marked unchanged', async () => {
       const result = await run(withCloud('agree', approved));
 
@@ -230,15 +250,27 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(cloud.calls()).toEqual([]);
     });
 
-    it('prints the AppSecret hint and never the secret itself when WeChat refuses the secret', async () => {
+    it('exits 2 with the AppSecret hint, and never the secret itself, when WeChat refuses the secret', async () => {
       const wrongSecret = 'f'.repeat(32);
 
       const result = await run(withCloud('agree', pending[0] ?? ''), { env: { PLUGIN_APPSECRET: wrongSecret } });
 
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(2);
       expect(result.stdout).toContain('INVALID_APPSECRET [40125]');
       expect(result.stderr).toContain('What to do: Check PLUGIN_APPSECRET');
       expect(result.stdout + result.stderr).not.toContain(wrongSecret);
+    });
+
+    it.each([
+      ['too short', 'abc', 'this one has 3 characters.'],
+      ['not hexadecimal', 'z'.repeat(32), 'this one has 32 characters and not only hexadecimal ones'],
+    ])('exits 2 without calling WeChat when PLUGIN_APPSECRET is malformed (%s), never printing it', async (_name, secret, detail) => {
+      const result = await run(withCloud('list'), { env: { PLUGIN_APPSECRET: secret } });
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`PLUGIN_APPSECRET is malformed: an AppSecret is 32 hexadecimal characters, ${detail}`);
+      expect(result.stderr).not.toContain(secret);
+      expect(cloud.calls()).toEqual([]);
     });
 
     it.each([
@@ -264,6 +296,124 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
     });
   });
 
+  describe('--timeout', () => {
+    let silent: Server;
+    let silentUrl: string;
+
+    beforeAll(async () => {
+      // Accepts every request and never answers, like a WeChat that hangs.
+      silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+
+    it('ends the process soon after printing TIMEOUT when the server never answers a list', async () => {
+      const result = await run(['list', '--timeout', '1', '--base-url', silentUrl]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('✗ list failed: TIMEOUT');
+      // The HTTPS request's own limit is 10 s: the process must not wait for it.
+      expect(result.ms).toBeLessThan(6000);
+    });
+
+    it('ends the process soon after the deadline when a decision hangs', async () => {
+      cloud.addFault({ kind: 'hang', api: 'pluginManager.setDevPluginApplyStatus' });
+
+      const result = await run(withCloud('agree', '--timeout', '1', pending[0] ?? ''));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} TIMEOUT`);
+      expect(result.ms).toBeLessThan(6000);
+    });
+
+    it('tells a CLI user to raise --timeout, not the cloud function\'s timeout', async () => {
+      cloud.addFault({ kind: 'hang', api: 'pluginManager.setDevPluginApplyStatus' });
+
+      const result = await run(withCloud('agree', '--timeout', '1', pending[0] ?? ''));
+
+      expect(result.stderr).toContain('raise --timeout (this run: 1 s)');
+      expect(result.stderr).toContain('Run plugin-apply list to see whether the decision was applied');
+      expect(result.stderr).not.toContain('cloud console');
+    });
+
+    it('does not tell a failed list to check whether a decision was applied', async () => {
+      const result = await run(['list', '--timeout', '1', '--base-url', silentUrl]);
+
+      expect(result.stderr).toContain('Listing changes nothing, so just run it again.');
+      expect(result.stderr).not.toMatch(/decision|cloud console/);
+    });
+
+    it.each(['3000000', '86401', '0', 'soon'])('refuses --timeout %s with exit 2 before calling WeChat', async (value) => {
+      const result = await run(withCloud('list', '--timeout', value));
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--timeout must be a number of seconds above 0 and at most 86400');
+      expect(result.stderr).not.toContain('TimeoutOverflowWarning');
+      expect(cloud.calls()).toEqual([]);
+    });
+  });
+
+  describe('network errors', () => {
+    it('names the URL actually used, not api.weixin.qq.com, when --base-url cannot be reached', async () => {
+      const unreachable = 'http://127.0.0.1:9';
+
+      const result = await run(['agree', pending[0] ?? '', '--base-url', unreachable]);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('HTTPS_NETWORK_ERROR');
+      expect(result.stderr).toContain(`Check that this machine can reach ${unreachable}`);
+      expect(result.stderr).not.toContain('api.weixin.qq.com');
+    });
+  });
+
+  describe('text from WeChat', () => {
+    const hostile = {
+      appid: 'wx00000000000000aa',
+      status: 1 as const,
+      nickname: '\u001b[2J\u001b]0;pwned\u0007清屏',
+      headimgurl: '',
+      categories: [],
+      create_time: '1717034400',
+      apply_url: '',
+      reason: 'hidden:\u001b[8msecret\u001b[0m up:\u001b[1A csi:\u009b2J rtl:\u202etxt.exe',
+    };
+
+    it('escapes control characters in nicknames and reasons instead of sending them to the terminal', async () => {
+      cloud.reset([hostile]);
+
+      const result = await run(withCloud('list'));
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toMatch(TERMINAL_CONTROLS);
+      expect(result.stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07清屏');
+      expect(result.stdout).toContain('hidden:\\x1b[8msecret\\x1b[0m up:\\x1b[1A csi:\\x9b2J rtl:\\u{202e}txt.exe');
+    });
+
+    it('keeps the exact text in --json while no control character reaches the terminal raw', async () => {
+      cloud.reset([hostile]);
+
+      const result = await run(withCloud('list', '--json'));
+
+      expect(result.stdout).not.toMatch(TERMINAL_CONTROLS);
+      const [item] = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+      expect(item).toMatchObject({ nickname: hostile.nickname, reason: hostile.reason });
+    });
+
+    it('escapes control characters in WeChat\'s error text', async () => {
+      cloud.addFault({ kind: 'errcode', errcode: 89236, message: '\u001b[2J\u001b[31mfake ✓ agreed' });
+
+      const result = await run(withCloud('agree', pending[0] ?? ''));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout + result.stderr).not.toMatch(TERMINAL_CONTROLS);
+      expect(result.stdout).toContain('\\x1b[2J\\x1b[31mfake');
+    });
+  });
+
   describe('account-wide WeChat errors', () => {
     it.each([
       [45011, 'RATE_LIMITED', 'Wait for the next minute'],
@@ -280,12 +430,12 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.stderr).toMatch(new RegExp(`!! What to do: .*${hint}`));
     });
 
-    it('prints the hint when the token request itself is refused (wrong PLUGIN_APPID account)', async () => {
+    it('exits 2 with the hint when the token request itself is refused (wrong PLUGIN_APPID account)', async () => {
       cloud.addFault({ kind: 'errcode', errcode: 40013, api: 'cgi-bin/stable_token' });
 
       const result = await run(withCloud('list'));
 
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(2);
       expect(result.stderr).toContain('INVALID_APPID [40013]');
       expect(result.stderr).toContain('What to do: Check PLUGIN_APPID');
     });

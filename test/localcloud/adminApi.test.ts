@@ -97,11 +97,20 @@ describe('admin endpoints under /_local/', () => {
     ['an unknown kind', { kind: 'explode' }, /fault\.kind must be one of errcode, cloudError, tcbError, http500, malformed, reset, lostAnswer, delay, hang/],
     ['times 0', { kind: 'reset', times: 0 }, /fault\.times must be an integer >= 1/],
     ['an unknown field', { kind: 'reset', count: 2 }, /unknown fault field\(s\): count/],
+    [
+      'an api that matches no call',
+      { kind: 'errcode', api: 'bogus.api' },
+      /fault\.api "bogus\.api" matches no call: use one of pluginManager\.getPluginDevApplyList, pluginManager\.setDevPluginApplyStatus, cgi-bin\/stable_token/,
+    ],
+    ['an api with the openapi. prefix', { kind: 'errcode', api: 'openapi.pluginManager.setDevPluginApplyStatus' }, /matches no call/],
+    ['an action that matches no call', { kind: 'errcode', action: 'dev_agreee' }, /fault\.action "dev_agreee" matches no call: use one of dev_apply_list, dev_agree, dev_refuse, dev_delete/],
+    ['an action on the token endpoint', { kind: 'errcode', api: 'cgi-bin/stable_token', action: 'dev_agree' }, /token requests have no action/],
     ['an array', [], /a fault must be a JSON object/],
   ])('POST /_local/faults answers 400 for %s', async (_name, body, message) => {
     const { status, json } = await request('POST', '/_local/faults', body);
     expect(status).toBe(400);
     expect(String(json.error)).toMatch(message);
+    expect(cloud.faults()).toEqual([]);
   });
 
   it('answers 404 for an unknown /_local/ path and 405 for a wrong method', async () => {

@@ -58,7 +58,56 @@ exports.main = async (event) => {
 };`,
     [],
   ],
+  napper: [`exports.main = () => new Promise((resolve) => { setTimeout(() => resolve({ napped: process.pid }), 500); });`, []],
 };
+
+describe('function host concurrency', () => {
+  let cloud: LocalCloud;
+  let functionsDir: string;
+  const slow = { context: { time_limit_in_ms: 20_000 } };
+
+  beforeAll(async () => {
+    functionsDir = mkdtempSync(join(tmpdir(), 'localcloud-fns-'));
+    const [source] = functions.napper ?? [''];
+    mkdirSync(join(functionsDir, 'napper'));
+    writeFileSync(join(functionsDir, 'napper', 'index.js'), source);
+  });
+  afterAll(() => {
+    rmSync(functionsDir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await cloud.close();
+  });
+
+  it('runs at most 10 function processes at once by default and answers the rest -501004 at once', async () => {
+    cloud = await startLocalCloud({ port: 0, applications: fixtureApplications(), functionsDir });
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 14 }, () => cloud.invoke('napper', {}, slow)));
+
+    const ran = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as FunctionCallError] : []));
+    expect(ran).toHaveLength(10);
+    expect(refused).toHaveLength(4);
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(FunctionCallError);
+      expect(error).toMatchObject({ errCode: -501004, status: 429, errMsg: expect.stringMatching(/^cloud\.callFunction:fail -501004 exceed concurrent request limit\. 10 function invocations/) });
+    }
+  });
+
+  it('answers POST /functions/<name> past the cap with 429 and -501004, and runs calls again once one ends', async () => {
+    cloud = await startLocalCloud({ port: 0, applications: fixtureApplications(), functionsDir, maxConcurrentFunctions: 1 });
+    const first = cloud.invoke('napper', {}, slow);
+
+    const res = await fetch(`${cloud.url}/functions/napper`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":{}}' });
+
+    expect(res.status).toBe(429);
+    expect(await res.json()).toEqual({ errCode: -501004, errMsg: expect.stringContaining('exceed concurrent request limit') });
+    await first;
+    // The slot is free once the first process has exited, a moment after it answered.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(cloud.invoke('napper', {}, slow)).resolves.toMatchObject({ napped: expect.any(Number) });
+  });
+});
 
 describe('function host', () => {
   let cloud: LocalCloud;
@@ -223,6 +272,33 @@ describe('function host', () => {
 
       expect(status).toBe(400);
       expect(json.error).toMatch(/from must be \{"appid": "wx…", "openid": "o…"\}/);
+    });
+
+    it.each([
+      [{ dat: { action: 'dev_agree' } }, /unknown key "dat": the body is \{"data": \{…the event…\}, "openid": .*the event goes inside "data"/],
+      [{ data: {}, openID: 'o_x', extra: 1 }, /unknown keys "openID", "extra"/],
+      [{ data: [1, 2] }, /data must be a JSON object \(the event the function receives\)/],
+    ])('refuses a body with a misspelled or unknown top-level key by name, without running the function (%j)', async (body, message) => {
+      const { status, json } = await call('whoami', body);
+
+      expect(status).toBe(400);
+      expect(String(json.error)).toMatch(message);
+      expect(cloud.calls()).toEqual([]);
+    });
+
+    it('accepts the from key of a cross-account caller', async () => {
+      const { status } = await call('whoami', { data: {}, from: { appid: 'wx1111222233334444', openid: 'o_other_app' } });
+
+      expect(status).toBe(200);
+    });
+
+    it('tells a JSON POST to /admin/<function> what the endpoint expects instead of "not undefined"', async () => {
+      const res = await fetch(`${cloud.url}/admin/whoami`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const json = (await res.json()) as Record<string, unknown>;
+
+      expect(json.code).toBe('INVALID_ACTION');
+      expect(json.message).toMatch(/multipart\/form-data body as wx-server-sdk sends .*action=wx\.openApi, apiName, requestData\); got a body without an action$/);
+      expect(json.message).not.toMatch(/undefined/);
     });
 
     it('answers 400 for a bad openid', async () => {
