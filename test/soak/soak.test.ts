@@ -11,6 +11,7 @@ const seed = Number(process.env.SOAK_SEED ?? 20261128);
 const runs = Number(process.env.SOAK_RUNS ?? 8);
 const maxSteps = Number(process.env.SOAK_STEPS ?? 60);
 const path = process.env.SOAK_PATH;
+const ALL_FAULT_KINDS = ['cloudError', 'delay', 'errcode', 'hang', 'http500', 'lostAnswer', 'malformed', 'reset', 'tcbError'];
 // A hang costs the function's whole deadline; the rest is well under 100 ms a step.
 const timeoutMs = Math.max(60_000, runs * maxSteps * 1_500);
 
@@ -31,8 +32,11 @@ describe('setPluginApplyStatus under seeded faults (built bundle, one warm funct
       expect(stats.decisions).toBeGreaterThan(runs);
       // Each step waits until the local cloud has every request the function sent; this shows that wait can see them.
       expect(stats.requestsSent).toBe(stats.calls);
-      // Every fault kind must have been played, or the soak proves less than it claims.
-      expect(Object.keys(stats.faultsByKind).sort()).toEqual(['cloudError', 'delay', 'errcode', 'hang', 'http500', 'lostAnswer', 'malformed', 'reset', 'tcbError']);
+      // Every fault kind must have been played in CI's run, or the soak proves less than it claims. A short run asked
+      // for by hand (npm run soak -- --runs 2) may miss some: that is said, not counted as a failure of the functions.
+      const missing = ALL_FAULT_KINDS.filter((kind) => !(kind in stats.faultsByKind));
+      if (process.env.SOAK_SEED === undefined) expect(missing).toEqual([]);
+      else if (missing.length > 0) process.stderr.write(`soak (${transport}): this run played no ${missing.join(', ')} fault; more --runs would\n`);
     },
     timeoutMs,
   );
