@@ -4,9 +4,10 @@
  * functions run) and through reasonProblem (what a mini-program imports).
  */
 import { build } from 'esbuild';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import type * as eventSchema from '../../src/core/eventSchema';
-import { parseDecision, REASON_MAX_CHARS, REASON_MAX_CODE_POINTS, reasonProblem, visibleLength } from '../../src/core/eventSchema';
+import { ISSUE_MESSAGES, parseDecision, REASON_MAX_CHARS, REASON_MAX_CODE_POINTS, reasonProblem, visibleLength } from '../../src/core/eventSchema';
 
 const refuse = (reason: unknown): unknown => ({ action: 'dev_refuse', reason });
 
@@ -145,6 +146,28 @@ describe('the refusal reason', () => {
     ['a megabyte of private-use characters', '\ue000'.repeat(1 << 20), 'reason.tooLong'],
   ])('refuses %s for its length, before looking at anything else', (_, reason, problem) => {
     expect(reasonProblem(reason)).toBe(problem);
+  });
+
+  it('gives a mini-program that checks with reasonProblem the verdict the function gives, for any text', () => {
+    // Code points from anywhere, weighted toward the ones the rule is about, lone surrogates included.
+    const tricky = [0x0, 0x9, 0xa, 0xd, 0x20, 0x301, 0x378, 0x200b, 0x200f, 0x2028, 0x2029, 0x202e, 0x2066, 0x2800, 0xd83d, 0xde00,
+      0xe000, 0xfdd0, 0xfeff, 0xfffe, 0xffff, 0x1d159, 0x1fae8, 0xf0000, 0x10ffff, 0x7406, 0x61];
+    const unit = fc.oneof(fc.constantFrom(...tricky), fc.integer({ min: 0, max: 0x10ffff }));
+    const text = fc.array(unit, { maxLength: 12 }).map((units) => units.map((u) => (u >= 0xd800 && u <= 0xdfff ? String.fromCharCode(u) : String.fromCodePoint(u))).join(''));
+
+    fc.assert(
+      fc.property(text, (reason) => {
+        const problem = reasonProblem(reason);
+        const parsed = parseDecision(refuse(reason));
+
+        if (problem === null) {
+          expect(parsed).toEqual({ ok: true, value: { action: 'dev_refuse', reason: reason.trim() } });
+        } else {
+          expect(parsed).toEqual({ ok: false, issues: [{ path: 'reason', message: ISSUE_MESSAGES[problem][0], messageEn: ISSUE_MESSAGES[problem][1] }] });
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('says each problem in Chinese as well as English', () => {
