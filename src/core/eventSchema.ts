@@ -52,21 +52,43 @@ const reasonSchema = () =>
     .check(z.refine((value: string) => reasonProblem(value) === null, { error: (issue) => reasonProblem(String(issue.input)) ?? 'reason.empty' }));
 
 /**
- * Control characters (C0, DEL, C1) other than tab and line feed. A mini-program textarea produces line feeds and
+ * Control characters (C0, DEL, C1) other than tab and line feed, and the Unicode line and paragraph separators
+ * (U+2028, U+2029), which break a line as a carriage return does. A mini-program textarea produces line feeds and
  * a pasted table tabs, both of which read as space; anything else (NUL, ESC, CR, …) is never typed on purpose and
  * can garble whatever displays or logs the reason.
  */
-const CONTROL_CHARACTER = /(?![\t\n])\p{Cc}/u;
+const CONTROL_CHARACTER = /(?![\t\n])\p{Cc}|[\u2028\u2029]/u;
 
 /** Half of a UTF-16 surrogate pair without its other half (the `u` flag makes a whole pair one code point). */
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
- * A character that shows on its own: anything but spaces, format characters (zero-width, bidi marks, BOM), other
- * default-ignorable code points (variation selectors, Hangul fillers), combining marks with nothing to sit on, and
- * the blank braille pattern often used to fake an empty name.
+ * Noncharacters: U+FDD0–U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF … U+10FFFF). Unicode
+ * sets them aside for programs' internal use, never for text, and this set of 66 will never change, so a
+ * runtime's Unicode version does not matter here.
  */
-const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]/u;
+const NONCHARACTER = /\p{Noncharacter_Code_Point}/u;
+
+/**
+ * Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they reorder how the text after them
+ * displays, so `\u202Eabc` reads "cba" — what the applicant sees would not be what was typed. The plain direction
+ * marks (U+200E, U+200F, U+061C) only nudge neutral characters and stay allowed, as Arabic or Hebrew text needs them.
+ */
+const TEXT_DIRECTION_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * A character that shows on its own: anything but spaces, format characters (zero-width, bidi marks, BOM), other
+ * default-ignorable code points (variation selectors, Hangul fillers), combining marks with nothing to sit on,
+ * private-use characters (no glyph unless a font of one's own defines it), unassigned code points, and two symbols
+ * drawn blank by design that lists of "invisible characters" hand out for faking an empty name: the blank braille
+ * pattern U+2800 and the musical null notehead U+1D159. Other font quirks are not chased.
+ *
+ * "Unassigned" is as the runtime's Unicode knows it, and the cloud's Node.js 16 knows Unicode 13 only, so the
+ * emoji blocks U+1F000–U+1FAFF, where every emoji added since then lies, count as visible whatever the runtime
+ * knows: a reason of just a newer emoji (🫠, 🫨) gets the same verdict on Node.js 16 as on a current phone.
+ * Unassigned code points are never refused next to visible text, for the same reason.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\p{Co}\p{Cn}\u2800\u{1D159}]|[\u{1F000}-\u{1FAFF}]/u;
 
 /** Built on first use; `segmenter` is null where the runtime has no Intl.Segmenter (some mini-program engines). */
 const graphemes = /* @__PURE__ */ lazy((): { segmenter: Intl.Segmenter | null } => {
@@ -111,6 +133,8 @@ export function reasonProblem(reason: string): IssueKey | null {
   }
   if (CONTROL_CHARACTER.test(text)) return 'reason.control';
   if (LONE_SURROGATE.test(text)) return 'reason.loneSurrogate';
+  if (NONCHARACTER.test(text)) return 'reason.nonCharacter';
+  if (TEXT_DIRECTION_CONTROL.test(text)) return 'reason.bidiControl';
   if (!VISIBLE.test(text)) return 'reason.invisible';
   // A text shows no more characters than it has code points, so only a longer one is segmented (the segmenter's
   // first use loads ICU data: tens of milliseconds a short reason need not wait).
@@ -148,16 +172,24 @@ export const ISSUE_MESSAGES = {
   'reason.type': ['reason 必须是字符串', 'reason must be a string'],
   'reason.empty': ['reason 不能为空', 'reason must not be empty'],
   'reason.invisible': [
-    'reason 没有可见的文字（只有空白、零宽字符、方向标记等不可见字符），请写明拒绝理由',
-    'reason has no visible character (only spaces, zero-width characters, direction marks or other invisible characters): write the reason out',
+    'reason 没有可见的文字（只有空白、零宽字符、方向标记、私用区字符、未分配的码位或空白符号等不可见字符），请写明拒绝理由',
+    'reason has no visible character (only spaces, zero-width characters, direction marks, private-use or unassigned code points, blank symbols or other invisible characters): write the reason out',
   ],
   'reason.control': [
-    'reason 含有控制字符（如 NUL、ESC、DEL 或回车符）；除换行和制表符外请删除',
-    'reason contains control characters (such as NUL, ESC, DEL or carriage return): remove them; only line feeds and tabs are allowed',
+    'reason 含有控制字符（如 NUL、ESC、DEL、回车符，或行分隔符 U+2028、段分隔符 U+2029）；除换行和制表符外请删除',
+    'reason contains control characters (such as NUL, ESC, DEL, carriage return, or the line and paragraph separators U+2028 and U+2029): remove them; only line feeds and tabs are allowed',
   ],
   'reason.loneSurrogate': [
     'reason 含有残缺的字符（孤立的 UTF-16 代理项，多为被截断的表情符号）；请重新输入',
     'reason contains a broken character (a lone UTF-16 surrogate, usually a cut-off emoji): type it again',
+  ],
+  'reason.nonCharacter': [
+    'reason 含有 Unicode 非字符（如 U+FFFF、U+FFFE、U+FDD0–U+FDEF），它们不是文字，显示不出来；请删除',
+    'reason contains Unicode noncharacters (such as U+FFFF, U+FFFE or U+FDD0–U+FDEF), which are not text and show nothing: remove them',
+  ],
+  'reason.bidiControl': [
+    'reason 含有文字方向控制符（U+202A–U+202E、U+2066–U+2069），它们会颠倒或重排文字的显示顺序，使对方看到的与输入的不同；请删除',
+    'reason contains text direction controls (U+202A–U+202E, U+2066–U+2069), which reverse or reorder how the text displays, so the applicant would not read what was typed: remove them',
   ],
   'reason.tooLong': [`reason 不能超过 ${REASON_MAX_CHARS} 个字符`, `reason must be at most ${REASON_MAX_CHARS} characters`],
   'reason.tooManyCodePoints': [

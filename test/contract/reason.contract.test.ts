@@ -1,6 +1,7 @@
 /**
  * The refusal reason rule as deployed: the built setPluginApplyStatus (real SDK, local cloud) refuses what the
- * applicant could not read and forwards what they can, counted as they see it.
+ * applicant could not read, or would read differently from what was typed, and forwards what they can, counted as
+ * they see it.
  */
 import type { LocalCloud } from '../../localcloud/server';
 import { PENDING, scenario, startCloud, statusOf } from './localCloudFixture';
@@ -26,7 +27,10 @@ type Result = { ok: boolean; error?: { code: string; issues?: Array<{ path: stri
 describe('setPluginApplyStatus refusal reasons (built bundle, real SDK, local cloud)', () => {
   it.each([
     ['zero-width characters only', '\u200b\u200c\u200d', 'no visible character'],
-    ['a right-to-left override only', '\u202e', 'no visible character'],
+    ['a right-to-left override before text', '\u202eabc', 'text direction controls'],
+    ['a noncharacter only', '\uffff', 'noncharacters'],
+    ['private-use and unassigned code points only', '\ue000\u{f0000}\u0378', 'no visible character'],
+    ['a paragraph separator inside the text', '资质\u2029不全', 'control characters'],
     ['an escape sequence', '\u001b]0;pwned\u0007资质不全', 'control characters'],
     ['half an emoji', '资质不全\ud83d', 'lone UTF-16 surrogate'],
   ])('refuses %s, names the problem, and sends nothing', async (_, reason, problem) => {

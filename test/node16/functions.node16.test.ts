@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCloud } from '../../localcloud/server';
-import { APPROVED, PENDING, startCloud, statusOf } from '../contract/localCloudFixture';
+import { APPROVED, PENDING, scenario, startCloud, statusOf } from '../contract/localCloudFixture';
 
 const repo = join(__dirname, '../..');
 
@@ -82,6 +82,32 @@ if (skip) {
 
       expect(result).toMatchObject({ ok: false, error: { code: 'MISCONFIGURED' } });
       expect(JSON.stringify(result)).toContain('Node.js 18');
+    });
+
+    it.each([
+      ['an emoji of Unicode 14 next to text', '资质不全 \u{1fae0}'],
+      ['an emoji of Unicode 15 alone', '\u{1fae8}'],
+      ['an emoji of Unicode 16 alone', '\u{1fae9}'],
+    ])('forwards a refusal reason of %s, though Node.js 16 knows only Unicode 13', async (_, reason) => {
+      cloud.reset(scenario());
+
+      const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_refuse', appid: PENDING, reason });
+
+      expect(result).toMatchObject({ ok: true });
+      expect(cloud.calls()[0]?.request).toEqual({ action: 'dev_refuse', appid: PENDING, reason });
+    });
+
+    it.each([
+      ['a noncharacter', '\uffff', 'noncharacters'],
+      ['private-use and unassigned code points only', '\ue000\u0378', 'no visible character'],
+      ['a right-to-left override', '\u202eabc', 'text direction controls'],
+    ])('refuses a reason of %s there too, sending nothing', async (_, reason, problem) => {
+      cloud.reset(scenario());
+
+      const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_refuse', appid: PENDING, reason });
+
+      expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_EVENT', issues: [{ path: 'reason', messageEn: expect.stringContaining(problem) }] } });
+      expect(cloud.calls()).toEqual([]);
     });
 
     it.each(functionNames)('loads %s and completes a call with an empty event', async (name) => {
