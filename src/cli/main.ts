@@ -223,11 +223,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     return listCommand(client, status, { json: values.json === true, deadline: deadlineIn(timeoutMs), log, context });
   }
   const reason = command.action === 'dev_refuse' ? parseReason(values.reason) : undefined;
-  const credentials = readCredentials(env);
   const appids = await readAppids(positionals, values.file ?? []);
   const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
+  // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
   if (values['dry-run'] === true) return dryRun(appids, events, values.json === true);
-  const client = createHttpsClient({ ...credentials, baseUrl });
+  const client = createHttpsClient({ ...readCredentials(env), baseUrl });
   const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
   return decideCommand(client, command.action, appids, events, { json: values.json === true, timeoutMs, log, context });
 }

@@ -238,6 +238,14 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(cloud.calls()).toEqual([]);
       expect(statusOf(pending[0] ?? '')).toBe(1);
     });
+
+    it('needs no credentials, since it calls nothing', async () => {
+      const result = await run(['agree', '--dry-run', pending[0] ?? ''], { env: { PLUGIN_APPID: '', PLUGIN_APPSECRET: '' } });
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} valid`);
+      expect(cloud.calls()).toEqual([]);
+    });
   });
 
   describe('configuration and usage errors', () => {
