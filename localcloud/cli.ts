@@ -78,6 +78,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`local cloud failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  const inUse = (error as { code?: unknown } | null)?.code === 'EADDRINUSE';
+  const advice = inUse ? `\nthe port is taken (another npm start?): stop that one, or pick a free port, e.g. PORT=3001 npm start` : '';
+  process.stderr.write(`local cloud failed to start: ${error instanceof Error ? error.message : String(error)}${advice}\n`);
   process.exit(1);
 });
