@@ -80,6 +80,13 @@ export function parseAdminList(raw: string | undefined): AdminList {
   return { kind: 'listed', openids, pairs };
 }
 
+/** The entries of PLUGIN_ADMIN_OPENIDS that admit nobody, as written, in order. */
+export function malformedAdminEntries(raw: string | undefined): string[] {
+  return adminEntries(raw)
+    .filter((entry) => entry.kind === 'malformed')
+    .map((entry) => entry.text);
+}
+
 /** Why each malformed entry of PLUGIN_ADMIN_OPENIDS admits nobody, naming it (cut short) and saying how to write it. */
 export function adminEntryProblems(raw: string | undefined): string[] {
   return adminEntries(raw)

@@ -1,7 +1,8 @@
 /**
  * `npm run deploy`: builds the functions (with the permission check), then uploads every function folder under
  * cloudfunctions/ to a cloud environment with miniprogram-ci, as it is (nothing installed in the cloud), one
- * progress line per function and a summary. Its dependencies (the build, miniprogram-ci, output) are passed in.
+ * progress line per function and a summary. cloudbase_auth goes up only when asked for by name, since it replaces
+ * the environment's own. Its dependencies (the build, miniprogram-ci, output) are passed in.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { explainUploadError } from './miniprogramCi';
 import type { DeployOptions } from './options';
 import { HELP, KEY_PAGE, KEY_VARIABLE, parseDeployCommand, PROJECT_TYPES } from './options';
 import type { PlannedFunction } from './plan';
-import { describeFunction, discoverFunctions, formatBytes, planFunction, selectFunctions } from './plan';
+import { describeFunction, discoverFunctions, formatBytes, leftOutLine, planFunction, selectFunctions } from './plan';
 
 /** 0: every function uploaded (or a dry run); 1: the build or an upload failed; 2: usage or configuration error. */
 export const DEPLOY_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -86,10 +87,11 @@ async function withConsoleTo<T>(sink: (line: string) => void, fn: () => Promise<
   }
 }
 
-function dryRun(options: DeployOptions, functions: PlannedFunction[], deps: DeployDeps): DeployExitCode {
+function dryRun(options: DeployOptions, functions: PlannedFunction[], leftOut: readonly string[], deps: DeployDeps): DeployExitCode {
   deps.out('dry run: nothing is uploaded and no key is needed.');
   deps.out(`target: env ${options.env} · appid ${options.appid} · type ${options.type} (${PROJECT_TYPES[options.type]})`);
   for (const fn of functions) for (const line of describeFunction(fn, deps.root)) deps.out(line);
+  for (const name of leftOut) deps.out(leftOutLine(name));
   const total = functions.reduce((sum, fn) => sum + fn.files.reduce((bytes, file) => bytes + file.bytes, 0), 0);
   deps.out(`${functions.length} function${functions.length === 1 ? '' : 's'}, ${formatBytes(total)}, uploaded as they are (no cloud-side npm install).`);
   return DEPLOY_EXIT.ok;
@@ -131,7 +133,7 @@ export async function deploy(argv: readonly string[], deps: DeployDeps): Promise
   }
 
   const functionsRoot = join(deps.root, 'cloudfunctions');
-  const selected = selectFunctions(discoverFunctions(functionsRoot), options.only);
+  const selected = selectFunctions(discoverFunctions(functionsRoot), options.only, options.optedIn);
   if ('problems' in selected) {
     for (const problem of selected.problems) deps.err(`error: ${problem}`);
     return DEPLOY_EXIT.usage;
@@ -153,11 +155,17 @@ export async function deploy(argv: readonly string[], deps: DeployDeps): Promise
     return DEPLOY_EXIT.failed;
   }
 
-  if (options.dryRun || key === undefined) return dryRun(options, functions, deps);
-  return upload(options, functions, key, deps);
+  if (options.dryRun || key === undefined) return dryRun(options, functions, selected.leftOut, deps);
+  return upload(options, functions, selected.leftOut, key, deps);
 }
 
-async function upload(options: DeployOptions, functions: PlannedFunction[], key: { path: string; text: string }, deps: DeployDeps): Promise<DeployExitCode> {
+async function upload(
+  options: DeployOptions,
+  functions: PlannedFunction[],
+  leftOut: readonly string[],
+  key: { path: string; text: string },
+  deps: DeployDeps,
+): Promise<DeployExitCode> {
   const ciLog: string[] = [];
   const sink = (line: string): void => {
     const clean = withoutKey(line, key.text);
@@ -166,6 +174,7 @@ async function upload(options: DeployOptions, functions: PlannedFunction[], key:
   };
   const target = { env: options.env, appid: options.appid, type: PROJECT_TYPES[options.type] };
   deps.out(`deploying ${functions.map((fn) => fn.name).join(', ')} to env ${options.env} as ${options.appid} (${options.type})`);
+  for (const name of leftOut) deps.out(leftOutLine(name));
 
   let ci: MiniprogramCi;
   try {

@@ -24,6 +24,8 @@ export interface DeployOptions {
   type: TargetType;
   /** Function names to deploy; empty: every function folder. */
   only: string[];
+  /** Opt-in functions asked for by flag (`--with-cloudbase-auth`), deployed besides the others. */
+  optedIn: string[];
   dryRun: boolean;
   verbose: boolean;
 }
@@ -39,11 +41,15 @@ export const HELP = `npm run deploy -- --env <envId> --appid <wx…> [--type plu
 
 Builds the functions (with the permission check), then uploads every function folder under cloudfunctions/ that has a
 config.json to the cloud environment, as it is (no cloud-side npm install), with WeChat's miniprogram-ci.
+cloudbase_auth is left out unless asked for: uploading it replaces the environment's own cloudbase_auth, and only
+environment sharing (way (b) in README) needs it.
 
   --env ID        the cloud environment id (default: $CLOUD_ENV)
   --appid WX      the appid whose environment it is (default: $DEPLOY_APPID, else $PLUGIN_APPID)
   --type T        plugin (default: the plugin's own environment) or miniprogram
-  --only A,B      deploy only these functions
+  --only A,B      deploy only these functions (naming cloudbase_auth deploys it)
+  --with-cloudbase-auth
+                  deploy cloudbase_auth too (environment sharing; replaces the environment's own)
   --dry-run       build and show what would be uploaded; needs no key and calls nothing
   --verbose       show miniprogram-ci's own log lines
   --fetch-only    only fetch miniprogram-ci into .cache/ (e.g. for a CI image); needs nothing else
@@ -71,6 +77,7 @@ export function parseDeployCommand(argv: readonly string[], env: Readonly<Record
         appid: { type: 'string' },
         type: { type: 'string' },
         only: { type: 'string', multiple: true },
+        'with-cloudbase-auth': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         verbose: { type: 'boolean' },
         'fetch-only': { type: 'boolean' },
@@ -103,6 +110,8 @@ export function parseDeployCommand(argv: readonly string[], env: Readonly<Record
   if (problems.length > 0) return { kind: 'usage', problems };
   return {
     kind: 'deploy',
-    options: { env: targetEnv, appid, type: type as TargetType, only: [...new Set(only)], dryRun: values['dry-run'] ?? false, verbose: values.verbose ?? false },
+    options: { env: targetEnv, appid, type: type as TargetType, only: [...new Set(only)],
+      optedIn: values['with-cloudbase-auth'] ? ['cloudbase_auth'] : [],
+      dryRun: values['dry-run'] ?? false, verbose: values.verbose ?? false },
   };
 }

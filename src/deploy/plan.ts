@@ -1,6 +1,7 @@
 /**
  * What a deploy uploads: every function folder under cloudfunctions/ that has a config.json, found on disk rather
- * than listed here, with its files and the API permissions its config.json grants.
+ * than listed here, except the opt-in ones (cloudbase_auth) unless asked for, with its files and the API permissions
+ * its config.json grants.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,15 +31,42 @@ export function discoverFunctions(functionsRoot: string): string[] {
     .sort();
 }
 
-/** The names to deploy: all, or `only` when it names only existing functions; else the problems, naming what exists. */
-export function selectFunctions(available: readonly string[], only: readonly string[]): { names: string[] } | { problems: string[] } {
+/**
+ * Functions uploaded only when asked for by name. Uploading `cloudbase_auth` replaces the environment's own, which
+ * decides for every mini-program the environment is shared with; only environment sharing needs ours at all.
+ */
+export const OPT_IN_FUNCTIONS = { cloudbase_auth: '--with-cloudbase-auth' } as const;
+
+/** What a deploy uploads (`names`) and which opt-in functions it leaves out though they are there (`leftOut`). */
+export type Selection = { names: string[]; leftOut: string[] } | { problems: string[] };
+
+/**
+ * The names to deploy: `only` when given, else every function but the opt-in ones, plus each opt-in one in `optedIn`.
+ * A name that is not there is a problem naming what exists.
+ */
+export function selectFunctions(available: readonly string[], only: readonly string[], optedIn: readonly string[] = []): Selection {
   if (available.length === 0) return { problems: ['cloudfunctions/ has no function folder with a config.json: nothing to deploy.'] };
-  if (only.length === 0) return { names: [...available] };
-  const unknown = only.filter((name) => !available.includes(name));
-  if (unknown.length > 0) {
-    return { problems: unknown.map((name) => `--only ${name}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`) };
-  }
-  return { names: available.filter((name) => only.includes(name)) };
+  const problems = [
+    ...only.filter((name) => !available.includes(name)).map((name) => `--only ${name}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`),
+    ...optedIn.filter((name) => !available.includes(name)).map((name) => `${optInFlag(name)}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`),
+  ];
+  if (problems.length > 0) return { problems };
+  const optIn = available.filter((name) => Object.hasOwn(OPT_IN_FUNCTIONS, name));
+  const wanted = only.length > 0 ? only : available.filter((name) => !optIn.includes(name));
+  const names = available.filter((name) => wanted.includes(name) || optedIn.includes(name));
+  // Only a plain deploy "leaves out" anything: with --only, the user named what they want.
+  const leftOut = only.length > 0 ? [] : optIn.filter((name) => !names.includes(name));
+  return { names, leftOut };
+}
+
+/** The flag that opts a function in. */
+export function optInFlag(name: string): string {
+  return Object.hasOwn(OPT_IN_FUNCTIONS, name) ? OPT_IN_FUNCTIONS[name as keyof typeof OPT_IN_FUNCTIONS] : `--only ${name}`;
+}
+
+/** The line a deploy prints for an opt-in function it left out: why, and how to include it. */
+export function leftOutLine(name: string): string {
+  return `left out: ${name} — uploading it replaces the environment's own ${name}, and only environment sharing (way (b) in README) needs it. Add ${optInFlag(name)} to deploy it.`;
 }
 
 function filesUnder(folder: string, dir: string = folder): PlannedFile[] {

@@ -110,6 +110,17 @@ describe('cloudbase_auth in front of a cross-account call', () => {
     await expect(call).rejects.toMatchObject({ errCode: -601017, errMsg: expect.stringContaining('PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth') });
   });
 
+  it('says which entry is wrong, not that the variable is unset, when it holds an appid alone (the built bundle)', async () => {
+    const call = cloud.invoke('getPluginApplyList', {}, { from: { appid: ADMIN_APP, openid: APP_ADMIN }, env: { PLUGIN_ADMIN_OPENIDS: ADMIN_APP } });
+
+    await expect(call).rejects.toMatchObject({ errCode: -601017 });
+    const { errMsg } = (await call.catch((error: unknown) => error)) as FunctionCallError;
+    expect(errMsg).not.toContain('is not set');
+    expect(errMsg).toContain(`Entry "${ADMIN_APP}" is malformed: it is an appid alone`);
+    expect(errMsg).toContain(`Add ${ADMIN_APP}:${APP_ADMIN}`);
+    expect(ranFunction('getPluginApplyList')).toBe(false);
+  });
+
   it('answers the platform\'s "FunctionName not found" when the environment has no cloudbase_auth', async () => {
     const functionsDir = mkdtempSync(join(tmpdir(), 'functions-'));
     cpSync(join(__dirname, '../../cloudfunctions/setPluginApplyStatus'), join(functionsDir, 'setPluginApplyStatus'), { recursive: true });

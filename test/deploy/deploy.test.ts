@@ -23,6 +23,10 @@ const env = 'prod-4g1ab2c3d4e5f607';
 const keyText = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 const keyBodyLines = keyText.split('\n').filter((line) => line.length > 0 && !line.startsWith('-----'));
 
+/** What a deploy prints when it leaves cloudbase_auth out. */
+const LEFT_OUT =
+  "left out: cloudbase_auth — uploading it replaces the environment's own cloudbase_auth, and only environment sharing (way (b) in README) needs it. Add --with-cloudbase-auth to deploy it.";
+
 type Call = ['Project', CiProjectOptions] | ['uploadFunction', Omit<UploadFunctionOptions, 'project'> & { project: unknown }];
 
 /** The stand-in: records calls; `failWith` makes uploadFunction of that function throw, `log` is what it prints. */
@@ -48,6 +52,11 @@ function recordingCi(behaviour: { failWith?: Record<string, unknown>; log?: (nam
     },
   };
   return { ci, calls };
+}
+
+/** The names of the functions uploaded, in order. */
+function uploadedNames(calls: Call[]): string[] {
+  return calls.flatMap(([method, options]) => (method === 'uploadFunction' && 'name' in options ? [options.name] : []));
 }
 
 describe('npm run deploy', () => {
@@ -119,21 +128,85 @@ describe('npm run deploy', () => {
     expect(out).toContain('summary: 2 uploaded, 0 failed, 0 not attempted');
   });
 
-  it('deploys every folder that has a config.json, such as cloudbase_auth, and skips folders without one', async () => {
-    mkdirSync(join(root, 'cloudfunctions/cloudbase_auth'));
-    writeFileSync(join(root, 'cloudfunctions/cloudbase_auth/config.json'), '{"permissions":{"openapi":[]}}');
+  it('deploys every folder that has a config.json and skips folders without one', async () => {
     mkdirSync(join(root, 'cloudfunctions/notes'));
     writeFileSync(join(root, 'cloudfunctions/notes/README.txt'), 'not a function');
+    mkdirSync(join(root, 'cloudfunctions/sendDigest'));
+    writeFileSync(join(root, 'cloudfunctions/sendDigest/config.json'), '{"permissions":{"openapi":[]}}');
     const { ci, calls } = recordingCi();
 
     const code = await run(['--env', env, '--appid', appid], { ci });
 
     expect(code).toBe(0);
-    expect(calls.filter(([method]) => method === 'uploadFunction').map(([, options]) => (options as { name: string }).name)).toEqual([
-      'cloudbase_auth',
-      'getPluginApplyList',
-      'setPluginApplyStatus',
-    ]);
+    expect(uploadedNames(calls)).toEqual(['getPluginApplyList', 'sendDigest', 'setPluginApplyStatus']);
+  });
+
+  describe('cloudbase_auth, which replaces the environment\'s own', () => {
+    beforeEach(() => {
+      mkdirSync(join(root, 'cloudfunctions/cloudbase_auth'));
+      writeFileSync(join(root, 'cloudfunctions/cloudbase_auth/config.json'), '{"permissions":{"openapi":[]}}');
+    });
+
+    it('is left out of a plain deploy, which says so and how to include it', async () => {
+      const { ci, calls } = recordingCi();
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(0);
+      expect(uploadedNames(calls)).toEqual(['getPluginApplyList', 'setPluginApplyStatus']);
+      expect(out).toContain(LEFT_OUT);
+      expect(out).toContain('summary: 2 uploaded, 0 failed, 0 not attempted');
+    });
+
+    it('is left out of the dry run\'s plan too, with the same line', async () => {
+      const code = await run(['--env', env, '--appid', appid, '--dry-run']);
+
+      expect(code).toBe(0);
+      expect(out).not.toContain('cloudbase_auth  (cloudfunctions/cloudbase_auth/)');
+      expect(out).toContain(LEFT_OUT);
+      expect(out[out.length - 1]).toMatch(/^2 functions, /);
+    });
+
+    it('is deployed with the others when --with-cloudbase-auth asks for it', async () => {
+      const { ci, calls } = recordingCi();
+
+      const code = await run(['--env', env, '--appid', appid, '--with-cloudbase-auth'], { ci });
+
+      expect(code).toBe(0);
+      expect(uploadedNames(calls)).toEqual(['cloudbase_auth', 'getPluginApplyList', 'setPluginApplyStatus']);
+      expect(out.join('\n')).not.toContain('left out');
+    });
+
+    it('is deployed alone when --only names it', async () => {
+      const { ci, calls } = recordingCi();
+
+      const code = await run(['--env', env, '--appid', appid, '--only', 'cloudbase_auth'], { ci });
+
+      expect(code).toBe(0);
+      expect(uploadedNames(calls)).toEqual(['cloudbase_auth']);
+    });
+
+    it('is added to what --only names with --with-cloudbase-auth', async () => {
+      const { ci, calls } = recordingCi();
+
+      await run(['--env', env, '--appid', appid, '--only', 'setPluginApplyStatus', '--with-cloudbase-auth'], { ci });
+
+      expect(uploadedNames(calls)).toEqual(['cloudbase_auth', 'setPluginApplyStatus']);
+    });
+
+    it('is not mentioned when --only names other functions: nothing was left out that was asked for', async () => {
+      await run(['--env', env, '--appid', appid, '--only', 'setPluginApplyStatus', '--dry-run']);
+
+      expect(out.join('\n')).not.toContain('cloudbase_auth');
+    });
+  });
+
+  it('refuses --with-cloudbase-auth where there is no cloudbase_auth folder, before building (exit 2)', async () => {
+    const code = await run(['--env', env, '--appid', appid, '--with-cloudbase-auth']);
+
+    expect(code).toBe(2);
+    expect(events).toEqual([]);
+    expect(err[0]).toBe('error: --with-cloudbase-auth: there is no cloudfunctions/cloudbase_auth/config.json; the functions are getPluginApplyList, setPluginApplyStatus.');
   });
 
   it('deploys to a mini-program environment with --type miniprogram', async () => {

@@ -4,7 +4,7 @@
  * Neither reaches miniprogram-ci or the network.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,10 +43,31 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('target: env prod-4g1ab2c3d4e5f607 · appid wx0123456789abcdef · type plugin (miniProgramPlugin)');
-    for (const fn of readdirSync(join(dir, 'cloudfunctions'))) {
+    for (const fn of ['setPluginApplyStatus', 'getPluginApplyList']) {
       expect(result.stdout).toContain(`${fn}  (cloudfunctions/${fn}/)`);
+      // The size printed is the built bundle's, in KB or MB as it comes out: it must match the file on disk.
+      const printed = new RegExp(`${fn} {2}\\(cloudfunctions/${fn}/\\)\\n {2}config\\.json +\\d+ B\\n {2}index\\.js +([\\d.]+) (KB|MB)\\n`).exec(result.stdout);
+      expect(printed).not.toBeNull();
+      const [, amount = '', unit = ''] = printed ?? [];
+      const bytes = statSync(join(dir, 'cloudfunctions', fn, 'index.js')).size;
+      const unitBytes = unit === 'MB' ? 1024 * 1024 : 1024;
+      expect(Math.abs(Number(amount) * unitBytes - bytes)).toBeLessThanOrEqual(unitBytes * (unit === 'MB' ? 0.005 : 0.05));
+      // A bundle without the SDK inlined would be a few KB; one with its unused half would be well over 1 MB.
+      expect(bytes).toBeGreaterThan(100 * 1024);
+      expect(bytes).toBeLessThan(2 * 1024 * 1024);
     }
-    expect(result.stdout).toMatch(/setPluginApplyStatus {2}\(cloudfunctions\/setPluginApplyStatus\/\)\n {2}config\.json +\d+ B\n {2}index\.js +1\.\d\d MB\n/);
+    expect(result.stdout).not.toContain('cloudbase_auth  (cloudfunctions/cloudbase_auth/)');
+    expect(result.stdout).toContain('left out: cloudbase_auth');
+    expect(result.stdout).toContain('Add --with-cloudbase-auth to deploy it.');
+  }, 120_000);
+
+  it('--dry-run --with-cloudbase-auth lists cloudbase_auth too, a bundle of a few KB without the SDK (exit 0)', async () => {
+    const result = await run(['--dry-run', '--with-cloudbase-auth'], { CLOUD_ENV: 'prod-4g1ab2c3d4e5f607', PLUGIN_APPID: 'wx0123456789abcdef' });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/cloudbase_auth {2}\(cloudfunctions\/cloudbase_auth\/\)\n {2}config\.json +\d+ B\n {2}index\.js +\d+\.\d KB\n/);
+    expect(result.stdout).toContain('  permissions: none (calls no openapi)');
+    expect(result.stdout).not.toContain('left out');
   }, 120_000);
 
   it('stops with exit 2 and one line naming MINIPROGRAM_CI_PRIVATE_KEY_PATH when there is no key', async () => {

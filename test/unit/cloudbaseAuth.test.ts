@@ -86,15 +86,68 @@ describe('cloudbase_auth', () => {
     expect(answer.errCode).not.toBe(0);
   });
 
-  it.each([
-    ['unset', undefined],
-    ['empty', ' , '],
-    ['only malformed entries', `${ADMIN_APP}, wxNOPE:o`],
-  ])('refuses every mini-program while PLUGIN_ADMIN_OPENIDS is %s, saying which variable to set', async (_, admins) => {
-    const answer = await callAs(loadFunction(admins), { appid: ADMIN_APP, openid: USER });
+  it('refuses every mini-program while PLUGIN_ADMIN_OPENIDS is unset, saying so and which entry to add', async () => {
+    const answer = await callAs(loadFunction(undefined), { appid: ADMIN_APP, openid: USER });
 
     expect(answer.errCode).not.toBe(0);
     expect(answer.errMsg).toMatch(/PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth/);
+    expect(answer.errMsg).toContain(`Add ${ADMIN_APP}:${USER}`);
+  });
+
+  it('says the variable holds no entry when it is set to separators only', async () => {
+    const answer = await callAs(loadFunction(' , '), { appid: ADMIN_APP, openid: USER });
+
+    expect(answer.errCode).not.toBe(0);
+    expect(answer.errMsg).toContain('PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth but holds no entry');
+    expect(answer.errMsg).toContain(`Add ${ADMIN_APP}:${USER}`);
+  });
+
+  it('says the variable is set but names no APPID:OPENID entry for this mini-program, giving the entry to add', async () => {
+    const answer = await callAs(loadFunction(`o_local_admin, ${OTHER_APP}:o_other`), { appid: ADMIN_APP, openid: USER });
+
+    expect(answer.errCode).not.toBe(0);
+    expect(answer.errMsg).not.toMatch(/not set/);
+    expect(answer.errMsg).toContain(`PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth, but no APPID:OPENID entry names mini-program ${ADMIN_APP}`);
+    expect(answer.errMsg).toContain(`Add ${ADMIN_APP}:${USER}`);
+  });
+
+  describe('with malformed entries, names the entry and the form', () => {
+    it.each([
+      ['an appid alone', ADMIN_APP, `"${ADMIN_APP}" is malformed: it is an appid alone`],
+      ['the value pasted with quotes', `"${ADMIN_APP}:${USER}"`, `"\\"${ADMIN_APP}:o_ad…user\\"" is malformed: remove the quotes`],
+      ['spaces around the colon', `${ADMIN_APP} : ${USER}`, 'write APPID:OPENID without spaces around the colon'],
+      ['a full-width colon with spaces', `${ADMIN_APP} ： ${USER}`, 'write APPID:OPENID without spaces around the colon'],
+      ['a pair whose appid is in capitals', `WX1A2B3C4D5E6F7089:${USER}`, '"WX1A2B3C4D5E6F7089:o_ad…user" is malformed: write APPID:OPENID'],
+    ])('%s', async (_, admins, named) => {
+      const answer = await callAs(loadFunction(admins), { appid: ADMIN_APP, openid: USER });
+
+      expect(answer.errCode).not.toBe(0);
+      expect(answer.errMsg).not.toMatch(/not set/);
+      expect(answer.errMsg).toContain(named);
+      expect(answer.errMsg).toContain(`Add ${ADMIN_APP}:${USER}`);
+    });
+
+    it('masks the OPENIDs of the entries it names: the caller may be no admin', async () => {
+      const answer = await callAs(loadFunction(`"${ADMIN_APP}:o_another_admin_4321", ${ADMIN_APP}`), { appid: ADMIN_APP, openid: 'o_stranger' });
+
+      expect(answer.errMsg).not.toContain('o_another_admin_4321');
+      expect(answer.errMsg).toContain('o_an…4321');
+    });
+
+    it('names at most three, saying how many more there are', async () => {
+      const answer = await callAs(loadFunction('wxNOPE:a, wxNOPE:b, wxNOPE:c, wxNOPE:d, wxNOPE:e'), { appid: ADMIN_APP, openid: USER });
+
+      expect(answer.errMsg).toContain('"wxNOPE:c"');
+      expect(answer.errMsg).not.toContain('"wxNOPE:d"');
+      expect(answer.errMsg).toContain('and 2 more malformed');
+      expect(answer.errMsg.length).toBeLessThan(1200);
+    });
+
+    it('still admits a mini-program that a well-formed entry names', async () => {
+      const answer = await callAs(loadFunction(`${OTHER_APP}, ${ADMIN_APP}:${USER}`), { appid: ADMIN_APP, openid: USER });
+
+      expect(answer).toMatchObject({ errCode: 0 });
+    });
   });
 
   it('writes one log line with the calling appid and the OPENID masked', async () => {
@@ -102,6 +155,19 @@ describe('cloudbase_auth', () => {
 
     expect(logLines).toHaveLength(1);
     expect(JSON.parse(logLines[0] ?? '{}')).toEqual({ fn: 'cloudbase_auth', requestId: 'req-auth', callerAppid: ADMIN_APP, caller: 'o_ad…1234', outcome: 'OK' });
+  });
+
+  it('never throws and answers a string errMsg, whatever PLUGIN_ADMIN_OPENIDS holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), fc.option(fc.string(), { nil: undefined }), async (admins, openid) => {
+        const answer = await callAs(loadFunction(admins), { appid: ADMIN_APP, openid });
+
+        expect(typeof answer.errCode).toBe('number');
+        expect(typeof answer.errMsg).toBe('string');
+      }),
+      // Each run loads the function afresh, as a cold start reads the variable: a few dozen keep this quick.
+      { numRuns: 30 },
+    );
   });
 
   it('never throws and admits only the named mini-program, whatever the event, context and platform values', async () => {
