@@ -53,7 +53,9 @@ interface AdminEntry {
 }
 
 function adminEntries(raw: string | undefined): AdminEntry[] {
+  // "wx… : o…" is one entry written with spaces, not "wx…", ":" and an OPENID that would then stand alone.
   return (raw ?? '')
+    .replace(/\s*[:：]\s*/g, ':')
     .split(/[,，\s]+/)
     .filter((entry) => entry !== '')
     .map((entry): AdminEntry => {
@@ -68,7 +70,7 @@ function adminEntries(raw: string | undefined): AdminEntry[] {
 
 /**
  * Parses PLUGIN_ADMIN_OPENIDS: entries separated by commas (full-width too), spaces or newlines, each either
- * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon). An entry of neither form admits nobody and is
+ * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored). An entry of neither form admits nobody and is
  * reported by `adminEntryProblems`, so that admins are told rather than left wondering why someone is refused.
  */
 export function parseAdminList(raw: string | undefined): AdminList {

@@ -42,11 +42,8 @@ function shownEntry(text: string): string {
 /** What is wrong with each malformed entry (up to NAMED_AT_MOST), computed once at cold start; '' when none is. */
 function describeMalformed(raw: string | undefined): string {
   const malformed = malformedAdminEntries(raw);
-  // Splitting at spaces turns "wx… : o…" into "wx…", ":" and "o…": the spaces are the mistake, not the pieces.
-  const spacedColon = /\S\s+[:：]|[:：]\s+\S/.test(raw ?? '');
   const why = (text: string): string => {
     if (/["'`“”‘’]/.test(text)) return 'remove the quotes around the value or the entry';
-    if (spacedColon && (APPID_PATTERN.test(text) || /^[:：]|[:：]$/.test(text))) return 'write APPID:OPENID without spaces around the colon';
     if (APPID_PATTERN.test(text)) return `it is an appid alone; write ${text}:OPENID with the OPENID the admin has in that mini-program`;
     return 'write APPID:OPENID ("wx" and 16 lowercase hex characters, a colon, the OPENID), or OPENID alone for a same-account caller';
   };

@@ -47,6 +47,11 @@ describe('PLUGIN_ADMIN_OPENIDS entries', () => {
     expect(parseAdminList(PAIR.replace(':', '：'))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
   });
 
+  it('reads APPID : OPENID written with spaces as that one pair, never as an OPENID admitted on its own', () => {
+    expect(parseAdminList(PAIR.replace(':', ' : '))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
+    expect(parseAdminList(PAIR.replace(':', ' ：\n'))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
+  });
+
   it.each([
     ['an appid alone', APPID, /"wx0123456789abcdef" admits nobody.*appid alone/],
     ['an appid in capitals', `WX0123456789ABCDEF:oA`, /"WX0123456789ABCDEF:oA" admits nobody/],
