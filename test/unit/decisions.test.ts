@@ -199,6 +199,65 @@ describe('retries', () => {
     expect(result).toMatchObject({ ok: true, changed: false });
   });
 
+  it.each([
+    ['keeps answering -1', -1],
+    ['is rate limited (45011)', 45011],
+  ])('reports a decision the lost try applied as done, not as a failure, when the retry %s', async (_, errCode) => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-501001, 'resource system error. request timeout') : new WeChatApiError(errCode, 'later failure');
+    }, [{ appid: appidOf(1), status: 2 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_agree', appid: appidOf(1), changed: false });
+  });
+
+  it('keeps the later failure when the list shows the lost try was not applied', async () => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-604102, 'call open API timeout') : new WeChatApiError(45011, 'api minute-quota reach limit');
+    }, [{ appid: appidOf(1), status: 1 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', errCode: 45011 } });
+  });
+
+  it('answers OUTCOME_UNKNOWN keeping both codes when a refusal without appid follows a lost answer', async () => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-601003, 'network error') : new WeChatApiError(45011, 'api minute-quota reach limit');
+    });
+
+    const result = await handleSetStatus({ action: 'dev_refuse', reason: 'r' }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 45011, raw: 'api minute-quota reach limit', unknownTry: { errCode: -601003, raw: 'network error' } } });
+    expect(client.listCalls).toBe(0);
+  });
+
+  it('does not skip the rest of a batch behind an item the lost try applied', async () => {
+    const lost = appidOf(1);
+    const others = Array.from({ length: 15 }, (_, n) => appidOf(100 + n));
+    const tries = new Map<string, number>();
+    const client = scriptedClient(
+      async (request) => {
+        const appid = request.appid ?? '';
+        tries.set(appid, (tries.get(appid) ?? 0) + 1);
+        if (appid !== lost) return new Promise((resolve) => setTimeout(resolve, 20));
+        throw tries.get(appid) === 1 ? new WeChatApiError(-501001, 'request timeout') : new WeChatApiError(45011, 'api minute-quota reach limit');
+      },
+      [{ appid: lost, status: 2 }, ...others.map((appid) => ({ appid, status: 1 }))],
+    );
+
+    const result = await handleSetStatus({ items: [lost, ...others].map((appid) => ({ action: 'dev_agree', appid })) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, summary: { succeeded: 16, failed: 0, notAttempted: 0, skipped: 0 } });
+  });
+
   it('gives up after the maximum number of tries', async () => {
     const client = scriptedClient(refuse(-1));
 

@@ -3,7 +3,7 @@
  * package, so a new SDK that renames one is noticed), the platform codes WeChat documents, and how each may be retried.
  */
 import { readFileSync } from 'node:fs';
-import { retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
+import { failureOutcome, HTTP_ERROR_CODE, retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
 
 /** wx-server-sdk's own text for each code, from its ERR_CODE table. */
 function sdkErrorTexts(): Map<number, string> {
@@ -83,5 +83,19 @@ describe('error table', () => {
 
     expect(error).toMatchObject({ code: 'HTTP_ERROR', httpStatus: status, retryable });
     expect(retryPolicyOf(-700002, status)).toBe(policy);
+  });
+});
+
+describe('failureOutcome', () => {
+  it.each([...WECHAT_ERRORS.entries()])('marks errCode %i unknown exactly when its text says the outcome is unknown', (errCode, entry) => {
+    expect(failureOutcome(errCode)).toBe(entry.messageEn.includes('outcome is unknown') ? 'unknown' : 'known');
+  });
+
+  it('treats an HTTP 5xx as unknown (a gateway may have passed the request on) and a 4xx as known', () => {
+    expect([failureOutcome(HTTP_ERROR_CODE, 502), failureOutcome(HTTP_ERROR_CODE, 404), failureOutcome(HTTP_ERROR_CODE, 429)]).toEqual(['unknown', 'known', 'known']);
+  });
+
+  it('treats a code WeChat answered but the table does not know as known', () => {
+    expect(failureOutcome(99999)).toBe('known');
   });
 });
