@@ -3,8 +3,8 @@
  * outcomes and batches, and the typed result. Pure logic: the transport, caller, clock and log come in as
  * dependencies, so every adapter (cloud function, CLI, tests) shares it.
  */
-import type { Lookup } from './applicationList';
-import { currentStatus, STATUS_TEXT } from './applicationList';
+import type { Lookup, StatusLookups } from './applicationList';
+import { batchStatusLookups, currentStatus, STATUS_TEXT } from './applicationList';
 import type { Caller } from './callerPolicy';
 import { callerLogFields, refuseCall } from './callerPolicy';
 import type { AdminList } from './config';
@@ -106,7 +106,8 @@ function echoOf(event: unknown): { action?: string; appid?: string } {
  * Sends one validated decision to WeChat, retrying transient failures. When WeChat refuses because the
  * application is no longer as the decision expects, or when a try's answer was lost and a later try failed,
  * looks it up: already as asked is a success with `changed: false` (a concurrent admin, or our own earlier try
- * whose answer was lost), otherwise the error names the current status.
+ * whose answer was lost), otherwise the error names the current status. `lookups` lets a batch's items share
+ * their reads of the list; by default the decision walks the list on its own.
  */
 export async function decide(decision: Decision, deps: DecideDeps, lookups?: StatusLookups): Promise<DecisionResult> {
   const retry = deps.retry ?? DEFAULT_RETRY;
@@ -136,12 +137,6 @@ function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'a
 
 /** The status a decision leaves when WeChat applies it. */
 const ASKED_STATUS: Readonly<Record<DecisionAction, StatusName | 'absent'>> = { dev_agree: 'approved', dev_refuse: 'refused', dev_delete: 'absent' };
-
-/**
- * How a decision looks its application up, called as soon as its last answer came back: a read that began after
- * that answer tells, and so does an earlier one whose status `agrees` accepts (WeChat's answer confirms it).
- */
-export type StatusLookups = (appid: string, agrees: (status: Lookup['status']) => boolean) => Promise<Lookup>;
 
 /** A single decision's lookup: a walk of its own, stopping at the page that lists the applicant. */
 function singleLookups(deps: DecideDeps): StatusLookups {
@@ -350,6 +345,8 @@ export async function decideMany(
   });
   const calls = timedCalls(deps.client, deps.deadline.now);
   const itemDeps: DecideDeps = { ...deps, client: calls.client };
+  // One read of the list serves every item's "already done" check (each appid is decided once per batch).
+  const lookups = batchStatusLookups(calls.client, deps.deadline, deps.retry ?? DEFAULT_RETRY);
   let blockedBy: string | null = null;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -361,7 +358,7 @@ export async function decideMany(
       } else if (!shouldStart() || remainingMs(deps.deadline) < startThreshold(calls.slowestMs())) {
         result = { ok: false, error: ownError('NOT_ATTEMPTED') };
       } else {
-        result = await decide(lead.decision, itemDeps);
+        result = await decide(lead.decision, itemDeps, lookups);
         if (!result.ok && isAccountWide(result.error)) blockedBy ??= result.error.code;
       }
       const echoed = result.ok ? result : { ...result, ...echoOf(events[lead.index]) };

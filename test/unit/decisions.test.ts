@@ -328,6 +328,43 @@ describe('batches', () => {
     expect(client.sent).toHaveLength(0);
   });
 
+  it('reads the list once when a batch is sent again after it was applied', async () => {
+    const listed = Array.from({ length: 350 }, (_, n) => ({ appid: appidOf(n), status: n < 200 ? 2 : 1 }));
+    const client = scriptedClient(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      throw new WeChatApiError(89240, 'only pending');
+    }, listed);
+    const items = listed.slice(0, 200).map(({ appid }) => ({ action: 'dev_agree', appid }));
+
+    const result = await handleSetStatus({ items }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, summary: { succeeded: 200, failed: 0, notAttempted: 0, skipped: 0 } });
+    expect((result as { results: Array<{ changed?: boolean }> }).results.every((item) => item.changed === false)).toBe(true);
+    // 350 applications, 100 a page: one walk of 4 pages.
+    expect(client.listCalls).toBe(4);
+  });
+
+  it('reads the list again for an item whose refusal came after the shared read', async () => {
+    const [early, late] = [appidOf(1), appidOf(2)];
+    const listed: RawApplication[] = [{ appid: early, status: 2 }, { appid: late, status: 1 }];
+    const client = scriptedClient(async (request) => {
+      if (request.appid === late) {
+        // Another admin refuses it while this agree is on its way, after the first read saw it pending.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        listed[1] = { appid: late, status: 3 };
+      }
+      throw new WeChatApiError(89240, 'only pending');
+    }, listed);
+
+    const result = await handleSetStatus({ items: [{ action: 'dev_agree', appid: early }, { action: 'dev_agree', appid: late }] }, depsWith(client));
+
+    expect(result).toMatchObject({
+      ok: true,
+      results: [{ ok: true, changed: false }, { ok: false, error: { code: 'APPLICATION_NOT_PENDING', currentStatus: 'refused' } }],
+    });
+    expect(client.listCalls).toBe(2);
+  });
+
   it('keeps at most 10 decisions in flight', async () => {
     let inFlight = 0;
     let most = 0;
