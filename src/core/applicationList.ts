@@ -61,7 +61,7 @@ function isoFromUnixSeconds(value: string | number | undefined): string | null {
 
 /** One page, normalised. */
 export async function readPage(client: ListClient, page: number, num: number, deadline: Deadline): Promise<Application[]> {
-  const items = await beforeDeadline(client.listApplications(page, num), deadline);
+  const items = await beforeDeadline(client.listApplications(page, num, deadline), deadline);
   return items.map(normalizeApplication);
 }
 

@@ -118,7 +118,7 @@ export async function decide(decision: Decision, deps: DecideDeps, lookups?: Sta
     deps.log({ level: 'warn', event: 'retry', action: decision.action, appid: decision.appid, errCode: thrown.errCode, attempt });
   };
   try {
-    await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision), deps.deadline), deps.deadline, retry, onRetry);
+    await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision, deps.deadline), deps.deadline), deps.deadline, retry, onRetry);
     return success(decision, true);
   } catch (thrown) {
     if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
@@ -395,8 +395,8 @@ function timedCalls(client: PluginApplyClient, now: () => number): { client: Plu
   };
   return {
     client: {
-      setApplyStatus: (request) => timed(() => client.setApplyStatus(request)),
-      listApplications: (page, num) => timed(() => client.listApplications(page, num)),
+      setApplyStatus: (request, deadline) => timed(() => client.setApplyStatus(request, deadline)),
+      listApplications: (page, num, deadline) => timed(() => client.listApplications(page, num, deadline)),
     },
     slowestMs: () => Math.max(slowestDoneMs, ...[...waitingSince].map((waiting) => now() - waiting.since)),
   };
