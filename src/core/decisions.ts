@@ -158,8 +158,9 @@ async function settle(
 ): Promise<DecisionResult> {
   const error = wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
   const refusalWanted = alreadyDoneStatus(decision, thrown.errCode);
-  // A failure that itself says the outcome is unknown is already the honest answer.
-  const afterLostAnswer = unknownTry !== null && failureOutcome(thrown.errCode, thrown.httpStatus) === 'known' ? unknownTry : null;
+  // A failure whose own text says the outcome is unknown is already the honest answer. HTTP_ERROR's text does not
+  // say so even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
+  const afterLostAnswer = unknownTry !== null && failureOutcome(thrown.errCode) === 'known' ? unknownTry : null;
   if (refusalWanted === null && afterLostAnswer === null) return { ok: false, error };
   const unknown = (): DecisionResult => ({
     ok: false,

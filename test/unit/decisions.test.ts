@@ -405,3 +405,17 @@ describe('batches', () => {
     expect(client.sent).toHaveLength(0);
   });
 });
+
+describe('a lost answer followed by an HTTP 5xx', () => {
+  it('reads the list rather than answer HTTP_ERROR, whose text does not say the outcome is unknown', async () => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-700001, 'socket hang up') : new WeChatApiError(-700002, 'POST …: HTTP 502', 502);
+    }, []);
+
+    const result = await handleSetStatus({ action: 'dev_delete', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_delete', appid: appidOf(1), changed: false });
+  });
+});
