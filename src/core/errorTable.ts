@@ -217,6 +217,11 @@ export function wechatError(errCode: number, raw: string, httpStatus?: number): 
   return { ...error, retryable: httpRetryPolicy(httpStatus) !== 'never', httpStatus };
 }
 
+/** The codes whose failure leaves it unknown whether the decision was applied (the table's `outcome`). */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(
+  [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.outcome === 'unknown').map((entry) => entry.code),
+);
+
 /**
  * Whether a call that failed with this code may still have been applied (the table's `outcome`; unknown codes:
  * known, since WeChat answered them). HTTP_ERROR by its status: a 5xx gateway may have passed the request on.
