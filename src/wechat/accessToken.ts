@@ -167,8 +167,12 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
         if (inFlight === null || now() - inFlight.startedAt >= TOKEN_FETCH_SHARED_MS) inFlight = startFetch();
         const shared = inFlight;
         const staleInMs = shared.startedAt + TOKEN_FETCH_SHARED_MS - now();
-        const token = await within(shared.promise, deadline === undefined ? staleInMs : Math.min(staleInMs, remainingMs(deadline)));
+        const staleFirst = deadline === undefined || staleInMs <= remainingMs(deadline);
+        const token = await within(shared.promise, staleFirst ? staleInMs : remainingMs(deadline));
         if (token !== STALLED) return token;
+        if (!staleFirst) throw new DeadlineExceeded();
+        // Stalled: whoever asks next (this caller included) starts afresh, whatever the clock says.
+        if (inFlight === shared) inFlight = null;
       }
     },
     invalidate(staleToken) {
