@@ -5,7 +5,7 @@
 import type { Application } from '../core/applicationList';
 import { STATUS_TEXT } from '../core/applicationList';
 import type { ApplyError } from '../core/errorTable';
-import { ACCOUNT_WIDE_CODES } from '../core/errorTable';
+import { ACCOUNT_WIDE_CODES, OUTCOME_UNKNOWN_CODES } from '../core/errorTable';
 import type { DecisionAction } from '../core/eventSchema';
 import type { DecisionResult } from '../core/decisions';
 
@@ -176,15 +176,6 @@ export interface CliContext {
   timeoutS: number;
 }
 
-/** Codes after which a decision may or may not have been applied; the error table tells a function's caller to refresh the list. */
-const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
-  'TIMEOUT',
-  'OPENAPI_TIMEOUT',
-  'CLOUD_NETWORK_ERROR',
-  'CLOUD_SYSTEM_ERROR',
-  'CLOUD_TIMEOUT',
-  'HTTPS_NETWORK_ERROR',
-]);
 
 /**
  * The error with its hint said for someone at the CLI: the error table's hints are written for the cloud

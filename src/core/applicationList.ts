@@ -61,7 +61,7 @@ function isoFromUnixSeconds(value: string | number | undefined): string | null {
 
 /** One page, normalised. */
 export async function readPage(client: ListClient, page: number, num: number, deadline: Deadline): Promise<Application[]> {
-  const items = await beforeDeadline(client.listApplications(page, num), deadline);
+  const items = await beforeDeadline(client.listApplications(page, num, deadline), deadline);
   return items.map(normalizeApplication);
 }
 
@@ -152,4 +152,56 @@ export async function currentStatus(
   if (found !== undefined) return { status: found.statusName };
   // A cut walk that did not find it cannot say it is absent.
   return walk.complete ? { status: 'absent' } : { status: 'unreadable', cause: walk.stoppedBy ?? null };
+}
+
+/**
+ * How a decision looks its application up, called as soon as WeChat's last answer to it came back: a read that
+ * began after that answer tells, and so does an earlier one whose status `agrees` accepts (the answer confirms it).
+ */
+export type StatusLookups = (appid: string, agrees: (status: Lookup['status']) => boolean) => Promise<Lookup>;
+
+/** What one shared walk ended with: the pages it read, or the failure of its first page. */
+type WalkOutcome = { walk: Walk } | { failed: WeChatApiError | DeadlineExceeded };
+
+/**
+ * Lookups shared by the decisions of one batch. A batch sent again after it was applied meets "already done" on
+ * every item; one walk of the list per item would take more calls than the batch itself and run out of time. So
+ * the whole list is read once and shared: a lookup takes the latest walk's status when its own answer confirms it,
+ * and otherwise waits for a walk that begins after its answer (one at a time, shared by every lookup waiting).
+ */
+export function batchStatusLookups(client: ListClient, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY): StatusLookups {
+  let started = 0;
+  let latest: { number: number; done: Promise<WalkOutcome> } | null = null;
+
+  const startWalk = (): Promise<WalkOutcome> => {
+    started += 1;
+    const done = readAllPages(client, deadline, { retry }).then(
+      (walk): WalkOutcome => ({ walk }),
+      (thrown: unknown): WalkOutcome => {
+        if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return { failed: thrown };
+        throw thrown;
+      },
+    );
+    latest = { number: started, done };
+    return done;
+  };
+
+  return async (appid, agrees) => {
+    const answeredAfter = started;
+    const earlier = latest;
+    if (earlier !== null) {
+      const seen = statusIn(await earlier.done, appid);
+      if (seen.status !== 'unreadable' && agrees(seen.status)) return seen;
+    }
+    // Another lookup may have begun a walk while this one waited: it began after this answer, so it tells.
+    const fresh = latest !== null && latest.number > answeredAfter ? latest.done : startWalk();
+    return statusIn(await fresh, appid);
+  };
+}
+
+function statusIn(outcome: WalkOutcome, appid: string): Lookup {
+  if ('failed' in outcome) return { status: 'unreadable', cause: outcome.failed };
+  const found = outcome.walk.items.find((item) => item.appid === appid);
+  if (found !== undefined) return { status: found.statusName };
+  return outcome.walk.complete ? { status: 'absent' } : { status: 'unreadable', cause: outcome.walk.stoppedBy ?? null };
 }

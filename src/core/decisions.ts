@@ -3,14 +3,15 @@
  * outcomes and batches, and the typed result. Pure logic: the transport, caller, clock and log come in as
  * dependencies, so every adapter (cloud function, CLI, tests) shares it.
  */
-import { currentStatus, STATUS_TEXT } from './applicationList';
+import type { Lookup, StatusLookups } from './applicationList';
+import { batchStatusLookups, currentStatus, STATUS_TEXT } from './applicationList';
 import type { Caller } from './callerPolicy';
 import { callerLogFields, refuseCall } from './callerPolicy';
 import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
 import type { ApplyError } from './errorTable';
-import { isAccountWide, ownError, wechatError } from './errorTable';
+import { failureOutcome, isAccountWide, ownError, wechatError } from './errorTable';
 import type { Decision, DecisionAction, EventIssue, Parsed, StatusName } from './eventSchema';
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
@@ -103,43 +104,79 @@ function echoOf(event: unknown): { action?: string; appid?: string } {
 
 /**
  * Sends one validated decision to WeChat, retrying transient failures. When WeChat refuses because the
- * application is no longer as the decision expects, looks it up: already as asked is a success with
- * `changed: false` (a concurrent admin, or our own earlier attempt whose answer was lost), otherwise the
- * error names the current status.
+ * application is no longer as the decision expects, or when a try's answer was lost and a later try failed,
+ * looks it up: already as asked is a success with `changed: false` (a concurrent admin, or our own earlier try
+ * whose answer was lost), otherwise the error names the current status. `lookups` lets a batch's items share
+ * their reads of the list; by default the decision walks the list on its own.
  */
-export async function decide(decision: Decision, deps: DecideDeps): Promise<DecisionResult> {
+export async function decide(decision: Decision, deps: DecideDeps, lookups?: StatusLookups): Promise<DecisionResult> {
   const retry = deps.retry ?? DEFAULT_RETRY;
-  const onRetry = (thrown: WeChatApiError, attempt: number): void =>
+  let unknownTry: WeChatApiError | null = null;
+  const onRetry = (thrown: WeChatApiError, attempt: number): void => {
+    // A retried try may have been applied: remembered, so that a later definite failure is not taken at its word.
+    if (unknownTry === null && failureOutcome(thrown.errCode, thrown.httpStatus) === 'unknown') unknownTry = thrown;
     deps.log({ level: 'warn', event: 'retry', action: decision.action, appid: decision.appid, errCode: thrown.errCode, attempt });
+  };
   try {
-    await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision), deps.deadline), deps.deadline, retry, onRetry);
+    await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision, deps.deadline), deps.deadline), deps.deadline, retry, onRetry);
     return success(decision, true);
   } catch (thrown) {
     if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
     if (!(thrown instanceof WeChatApiError)) throw thrown;
-    return settle(decision, thrown, deps);
+    return settle(decision, thrown, unknownTry, deps, lookups ?? singleLookups(deps));
   }
 }
 
 /** Which refusals may mean "already done", and the status that would mean it. */
 function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'absent' | null {
-  if (decision.appid === undefined) return null;
   if (errCode === 89240 && decision.action === 'dev_agree') return 'approved';
   if (errCode === 89240 && decision.action === 'dev_refuse') return 'refused';
   if (errCode === 89242 && decision.action === 'dev_delete') return 'absent';
   return null;
 }
 
+/** The status a decision leaves when WeChat applies it. */
+const ASKED_STATUS: Readonly<Record<DecisionAction, StatusName | 'absent'>> = { dev_agree: 'approved', dev_refuse: 'refused', dev_delete: 'absent' };
+
+/** A single decision's lookup: a walk of its own, stopping at the page that lists the applicant. */
+function singleLookups(deps: DecideDeps): StatusLookups {
+  return (appid) => currentStatus(deps.client, appid, deps.deadline, deps.retry ?? DEFAULT_RETRY);
+}
+
 /**
- * Turns a refusal that may mean "already done" into its outcome. The lookup behind it is a read, retried like any
- * other call; when it still cannot tell, the answer is OUTCOME_UNKNOWN, never a definite refusal, because the
- * application may well be as asked already (our own earlier try, whose answer was lost).
+ * Turns a failure that may hide an applied decision into its outcome: a refusal that may mean "already done", or
+ * any definite failure after a try whose outcome was unknown (its answer lost: it may have been applied). The
+ * lookup behind it is a read, retried like any other call; when it still cannot tell, the answer is
+ * OUTCOME_UNKNOWN, never a definite failure, because the application may well be as asked already.
  */
-async function settle(decision: Decision, thrown: WeChatApiError, deps: DecideDeps): Promise<DecisionResult> {
+async function settle(
+  decision: Decision,
+  thrown: WeChatApiError,
+  unknownTry: WeChatApiError | null,
+  deps: DecideDeps,
+  lookups: StatusLookups,
+): Promise<DecisionResult> {
   const error = wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
-  const wanted = alreadyDoneStatus(decision, thrown.errCode);
-  if (wanted === null || decision.appid === undefined) return { ok: false, error };
-  const lookup = await currentStatus(deps.client, decision.appid, deps.deadline, deps.retry ?? DEFAULT_RETRY);
+  const refusalWanted = alreadyDoneStatus(decision, thrown.errCode);
+  // A failure whose own text says the outcome is unknown is already the honest answer. HTTP_ERROR's text does not
+  // say so even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
+  const afterLostAnswer = unknownTry !== null && failureOutcome(thrown.errCode) === 'known' ? unknownTry : null;
+  if (refusalWanted === null && afterLostAnswer === null) return { ok: false, error };
+  const unknown = (): DecisionResult => ({
+    ok: false,
+    error: ownError('OUTCOME_UNKNOWN', {
+      errCode: thrown.errCode,
+      raw: thrown.errMsg,
+      ...(afterLostAnswer === null ? {} : { unknownTry: { errCode: afterLostAnswer.errCode, raw: afterLostAnswer.errMsg } }),
+    }),
+  });
+  // Without an appid WeChat picked the application, so there is nothing to look up.
+  if (decision.appid === undefined) return afterLostAnswer === null ? { ok: false, error } : unknown();
+  const wanted = refusalWanted ?? ASKED_STATUS[decision.action];
+  // A status read before WeChat's refusal still counts when the refusal confirms it (not pending, or not listed);
+  // after a lost answer only a read that began after the last try can tell.
+  const agrees = (status: Lookup['status']): boolean => refusalWanted !== null && status === refusalWanted;
+  const lookup = await lookups(decision.appid, agrees);
   if (lookup.status === wanted) return success(decision, false);
   if (lookup.status === 'unreadable') {
     const cause = lookup.cause;
@@ -149,13 +186,14 @@ async function settle(decision: Decision, thrown: WeChatApiError, deps: DecideDe
       action: decision.action,
       appid: decision.appid,
       errCode: thrown.errCode,
+      unknownErrCode: afterLostAnswer?.errCode ?? null,
       lookupErrCode: cause instanceof WeChatApiError ? cause.errCode : null,
       lookupTimedOut: cause === null || cause instanceof DeadlineExceeded,
     });
-    return { ok: false, error: ownError('OUTCOME_UNKNOWN', { errCode: thrown.errCode, raw: thrown.errMsg }) };
+    return unknown();
   }
-  // A status number WeChat does not document is still not the one asked for: WeChat's refusal stands.
-  if (lookup.status === 'unknown') return { ok: false, error };
+  // Not as asked: the definite failure stands. A status number WeChat does not document is not the one asked for.
+  if (lookup.status === 'unknown' || refusalWanted === null) return { ok: false, error };
   const [zh, en] = STATUS_TEXT[lookup.status];
   return {
     ok: false,
@@ -308,6 +346,8 @@ export async function decideMany(
   });
   const calls = timedCalls(deps.client, deps.deadline.now);
   const itemDeps: DecideDeps = { ...deps, client: calls.client };
+  // One read of the list serves every item's "already done" check (each appid is decided once per batch).
+  const lookups = batchStatusLookups(calls.client, deps.deadline, deps.retry ?? DEFAULT_RETRY);
   let blockedBy: string | null = null;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -319,7 +359,7 @@ export async function decideMany(
       } else if (!shouldStart() || remainingMs(deps.deadline) < startThreshold(calls.slowestMs())) {
         result = { ok: false, error: ownError('NOT_ATTEMPTED') };
       } else {
-        result = await decide(lead.decision, itemDeps);
+        result = await decide(lead.decision, itemDeps, lookups);
         if (!result.ok && isAccountWide(result.error)) blockedBy ??= result.error.code;
       }
       const echoed = result.ok ? result : { ...result, ...echoOf(events[lead.index]) };
@@ -356,8 +396,8 @@ function timedCalls(client: PluginApplyClient, now: () => number): { client: Plu
   };
   return {
     client: {
-      setApplyStatus: (request) => timed(() => client.setApplyStatus(request)),
-      listApplications: (page, num) => timed(() => client.listApplications(page, num)),
+      setApplyStatus: (request, deadline) => timed(() => client.setApplyStatus(request, deadline)),
+      listApplications: (page, num, deadline) => timed(() => client.listApplications(page, num, deadline)),
     },
     slowestMs: () => Math.max(slowestDoneMs, ...[...waitingSince].map((waiting) => now() - waiting.since)),
   };

@@ -19,7 +19,16 @@ interface ErrorSpec {
   /** What the operator should do about it, in Chinese and in English. */
   hint: string;
   hintEn: string;
+  /**
+   * `unknown` when the failure says nothing of whether WeChat applied the decision (a timeout, a dropped
+   * connection, a cloud-side error after the request left): a later definite failure of the same decision
+   * then cannot say that the decision was not applied.
+   */
+  outcome: Outcome;
 }
+
+/** Whether a failed call may still have been applied by WeChat. */
+export type Outcome = 'known' | 'unknown';
 
 /** The error a result carries: stable `code`, the WeChat/cloud `errCode` (null for our own), bilingual text. */
 export interface ApplyError {
@@ -49,10 +58,12 @@ export interface ApplyError {
   blockedBy?: string;
   /** HTTP_ERROR only: the HTTP status the HTTPS endpoint answered. */
   httpStatus?: number;
+  /** OUTCOME_UNKNOWN after a later try failed: the earlier try whose answer was lost (its outcome unknown). */
+  unknownTry?: { errCode: number; raw: string };
 }
 
-const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string): ErrorSpec => ({
-  code, message, messageEn, retry, hint, hintEn,
+const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string, outcome: Outcome = 'known'): ErrorSpec => ({
+  code, message, messageEn, retry, hint, hintEn, outcome,
 });
 
 /** WeChat and cloud codes, by number. */
@@ -87,19 +98,19 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   // Cloud-side codes (wx-server-sdk's table).
   [-604101, spec('NO_API_PERMISSION', '云函数没有调用此接口的权限', 'the cloud function has no permission to call this API', 'never', '请在云函数的 config.json 的 permissions.openapi 中加入该接口（pluginManager.setDevPluginApplyStatus、pluginManager.getPluginDevApplyList），然后重新上传云函数；权限最多 10 分钟后生效。', 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.')],
   [-604100, spec('API_NOT_FOUND', '接口不存在', 'the API was not found', 'never', '请更新 wx-server-sdk 并重新部署；检查接口名称。', 'Update wx-server-sdk and redeploy; check the API name.')],
-  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
   [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
   [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', '请从小程序中调用云函数：开发者工具的云端测试和本地调试都不是合法的调用来源。', 'Call the function from the mini-program: neither DevTools\' cloud testing nor local debugging is an accepted source.')],
   [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
   [-601002, spec('CLOUD_ARGS_ERROR', '云调用参数错误', 'the cloud call\'s arguments were rejected', 'never', '请附上请求 ID 反馈：云函数发送的参数被云端拒绝。', 'Report this with the request id: the function sent arguments the cloud refused.')],
-  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
   [-601004, spec('CLOUD_API_PERMISSION_DENIED', '云调用接口权限被拒绝', 'API permission denied', 'never', '请确认云函数部署在插件帐号自己的云开发环境中，且该帐号有此接口的权限。', 'Make sure the function runs in the plugin account\'s own environment and that the account may call this API.')],
-  [-601008, spec('CLOUD_SERVER_TIMEOUT', '云调用服务端请求超时，结果未知', 'the server-side request timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-601008, spec('CLOUD_SERVER_TIMEOUT', '云调用服务端请求超时，结果未知', 'the server-side request timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
   [-601012, spec('CLOUD_UNAUTHORIZED_ENV', '未授权的云开发环境', 'unauthorized environment', 'never', '调用方无权使用该环境：请在云开发控制台的环境共享中授权调用方，或把云函数部署到自己的环境。', 'The caller may not use this environment: grant it under 环境共享 in the cloud console, or deploy the function to its own environment.')],
   // The SDK's text table files this one under -602018, but its constant WX_UNAUTHORIZED_API is -601018.
   [-601018, spec('CLOUD_UNAUTHORIZED_API', '未授权的接口', 'unauthorized API', 'never', '该环境的授权不包括此接口：请检查环境共享的授权范围，或在插件帐号自己的环境中调用。', 'The environment\'s grant does not cover this API: check the 环境共享 grant, or call from the plugin account\'s own environment.')],
-  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
-  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.')],
+  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
+  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
   [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', '请稍候，或在云开发控制台提高环境配额。', 'Wait, or raise the environment\'s quota in the cloud console.')],
   [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', '会自动退避重试；请减少一次发送的决定数量。', 'Retry with backoff; send fewer decisions at once.')],
   [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', '请部署到已存在的云开发环境（开发者工具：上传前先选择环境）。', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],
@@ -108,10 +119,10 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [-501008, spec('CLOUD_INVALID_REQUEST_SOURCE', '云开发请求来源无效', 'invalid request source', 'never', '请从小程序或云函数中调用，不要从其他来源调用。', 'Call from the mini-program or from a cloud function, not from another source.')],
   [-501009, spec('CLOUD_RESOURCE_NOT_INITIALIZED', '云开发资源未初始化', 'cloud resource not initialized', 'never', '请在云开发控制台确认该环境已开通并初始化完成，然后再调用。', 'In the cloud console, make sure the environment is activated and fully initialized, then call again.')],
   // Raised by the HTTPS transport, not by WeChat: no HTTP answer came back, or one WeChat never sends.
-  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.')],
+  [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
   // Its retry policy depends on the status (httpRetryPolicy); "never" is what any status outside those rules gets.
   [-700002, spec('HTTP_ERROR', '微信接口地址返回了 HTTP 错误状态', 'the WeChat API address answered with an HTTP error status', 'never', '请查看 httpStatus：404 等 4xx 多为 WECHAT_API_BASE_URL 或代理配置错误；5xx 为上游故障，会自动重试，刷新列表确认决定是否已生效；429 请稍候再调用。', 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.')],
-  [-700003, spec('HTTPS_RESPONSE_TOO_LARGE', '微信接口的响应过大，已停止读取，结果未知', 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', 'later', '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。', 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.')],
+  [-700003, spec('HTTPS_RESPONSE_TOO_LARGE', '微信接口的响应过大，已停止读取，结果未知', 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', 'later', '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。', 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
 ]);
 
 /** Errors this package raises itself, by code. */
@@ -120,8 +131,8 @@ export const OWN_ERRORS = {
   FORBIDDEN: spec('FORBIDDEN', '无权操作：只有插件管理员可以处理申请', 'forbidden: only plugin admins may decide on applications', 'never', '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（三个云函数设为同一值）。', 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on all three functions).'),
   NOT_CONFIGURED: spec('FORBIDDEN', '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', 'never', '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，三个云函数设为同一值）。', 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on all three functions).'),
   MISCONFIGURED: spec('MISCONFIGURED', '云函数配置有误，请检查环境变量', 'the function is misconfigured: check its environment variables', 'never', '请按 problems 中列出的每个问题修改云函数环境变量（云开发控制台 → 云函数 → 配置），然后再调用。', 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.'),
-  TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.'),
-  OUTCOME_UNKNOWN: spec('OUTCOME_UNKNOWN', '微信拒绝了此操作，但无法读取该申请的当前状态：它可能已是所要的状态，结果未知', 'WeChat refused the decision, but the application\'s current status could not be read: it may already be as asked, so the outcome is unknown', 'backoff', '请刷新列表查看该申请的当前状态：已是所要的状态则无需处理，否则再操作一次。', 'Refresh the list to see the application\'s current status: if it is already as asked there is nothing to do; otherwise send the decision again.'),
+  TIMEOUT: spec('TIMEOUT', '微信接口未在时限内响应，结果未知', 'WeChat did not answer within the time limit; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。', 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.', 'unknown'),
+  OUTCOME_UNKNOWN: spec('OUTCOME_UNKNOWN', '无法确定此操作是否已生效：微信拒绝了它或应答丢失，而该申请的当前状态无法读取，结果未知', 'whether the decision was applied cannot be told: WeChat refused it or its answer was lost, and the application\'s current status could not be read, so the outcome is unknown', 'backoff', '请刷新列表查看该申请的当前状态：已是所要的状态则无需处理，否则再操作一次。', 'Refresh the list to see the application\'s current status: if it is already as asked there is nothing to do; otherwise send the decision again.', 'unknown'),
   NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', '请重新发送此项。', 'Send this item again.'),
   SKIPPED: spec('SKIPPED', '已跳过：本批次中前面的项遇到了整个帐号的错误，此项未发送', 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent', 'later', '请先按该帐号级错误（见 blockedBy 及其提示）处理，然后重新发送这些项。', 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.'),
   INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', '请在云函数日志中按请求 ID 查找详情。', 'Look up the request id in the function\'s logs.'),
@@ -204,6 +215,20 @@ export function wechatError(errCode: number, raw: string, httpStatus?: number): 
   const error = { ...toApplyError(entry, errCode), raw };
   if (errCode !== HTTP_ERROR_CODE || httpStatus === undefined) return error;
   return { ...error, retryable: httpRetryPolicy(httpStatus) !== 'never', httpStatus };
+}
+
+/** The codes whose failure leaves it unknown whether the decision was applied (the table's `outcome`). */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(
+  [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.outcome === 'unknown').map((entry) => entry.code),
+);
+
+/**
+ * Whether a call that failed with this code may still have been applied (the table's `outcome`; unknown codes:
+ * known, since WeChat answered them). HTTP_ERROR by its status: a 5xx gateway may have passed the request on.
+ */
+export function failureOutcome(errCode: number, httpStatus?: number): Outcome {
+  if (errCode === HTTP_ERROR_CODE) return httpStatus !== undefined && httpRetryPolicy(httpStatus) === 'backoff' ? 'unknown' : 'known';
+  return WECHAT_ERRORS.get(errCode)?.outcome ?? 'known';
 }
 
 /** How a WeChat or cloud code may be retried (unknown codes: never); HTTP_ERROR by its status. */

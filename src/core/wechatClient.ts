@@ -2,6 +2,7 @@
  * The WeChat side of the plugin-application API, independent of how it is reached (cloud call or HTTPS).
  * Transports translate their own failures into `WeChatApiError` here, at the boundary, so the core sees one shape.
  */
+import type { Deadline } from './deadline';
 import type { DecisionAction } from './eventSchema';
 
 /** What setDevPluginApplyStatus receives: the action and its fields (already validated). */
@@ -25,14 +26,20 @@ export interface RawApplication {
 
 /** Reading the list: all a list-only function may do. */
 export interface ListClient {
-  /** One page of applications (`page` is 1-based); rejects with `WeChatApiError` on a non-zero errcode. */
-  listApplications(page: number, num: number): Promise<RawApplication[]>;
+  /**
+   * One page of applications (`page` is 1-based); rejects with `WeChatApiError` on a non-zero errcode. `deadline`
+   * bounds what the transport waits for before sending (an access token): past it, it rejects with DeadlineExceeded.
+   */
+  listApplications(page: number, num: number, deadline?: Deadline): Promise<RawApplication[]>;
 }
 
 /** Deciding, which also reads the list to settle "already done" answers. Every transport offers both. */
 export interface PluginApplyClient extends ListClient {
-  /** Applies one decision; resolves when WeChat answered errcode 0, rejects with `WeChatApiError` otherwise. */
-  setApplyStatus(request: DecisionRequest): Promise<void>;
+  /**
+   * Applies one decision; resolves when WeChat answered errcode 0, rejects with `WeChatApiError` otherwise. Past
+   * `deadline` the transport sends nothing more (rejecting with DeadlineExceeded): the caller has answered TIMEOUT.
+   */
+  setApplyStatus(request: DecisionRequest, deadline?: Deadline): Promise<void>;
 }
 
 /** A non-zero errcode from WeChat or the cloud, with its raw text; `httpStatus` when an HTTP answer was not 2xx. */

@@ -3,6 +3,8 @@
  * HTTPS POST helper that both the token fetch and the devplugin calls go through. That helper is the boundary:
  * every failure leaves it as a `WeChatApiError`, and nothing it throws carries a token or the AppSecret.
  */
+import type { Deadline } from '../core/deadline';
+import { DeadlineExceeded, remainingMs } from '../core/deadline';
 import { WeChatApiError } from '../core/wechatClient';
 
 /** WeChat's API host. */
@@ -39,6 +41,13 @@ export const MAX_RESPONSE_BYTES = 1024 * 1024;
  */
 export const FORCE_REFRESH_LIMITS = { minIntervalMs: 30_000, maxPerContainer: 3 } as const;
 
+/**
+ * How long callers share one token fetch. stable_token answers in well under a second; a fetch still waiting after
+ * this is taken for stalled, and the next caller starts a fresh one rather than wait out the stalled one's request
+ * timeout (10 s, past any function's deadline) — so one lost request cannot fail every call of a warm container.
+ */
+export const TOKEN_FETCH_SHARED_MS = 1500;
+
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
 
@@ -47,8 +56,11 @@ const RENEW_EARLY_MS = 5 * 60_000;
 
 /** The access token of one appid, shared by every call in the process. */
 export interface AccessTokenCache {
-  /** A token that is not about to expire; concurrent callers share one fetch. */
-  get(): Promise<string>;
+  /**
+   * A token that is not about to expire; concurrent callers share one fetch while it is younger than
+   * TOKEN_FETCH_SHARED_MS. Rejects with DeadlineExceeded once `deadline` passes first.
+   */
+  get(deadline?: Deadline): Promise<string>;
   /** Drops `staleToken` (one WeChat refused) if it is still the cached one, so many callers cause one refresh. */
   invalidate(staleToken: string): void;
 }
@@ -74,7 +86,7 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
   const url = `${withoutTrailingSlash(options.baseUrl ?? DEFAULT_BASE_URL)}/cgi-bin/stable_token`;
   const now = options.now ?? Date.now;
   let cached: { token: string; renewAt: number } | null = null;
-  let inFlight: Promise<string> | null = null;
+  let inFlight: { promise: Promise<string>; startedAt: number } | null = null;
   let rejected: string | null = null;
   let forcedCount = 0;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
@@ -135,13 +147,33 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     return fresh.token;
   }
 
+  function startFetch(): { promise: Promise<string>; startedAt: number } {
+    const fetching = { promise: refresh(), startedAt: now() };
+    // A stalled fetch may settle after every caller moved on: its failure must not go unhandled.
+    fetching.promise.catch(() => undefined);
+    fetching.promise
+      .finally(() => {
+        if (inFlight === fetching) inFlight = null;
+      })
+      .catch(() => undefined);
+    return fetching;
+  }
+
   return {
-    get() {
-      if (cached !== null && now() < cached.renewAt) return Promise.resolve(cached.token);
-      inFlight ??= refresh().finally(() => {
-        inFlight = null;
-      });
-      return inFlight;
+    async get(deadline) {
+      for (;;) {
+        if (cached !== null && now() < cached.renewAt) return cached.token;
+        if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
+        if (inFlight === null || now() - inFlight.startedAt >= TOKEN_FETCH_SHARED_MS) inFlight = startFetch();
+        const shared = inFlight;
+        const staleInMs = shared.startedAt + TOKEN_FETCH_SHARED_MS - now();
+        const staleFirst = deadline === undefined || staleInMs <= remainingMs(deadline);
+        const token = await within(shared.promise, staleFirst ? staleInMs : remainingMs(deadline));
+        if (token !== STALLED) return token;
+        if (!staleFirst) throw new DeadlineExceeded();
+        // Stalled: whoever asks next (this caller included) starts afresh, whatever the clock says.
+        if (inFlight === shared) inFlight = null;
+      }
     },
     invalidate(staleToken) {
       // Compare first: callers that saw the same refusal after the refresh began must not throw away the new token.
@@ -150,6 +182,22 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
       rejected = staleToken;
     },
   };
+}
+
+/** What `within` resolves with when the time ran out first. */
+const STALLED = Symbol('stalled');
+
+/** `work`'s outcome, or STALLED once `ms` have passed first. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof STALLED> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<typeof STALLED>((resolve) => {
+    timer = setTimeout(() => resolve(STALLED), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function renewAfterMs(lifetimeS: number): number {

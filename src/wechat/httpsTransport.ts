@@ -15,6 +15,8 @@ import {
   TOKEN_ERROR_CODES,
   withoutTrailingSlash,
 } from './accessToken';
+import type { Deadline } from '../core/deadline';
+import { DeadlineExceeded, remainingMs } from '../core/deadline';
 import type { DecisionRequest, PluginApplyClient, RawApplication } from '../core/wechatClient';
 import { WeChatApiError } from '../core/wechatClient';
 
@@ -61,8 +63,10 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
     return reply;
   }
 
-  async function devplugin(body: DevPluginBody): Promise<Record<string, unknown>> {
-    const token = await tokens.get();
+  async function devplugin(body: DevPluginBody, deadline: Deadline | undefined): Promise<Record<string, unknown>> {
+    const token = await tokens.get(deadline);
+    // A caller that stopped waiting has answered TIMEOUT: a decision sent now would land behind its back.
+    if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
     try {
       return await send(token, body);
     } catch (thrown) {
@@ -71,15 +75,17 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
     }
     // WeChat refused the token, not the request, so sending it again is safe. Only once: if a fresh token is
     // refused too, the cause is not the token's age (wrong account, revoked secret) and its error is the answer.
-    return send(await tokens.get(), body);
+    const fresh = await tokens.get(deadline);
+    if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
+    return send(fresh, body);
   }
 
   return {
-    async setApplyStatus(request) {
-      await devplugin(decisionBody(request));
+    async setApplyStatus(request, deadline) {
+      await devplugin(decisionBody(request), deadline);
     },
-    async listApplications(page, num) {
-      const reply = await devplugin({ action: 'dev_apply_list', page, num });
+    async listApplications(page, num, deadline) {
+      const reply = await devplugin({ action: 'dev_apply_list', page, num }, deadline);
       const list = reply.apply_list;
       return Array.isArray(list) ? list.map((item) => camelCaseKeys(item) as RawApplication) : [];
     },

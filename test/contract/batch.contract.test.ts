@@ -127,4 +127,17 @@ describe('setPluginApplyStatus batches (built bundle, real SDK, local cloud)', (
     expect(decisionCalls()).toBeLessThanOrEqual(2 * 10);
     expect(cloud.applications().every((item) => item.status === 1)).toBe(true);
   });
+
+  it('completes a 200-item batch sent again after it was applied, reading the list once', async () => {
+    const appids = pendingApplications(350);
+    cloud.reset(appids.map((appid, n) => application(appid, n < 200 ? 2 : 1)));
+    const items = appids.slice(0, 200).map((appid) => ({ action: 'dev_agree', appid }));
+
+    const answer = (await cloud.invoke(FN, { items })) as BatchAnswer;
+
+    expect(answer.summary).toEqual({ succeeded: 200, failed: 0, notAttempted: 0, skipped: 0 });
+    expect(answer.results.every((item) => item.ok && item.changed === false)).toBe(true);
+    // 350 applications at 100 a page: 4 pages, one walk shared by all 200 items.
+    expect(cloud.calls().filter((call) => call.api === 'pluginManager.getPluginDevApplyList').length).toBe(4);
+  });
 });

@@ -6,7 +6,8 @@ import http from 'node:http';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { createAccessTokenCache, FORCE_REFRESH_LIMITS } from '../../src/wechat/accessToken';
+import { createAccessTokenCache, FORCE_REFRESH_LIMITS, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
+import { DeadlineExceeded } from '../../src/core/deadline';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import { captureOutput } from '../fixtures/captureOutput';
 
@@ -117,6 +118,31 @@ describe('createAccessTokenCache', () => {
     expect(new Set(got).size).toBe(1);
     expect(wechat.requests).toHaveLength(1);
     expect(wechat.requests[0]?.body).toStrictEqual({ grant_type: 'client_credential', appid: APPID, secret: SECRET });
+  });
+
+  it('starts a fresh fetch for a caller once the shared one has stalled, without waiting out its request timeout', async () => {
+    wechat.delayMs = 8000;
+    const tokens = cache();
+    const stalled = tokens.get();
+    stalled.catch(() => undefined);
+    while (wechat.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    wechat.delayMs = 0;
+    const startedAt = Date.now();
+
+    const token = await tokens.get();
+
+    expect(token).toMatch(/^ACCESS_TOKEN_/);
+    expect(wechat.requests).toHaveLength(2);
+    expect(Date.now() - startedAt).toBeLessThan(TOKEN_FETCH_SHARED_MS + 1000);
+  }, 15_000);
+
+  it('gives up waiting for a token when the caller\'s deadline passes', async () => {
+    wechat.delayMs = 3000;
+    const tokens = cache();
+    const startedAt = Date.now();
+
+    await expect(tokens.get({ at: Date.now() + 200, now: Date.now })).rejects.toBeInstanceOf(DeadlineExceeded);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
   });
 
   it('reuses the cached token until five minutes before it expires', async () => {

@@ -199,6 +199,65 @@ describe('retries', () => {
     expect(result).toMatchObject({ ok: true, changed: false });
   });
 
+  it.each([
+    ['keeps answering -1', -1],
+    ['is rate limited (45011)', 45011],
+  ])('reports a decision the lost try applied as done, not as a failure, when the retry %s', async (_, errCode) => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-501001, 'resource system error. request timeout') : new WeChatApiError(errCode, 'later failure');
+    }, [{ appid: appidOf(1), status: 2 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_agree', appid: appidOf(1), changed: false });
+  });
+
+  it('keeps the later failure when the list shows the lost try was not applied', async () => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-604102, 'call open API timeout') : new WeChatApiError(45011, 'api minute-quota reach limit');
+    }, [{ appid: appidOf(1), status: 1 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', errCode: 45011 } });
+  });
+
+  it('answers OUTCOME_UNKNOWN keeping both codes when a refusal without appid follows a lost answer', async () => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-601003, 'network error') : new WeChatApiError(45011, 'api minute-quota reach limit');
+    });
+
+    const result = await handleSetStatus({ action: 'dev_refuse', reason: 'r' }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 45011, raw: 'api minute-quota reach limit', unknownTry: { errCode: -601003, raw: 'network error' } } });
+    expect(client.listCalls).toBe(0);
+  });
+
+  it('does not skip the rest of a batch behind an item the lost try applied', async () => {
+    const lost = appidOf(1);
+    const others = Array.from({ length: 15 }, (_, n) => appidOf(100 + n));
+    const tries = new Map<string, number>();
+    const client = scriptedClient(
+      async (request) => {
+        const appid = request.appid ?? '';
+        tries.set(appid, (tries.get(appid) ?? 0) + 1);
+        if (appid !== lost) return new Promise((resolve) => setTimeout(resolve, 20));
+        throw tries.get(appid) === 1 ? new WeChatApiError(-501001, 'request timeout') : new WeChatApiError(45011, 'api minute-quota reach limit');
+      },
+      [{ appid: lost, status: 2 }, ...others.map((appid) => ({ appid, status: 1 }))],
+    );
+
+    const result = await handleSetStatus({ items: [lost, ...others].map((appid) => ({ action: 'dev_agree', appid })) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, summary: { succeeded: 16, failed: 0, notAttempted: 0, skipped: 0 } });
+  });
+
   it('gives up after the maximum number of tries', async () => {
     const client = scriptedClient(refuse(-1));
 
@@ -269,6 +328,43 @@ describe('batches', () => {
     expect(client.sent).toHaveLength(0);
   });
 
+  it('reads the list once when a batch is sent again after it was applied', async () => {
+    const listed = Array.from({ length: 350 }, (_, n) => ({ appid: appidOf(n), status: n < 200 ? 2 : 1 }));
+    const client = scriptedClient(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      throw new WeChatApiError(89240, 'only pending');
+    }, listed);
+    const items = listed.slice(0, 200).map(({ appid }) => ({ action: 'dev_agree', appid }));
+
+    const result = await handleSetStatus({ items }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: true, summary: { succeeded: 200, failed: 0, notAttempted: 0, skipped: 0 } });
+    expect((result as { results: Array<{ changed?: boolean }> }).results.every((item) => item.changed === false)).toBe(true);
+    // 350 applications, 100 a page: one walk of 4 pages.
+    expect(client.listCalls).toBe(4);
+  });
+
+  it('reads the list again for an item whose refusal came after the shared read', async () => {
+    const [early, late] = [appidOf(1), appidOf(2)];
+    const listed: RawApplication[] = [{ appid: early, status: 2 }, { appid: late, status: 1 }];
+    const client = scriptedClient(async (request) => {
+      if (request.appid === late) {
+        // Another admin refuses it while this agree is on its way, after the first read saw it pending.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        listed[1] = { appid: late, status: 3 };
+      }
+      throw new WeChatApiError(89240, 'only pending');
+    }, listed);
+
+    const result = await handleSetStatus({ items: [{ action: 'dev_agree', appid: early }, { action: 'dev_agree', appid: late }] }, depsWith(client));
+
+    expect(result).toMatchObject({
+      ok: true,
+      results: [{ ok: true, changed: false }, { ok: false, error: { code: 'APPLICATION_NOT_PENDING', currentStatus: 'refused' } }],
+    });
+    expect(client.listCalls).toBe(2);
+  });
+
   it('keeps at most 10 decisions in flight', async () => {
     let inFlight = 0;
     let most = 0;
@@ -307,5 +403,19 @@ describe('batches', () => {
 
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(client.sent).toHaveLength(0);
+  });
+});
+
+describe('a lost answer followed by an HTTP 5xx', () => {
+  it('reads the list rather than answer HTTP_ERROR, whose text does not say the outcome is unknown', async () => {
+    let tries = 0;
+    const client = scriptedClient(async () => {
+      tries += 1;
+      throw tries === 1 ? new WeChatApiError(-700001, 'socket hang up') : new WeChatApiError(-700002, 'POST …: HTTP 502', 502);
+    }, []);
+
+    const result = await handleSetStatus({ action: 'dev_delete', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_delete', appid: appidOf(1), changed: false });
   });
 });

@@ -3,7 +3,8 @@
  * package, so a new SDK that renames one is noticed), the platform codes WeChat documents, and how each may be retried.
  */
 import { readFileSync } from 'node:fs';
-import { retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
+import { forCli } from '../../src/cli/output';
+import { failureOutcome, HTTP_ERROR_CODE, OUTCOME_UNKNOWN_CODES, OWN_ERRORS, ownError, retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
 
 /** wx-server-sdk's own text for each code, from its ERR_CODE table. */
 function sdkErrorTexts(): Map<number, string> {
@@ -83,5 +84,34 @@ describe('error table', () => {
 
     expect(error).toMatchObject({ code: 'HTTP_ERROR', httpStatus: status, retryable });
     expect(retryPolicyOf(-700002, status)).toBe(policy);
+  });
+});
+
+describe('failureOutcome', () => {
+  it.each([...WECHAT_ERRORS.entries()])('marks errCode %i unknown exactly when its text says the outcome is unknown', (errCode, entry) => {
+    expect(failureOutcome(errCode)).toBe(entry.messageEn.includes('outcome is unknown') ? 'unknown' : 'known');
+  });
+
+  it('treats an HTTP 5xx as unknown (a gateway may have passed the request on) and a 4xx as known', () => {
+    expect([failureOutcome(HTTP_ERROR_CODE, 502), failureOutcome(HTTP_ERROR_CODE, 404), failureOutcome(HTTP_ERROR_CODE, 429)]).toEqual(['unknown', 'known', 'known']);
+  });
+
+  it('treats a code WeChat answered but the table does not know as known', () => {
+    expect(failureOutcome(99999)).toBe('known');
+  });
+});
+
+describe('OUTCOME_UNKNOWN_CODES', () => {
+  it('holds exactly the codes whose text says the outcome is unknown, our own included', () => {
+    const byText = [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.messageEn.includes('outcome is unknown')).map((entry) => entry.code);
+
+    expect([...OUTCOME_UNKNOWN_CODES].sort()).toEqual([...new Set(byText)].sort());
+    expect(OUTCOME_UNKNOWN_CODES).toContain('OUTCOME_UNKNOWN');
+  });
+
+  it.each(['OUTCOME_UNKNOWN', 'CLOUD_SERVER_TIMEOUT'])('gives %s the CLI\'s "run plugin-apply list" hint after a decision', (code) => {
+    const error = code === 'OUTCOME_UNKNOWN' ? ownError('OUTCOME_UNKNOWN') : wechatError(-601008, 'server timeout');
+
+    expect(forCli(error, { command: 'decide', baseUrl: 'https://api.weixin.qq.com', timeoutS: 600 }).hintEn).toContain('plugin-apply list');
   });
 });
