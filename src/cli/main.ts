@@ -350,7 +350,9 @@ async function listCommand(
   const items = walk.items.filter((item) => status === undefined || item.statusName === status);
   process.stdout.write(opts.json ? `${jsonText(items)}\n` : formatApplicationsTable(items, status));
   if (!walk.complete) {
-    const why = walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`;
+    const why =
+      walk.cutReason ??
+      (walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`);
     process.stderr.write(`✗ the list is incomplete: ${why}; run again\n`);
     return EXIT.failed;
   }
