@@ -381,7 +381,8 @@ async function listCommand(
     const why =
       walk.cutReason ??
       (walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`);
-    process.stderr.write(`✗ the list is incomplete: ${why}; run again\n`);
+    // Running again would only meet a repeating page again; the other cuts may pass.
+    process.stderr.write(`✗ the list is incomplete: ${why}${walk.cutReason === undefined ? '; run again' : ''}\n`);
     return EXIT.failed;
   }
   return EXIT.ok;
