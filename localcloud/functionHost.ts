@@ -265,7 +265,13 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
         running.delete(child);
         fail(`process exited (${signal ?? `code ${code ?? 'unknown'}`}) before returning`);
       });
-      child.send({ indexPath, event, context });
+      try {
+        child.send({ indexPath, event, context });
+      } catch (thrown) {
+        // An event IPC cannot serialise (nested too deep) is the caller's, and the process must not keep its slot.
+        child.kill('SIGKILL');
+        fail(`the event could not be passed to the function: ${thrown instanceof Error ? thrown.message : String(thrown)}`, 400);
+      }
     });
   };
 

@@ -81,10 +81,42 @@ export function readBody(req: IncomingMessage, limitBytes = BODY_LIMIT_BYTES): P
   });
 }
 
-/** Parses a JSON body; `undefined` for an empty one, BadRequest for invalid JSON. */
+/**
+ * The deepest nesting of arrays and objects a JSON body may have. Events are shallow; a body nested thousands
+ * deep overflows the stack of whatever walks it next (the IPC to a function process does), so it is refused first.
+ */
+export const JSON_MAX_DEPTH = 64;
+
+/** How deep `text` nests arrays and objects, counted without recursion (brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '{' || char === '[') {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (char === '}' || char === ']') {
+      depth -= 1;
+    }
+  }
+  return deepest;
+}
+
+/** Parses a JSON body; `undefined` for an empty one, BadRequest for invalid JSON or JSON nested past JSON_MAX_DEPTH. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const text = (await readBody(req)).toString('utf8');
   if (text.trim() === '') return undefined;
+  const depth = jsonDepth(text);
+  if (depth > JSON_MAX_DEPTH) {
+    throw new BadRequest(`body nests arrays and objects ${depth} deep; at most ${JSON_MAX_DEPTH} levels are accepted`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -9,7 +9,7 @@ import type { Walk } from '../core/applicationList';
 import { readAllPages } from '../core/applicationList';
 import { WECHAT_API_BASE_URL } from '../core/config';
 import type { Deadline } from '../core/deadline';
-import { DeadlineExceeded } from '../core/deadline';
+import { DeadlineExceeded, remainingMs } from '../core/deadline';
 import type { ApplyError } from '../core/errorTable';
 import { ownError, wechatError } from '../core/errorTable';
 import type { DecisionAction, StatusName } from '../core/eventSchema';
@@ -44,6 +44,13 @@ const DEFAULT_TIMEOUT_S = 600;
 
 /** The longest `--timeout`: a day is past any real batch, and far below where setTimeout overflows (24.8 days). */
 const MAX_TIMEOUT_S = 86_400;
+
+/** Exit codes after a stop signal: 128 + the signal's number, as shells report a process it ended. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/** How long, after a stop signal, the calls already sent may take to answer before the report is printed anyway. */
+const INTERRUPT_GRACE_MS = 3000;
 
 /** An AppSecret as mp.weixin.qq.com shows it. */
 const APPSECRET_PATTERN = /^[0-9a-f]{32}$/i;
@@ -223,13 +230,15 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     return listCommand(client, status, { json: values.json === true, deadline: deadlineIn(timeoutMs), log, context });
   }
   const reason = command.action === 'dev_refuse' ? parseReason(values.reason) : undefined;
-  const appids = await readAppids(positionals, values.file ?? []);
+  // --timeout bounds the whole command, waiting for appids on stdin included.
+  const deadline = deadlineIn(timeoutMs);
+  const appids = await readAppids(positionals, values.file ?? [], deadline);
   const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
   // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
   if (values['dry-run'] === true) return dryRun(appids, events, values.json === true);
   const client = createHttpsClient({ ...readCredentials(env), baseUrl });
   const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
-  return decideCommand(client, command.action, appids, events, { json: values.json === true, timeoutMs, log, context });
+  return decideCommand(client, command.action, appids, events, { json: values.json === true, deadline, log, context });
 }
 
 /** The plugin's credentials, only ever from the environment (a flag would land in shell history). */
@@ -292,7 +301,7 @@ function parseReason(value: string | undefined): string {
  * Appids from the arguments, `--file`s and stdin (for "-", or when stdin is piped and nothing else was given),
  * in order, each once. They are not validated here: a bad one is that item's INVALID_EVENT.
  */
-async function readAppids(positionals: readonly string[], files: readonly string[]): Promise<string[]> {
+async function readAppids(positionals: readonly string[], files: readonly string[], deadline: Deadline): Promise<string[]> {
   const words: string[] = [];
   const wantsStdin = positionals.includes('-') || (positionals.length === 0 && files.length === 0 && process.stdin.isTTY !== true);
   for (const positional of positionals) if (positional !== '-') words.push(...splitAppids(positional));
@@ -305,7 +314,7 @@ async function readAppids(positionals: readonly string[], files: readonly string
     }
     words.push(...splitAppids(text));
   }
-  if (wantsStdin) words.push(...splitAppids(await readStdin()));
+  if (wantsStdin) words.push(...splitAppids(await readStdin(deadline)));
   if (words.length === 0) throw new UsageError('no appids given: pass them as arguments, with --file F, or on stdin ("-")');
   return [...new Set(words)];
 }
@@ -319,10 +328,29 @@ function splitAppids(text: string): string[] {
     .filter((word) => word !== '');
 }
 
-async function readStdin(): Promise<string> {
+/** Everything on stdin, or a usage error when stdin is still open at the deadline (a parent that never closes it). */
+async function readStdin(deadline: Deadline): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  let timer: NodeJS.Timeout | undefined;
+  const tooLate = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new UsageError(
+          `stdin was still open when --timeout ran out (${chunks.length === 0 ? 'no appids had arrived' : 'the appids had not ended'}): ` +
+            'close stdin after the appids (e.g. pipe a file in), or pass them as arguments or with --file F',
+        ),
+      );
+    }, remainingMs(deadline));
+  });
+  const read = (async (): Promise<string> => {
+    for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  })();
+  try {
+    return await Promise.race([read, tooLate]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A deadline `ms` from now. */
@@ -350,8 +378,11 @@ async function listCommand(
   const items = walk.items.filter((item) => status === undefined || item.statusName === status);
   process.stdout.write(opts.json ? `${jsonText(items)}\n` : formatApplicationsTable(items, status));
   if (!walk.complete) {
-    const why = walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`;
-    process.stderr.write(`✗ the list is incomplete: ${why}; run again\n`);
+    const why =
+      walk.cutReason ??
+      (walk.stoppedBy === undefined ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(errorOf(walk.stoppedBy))}`);
+    // Running again would only meet a repeating page again; the other cuts may pass.
+    process.stderr.write(`✗ the list is incomplete: ${why}${walk.cutReason === undefined ? '; run again' : ''}\n`);
     return EXIT.failed;
   }
   return EXIT.ok;
@@ -383,27 +414,55 @@ function dryRun(appids: readonly string[], events: readonly object[], json: bool
 
 /**
  * Decides every appid through the core. After an account-wide refusal (credentials, IP whitelist, quota) the
- * core starts no new item, since each would meet it again: it reports the rest SKIPPED.
+ * core starts no new item, since each would meet it again: it reports the rest SKIPPED. A first SIGINT or SIGTERM
+ * starts no new item either, gives the calls already sent a moment to answer, and reports what was applied, what
+ * was still in flight and what was not attempted; a second one exits at once.
  */
 async function decideCommand(
   client: PluginApplyClient,
   action: DecisionAction,
   appids: readonly string[],
   events: readonly object[],
-  opts: { json: boolean; timeoutMs: number; log: LogSink; context: CliContext },
+  opts: { json: boolean; deadline: Deadline; log: LogSink; context: CliContext },
 ): Promise<number> {
-  const deadline = deadlineIn(opts.timeoutMs);
   const progress = createProgressBar(process.stderr, events.length);
+  const settledSoFar: Array<DecisionResult | undefined> = new Array<DecisionResult | undefined>(events.length).fill(undefined);
   let settled = 0;
   let failed = 0;
-  const onSettled = (_index: number, result: DecisionResult): void => {
+  const onSettled = (index: number, result: DecisionResult): void => {
+    settledSoFar[index] = result;
     settled += 1;
     if (!result.ok) failed += 1;
     progress.update(settled, failed);
   };
-  const decided = await decideMany(events, { client, deadline, log: opts.log, requestId: null }, { concurrency: BATCH_CONCURRENCY, onSettled });
-  const results = decided.map((result) => (result.ok ? result : { ...result, error: forCli(result.error, opts.context) }));
+  const stop = watchStopSignals();
+  // Which decisions were sent: after a stop, an unsettled item is in flight only if its call went out.
+  const sent = new Set<string>();
+  const recordingClient: PluginApplyClient = {
+    listApplications: (page, num) => client.listApplications(page, num),
+    setApplyStatus: (request) => {
+      if (request.appid !== undefined) sent.add(request.appid);
+      return client.setApplyStatus(request);
+    },
+  };
+  const batch = decideMany(
+    events,
+    { client: recordingClient, deadline: opts.deadline, log: opts.log, requestId: null },
+    { concurrency: BATCH_CONCURRENCY, onSettled, shouldStart: () => stop.received() === null },
+  );
+  const first = await Promise.race([batch, stop.stopped]);
+  let decided: ReadonlyArray<DecisionResult | undefined>;
+  const signal = stop.received();
+  if (Array.isArray(first)) {
+    decided = first;
+  } else {
+    const grace = Math.max(0, Math.min(INTERRUPT_GRACE_MS, remainingMs(opts.deadline)));
+    decided = (await Promise.race([batch, pause(grace)])) ?? [...settledSoFar];
+  }
+  stop.dispose();
   progress.clear();
+  if (signal !== null) return reportInterrupted(action, appids, decided, sent, signal, opts);
+  const results = decided.map((result) => forCliResult(result as DecisionResult, opts.context));
   const counts = countResults(results);
   if (opts.json) {
     const withAppids = results.map((result, i) => ({ ...result, appid: appids[i] }));
@@ -419,6 +478,90 @@ async function decideCommand(
   return counts.failed + counts.notAttempted + counts.skipped === 0 ? EXIT.ok : EXIT.failed;
 }
 
+function forCliResult(result: DecisionResult, context: CliContext): DecisionResult {
+  return result.ok ? result : { ...result, error: forCli(result.error, context) };
+}
+
+/**
+ * The report of a batch stopped by a signal: every settled result, the appids whose call was sent but not answered
+ * (outcome unknown) and those never sent, in text or JSON; exits with the signal's conventional code.
+ */
+function reportInterrupted(
+  action: DecisionAction,
+  appids: readonly string[],
+  decided: ReadonlyArray<DecisionResult | undefined>,
+  sent: ReadonlySet<string>,
+  signal: StopSignal,
+  opts: { json: boolean; context: CliContext },
+): number {
+  const results: DecisionResult[] = [];
+  const inFlight: string[] = [];
+  const notAttempted: string[] = [];
+  decided.forEach((result, i) => {
+    const appid = appids[i] ?? '';
+    if (result === undefined) (sent.has(appid) ? inFlight : notAttempted).push(appid);
+    // NOT_ATTEMPTED here is the signal's doing, not the time limit's, whatever the core's text says.
+    else if (!result.ok && result.error.code === 'NOT_ATTEMPTED') notAttempted.push(appid);
+    else results.push({ ...forCliResult(result, opts.context), appid } as DecisionResult);
+  });
+  const counts = { ...countResults(results), total: appids.length, inFlight: inFlight.length, notAttempted: notAttempted.length };
+  if (opts.json) {
+    process.stdout.write(`${jsonText({ interrupted: signal, results, inFlight, notAttempted, summary: counts })}\n`);
+  } else {
+    const lines = [
+      ...results.map((result) => formatDecisionLine((result as { appid?: string }).appid ?? '', result)),
+      ...inFlight.map((appid) => `? ${printable(appid)} sent, no answer before the stop: outcome unknown (check with plugin-apply list)`),
+      ...notAttempted.map((appid) => `- ${printable(appid)} not attempted: the run was stopped first`),
+    ];
+    const summary =
+      `${commandOf(action)} stopped by ${signal}: ${appids.length} appids — ${counts.changed} ${doneWord(action)}, ${counts.unchanged} unchanged, ` +
+      `${counts.failed} failed, ${inFlight.length} in flight (outcome unknown), ${notAttempted.length} not attempted`;
+    process.stdout.write(`${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${summary}\n`);
+  }
+  process.stderr.write(formatHints(results.flatMap((result) => (result.ok ? [] : [result.error]))));
+  return SIGNAL_EXIT[signal];
+}
+
+function commandOf(action: DecisionAction): string {
+  return action.replace(/^dev_/, '');
+}
+
+function doneWord(action: DecisionAction): string {
+  return { dev_agree: 'agreed', dev_refuse: 'refused', dev_delete: 'deleted' }[action];
+}
+
+function pause(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
+}
+
+/**
+ * Watches SIGINT and SIGTERM while a batch runs: the first resolves `stopped` (and is what `received` returns);
+ * a second exits at once with the signal's code, for an operator who will not wait.
+ */
+function watchStopSignals(): { stopped: Promise<StopSignal>; received: () => StopSignal | null; dispose: () => void } {
+  let received: StopSignal | null = null;
+  let resolveStopped: (signal: StopSignal) => void = () => undefined;
+  const stopped = new Promise<StopSignal>((resolve) => (resolveStopped = resolve));
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = (): void => {
+      if (received !== null) {
+        process.stderr.write(`\nplugin-apply: ${signal} again: exiting now; the report is lost\n`);
+        process.exit(SIGNAL_EXIT[signal]);
+      }
+      received = signal;
+      process.stderr.write(`\nplugin-apply: ${signal}: starting no new item; waiting up to ${INTERRUPT_GRACE_MS / 1000} s for the ones sent (${signal} again to exit now)\n`);
+      resolveStopped(signal);
+    };
+    process.on(signal, handler);
+    return { signal, handler };
+  });
+  return {
+    stopped,
+    received: () => received,
+    dispose: () => handlers.forEach(({ signal, handler }) => process.off(signal, handler)),
+  };
+}
+
 /**
  * Sets the exit code and exits once stdout and stderr have taken everything written. Exiting rather than letting
  * the event loop drain is what makes --timeout bound the process: a request still waiting on a server that never
@@ -427,13 +570,28 @@ async function decideCommand(
 function exitWhenFlushed(code: number): void {
   process.exitCode = code;
   let open = 2;
+  let finalCode = code;
   const flushed = (): void => {
     open -= 1;
-    if (open === 0) process.exit(code);
+    if (open === 0) process.exit(finalCode);
   };
-  process.stdout.write('', flushed);
+  process.stdout.write('', (error) => {
+    const failure = error ?? stdoutFailure;
+    // An answer that could not be written (disk full, closed pipe) is no answer: a script must not go on with it.
+    if (failure !== null && failure !== undefined) {
+      process.stderr.write(`plugin-apply: could not write the answer to stdout: ${(failure as NodeJS.ErrnoException).code ?? failure.message}\n`);
+      if (finalCode === EXIT.ok) finalCode = EXIT.failed;
+    }
+    flushed();
+  });
   process.stderr.write('', flushed);
 }
+
+/** The first failed write to stdout: Node reports it as an event, and without a listener it would pass unseen. */
+let stdoutFailure: Error | null = null;
+process.stdout.on('error', (error: Error) => {
+  stdoutFailure ??= error;
+});
 
 const argv = process.argv.slice(2);
 main(argv, process.env).then(exitWhenFlushed, (thrown: unknown) => {

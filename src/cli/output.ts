@@ -207,6 +207,13 @@ function cliHint(error: ApplyError, context: CliContext): Pick<ApplyError, 'hint
         hint: `请检查本机能否访问 ${url}（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。${next.zh}`,
         hintEn: `Check that this machine can reach ${url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). ${next.en}`,
       };
+    case 'HTTP_ERROR':
+    case 'HTTPS_RESPONSE_TOO_LARGE':
+      // The table's hint names WECHAT_API_BASE_URL; here the address may have come from --base-url.
+      return {
+        hint: error.hint.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL（本次 ${url}）`),
+        hintEn: error.hintEn.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL (this run: ${url})`),
+      };
     case 'INTERNAL':
       return { hint: '请加 --verbose 重新运行，并附上输出反馈。', hintEn: 'Run again with --verbose and report what it prints.' };
     default:

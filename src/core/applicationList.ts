@@ -68,13 +68,22 @@ export async function readPage(client: ListClient, page: number, num: number, de
 /**
  * Every page from `firstPage`, or as many as could be read: `nextPage` is where a cut walk stopped, and
  * `stoppedBy` what cut it when a page failed or stalled (absent when the walk stopped because time ran low).
+ * `cutReason` says, in words a caller can show, why a walk ended early with no call failing: a full page that
+ * repeated what was already read, or the page cap.
  */
 export interface Walk {
   items: Application[];
   complete: boolean;
   nextPage: number | null;
   stoppedBy?: WeChatApiError | DeadlineExceeded;
+  cutReason?: string;
 }
+
+/**
+ * The most pages one walk reads (100 000 applications at the largest page size): paging of dev_apply_list is
+ * unverified on a real account, and each page spends the account's daily API quota.
+ */
+export const WALK_PAGE_LIMIT = 1000;
 
 /**
  * Walks pages until one is shorter than `num` (WeChat gives no total), retrying each page like any other call.
@@ -109,6 +118,9 @@ export async function readAllPages(
   let slowestPageMs = 0;
   for (let page = firstPage; ; page += 1) {
     if (page > firstPage && remainingMs(deadline) < slowestPageMs) return cut(page);
+    if (page - firstPage >= WALK_PAGE_LIMIT) {
+      return { ...cut(page), cutReason: `stopped after ${WALK_PAGE_LIMIT} pages, the most one walk reads; continue from page ${page}` };
+    }
     const started = deadline.now();
     let items: Application[];
     try {
@@ -118,8 +130,15 @@ export async function readAllPages(
       return cut(page, thrown);
     }
     slowestPageMs = Math.max(slowestPageMs, deadline.now() - started);
-    // The list can shift while we walk it: an item seen twice is kept once.
+    // The list can shift while we walk it: an item seen twice is kept once. A full page with nothing new is
+    // another matter: WeChat ignoring `page` (or a proxy caching page 1) would answer it forever, so it ends the
+    // walk rather than spending the daily quota until the deadline.
+    const before = byAppid.size;
     for (const item of items) byAppid.set(item.appid, item);
+    if (page > firstPage && items.length >= num && byAppid.size === before) {
+      const reason = `page ${page} repeated applications already read, so the endpoint (or a proxy) is not moving through pages`;
+      return { ...cut(page, new WeChatApiError(-1, `dev_apply_list: ${reason}`)), cutReason: reason };
+    }
     if (until !== undefined && items.some(until)) return { items: [...byAppid.values()], complete: false, nextPage: page + 1 };
     if (items.length < num) return { items: [...byAppid.values()], complete: true, nextPage: null };
   }

@@ -214,7 +214,27 @@ export function wechatError(errCode: number, raw: string, httpStatus?: number): 
   const entry = WECHAT_ERRORS.get(errCode) ?? OWN_ERRORS.UNKNOWN_WECHAT_ERROR;
   const error = { ...toApplyError(entry, errCode), raw };
   if (errCode !== HTTP_ERROR_CODE || httpStatus === undefined) return error;
-  return { ...error, retryable: httpRetryPolicy(httpStatus) !== 'never', httpStatus };
+  return { ...error, retryable: httpRetryPolicy(httpStatus) !== 'never', httpStatus, ...httpStatusHint(httpStatus, raw) };
+}
+
+/**
+ * HTTP_ERROR's hint for what its status and address say: a redirect is never followed, and a failed token fetch
+ * sent no decision, so there is nothing to check in the list.
+ */
+function httpStatusHint(httpStatus: number, raw: string): Pick<ApplyError, 'hint' | 'hintEn'> | Record<string, never> {
+  if (httpStatus >= 300 && httpStatus <= 399) {
+    return {
+      hint: `接口地址返回了重定向（HTTP ${httpStatus}），为免把 AppSecret 或 access_token 发往别处，不会跟随：请检查 WECHAT_API_BASE_URL 或代理。微信接口从不重定向。`,
+      hintEn: `The address answered a redirect (HTTP ${httpStatus}), which is never followed so that the AppSecret or access token cannot be sent elsewhere: check WECHAT_API_BASE_URL or the proxy. WeChat's API never redirects.`,
+    };
+  }
+  if (raw.includes('/cgi-bin/stable_token')) {
+    return {
+      hint: `获取 access_token 时接口地址返回 HTTP ${httpStatus}，决定尚未发送：${httpStatus >= 500 || httpStatus === 429 ? '稍后重试即可' : '请检查 WECHAT_API_BASE_URL 或代理'}。`,
+      hintEn: `Fetching the access token got HTTP ${httpStatus}, so no decision was sent: ${httpStatus >= 500 || httpStatus === 429 ? 'just retry later' : 'check WECHAT_API_BASE_URL or the proxy'}.`,
+    };
+  }
+  return {};
 }
 
 /** The codes whose failure leaves it unknown whether the decision was applied (the table's `outcome`). */

@@ -234,6 +234,9 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
       signal: controller.signal,
+      // WeChat never redirects these calls; following one would re-send the AppSecret or the token to whatever
+      // origin the Location names, so a 3xx is answered as HTTP_ERROR with its status instead.
+      redirect: 'manual',
     });
     status = response.status;
     // Read under the same timer: a server that sends headers and then stalls is as stuck as one that never answers.

@@ -79,7 +79,10 @@ export function createCloudListClient(openapi: PluginManagerOpenApi): ListClient
         throw fromSdkError(thrown);
       }
       const list = (response as { applyList?: unknown } | null)?.applyList;
-      return Array.isArray(list) ? (list as RawApplication[]) : [];
+      // An answer without the list says nothing about the list: reading it as "no applications" would hide
+      // every pending one, so it is as unusable as a busy answer.
+      if (!Array.isArray(list)) throw new WeChatApiError(-1, 'openapi.pluginManager.getPluginDevApplyList: the answer has no applyList');
+      return list as RawApplication[];
     },
   };
 }

@@ -87,7 +87,11 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
     async listApplications(page, num, deadline) {
       const reply = await devplugin({ action: 'dev_apply_list', page, num }, deadline);
       const list = reply.apply_list;
-      return Array.isArray(list) ? list.map((item) => camelCaseKeys(item) as RawApplication) : [];
+      // Like a body without errcode, one without the list is unusable: it must not read as "no applications".
+      if (!Array.isArray(list)) {
+        throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `POST ${baseUrl}/wxa/devplugin: the answer has no apply_list`);
+      }
+      return list.map((item) => camelCaseKeys(item) as RawApplication);
     },
   };
 }

@@ -376,6 +376,18 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.stderr).toContain(`Check that this machine can reach ${unreachable}`);
       expect(result.stderr).not.toContain('api.weixin.qq.com');
     });
+
+    it('says no decision was sent, and names --base-url with the URL used, when the token fetch answers 404', async () => {
+      const wrong = `${cloud.url}/nope`;
+
+      const result = await run(['agree', pending[0] ?? '', '--base-url', wrong]);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('HTTP_ERROR');
+      expect(result.stderr).toContain('Fetching the access token got HTTP 404, so no decision was sent');
+      expect(result.stderr).toContain(`check --base-url / WECHAT_API_BASE_URL (this run: ${wrong})`);
+      expect(decisionCalls()).toBe(0);
+    });
   });
 
   describe('text from WeChat', () => {

@@ -107,6 +107,31 @@ describe('function host concurrency', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await expect(cloud.invoke('napper', {}, slow)).resolves.toMatchObject({ napped: expect.any(Number) });
   });
+
+  it('answers a body nested thousands deep with 400 naming the limit, and still runs the next call on a single slot', async () => {
+    cloud = await startLocalCloud({ port: 0, applications: fixtureApplications(), functionsDir, maxConcurrentFunctions: 1 });
+    const depth = 4500;
+    const body = `{"data":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+
+    const res = await fetch(`${cloud.url}/functions/napper`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: expect.stringMatching(/4502 deep; at most 64 levels/) });
+    await expect(cloud.invoke('napper', {}, slow)).resolves.toMatchObject({ napped: expect.any(Number) });
+  });
+
+  it('refuses an event IPC cannot pass to the function with a 400 error, and frees the slot at once', async () => {
+    cloud = await startLocalCloud({ port: 0, applications: fixtureApplications(), functionsDir, maxConcurrentFunctions: 1 });
+    let deep: unknown = [];
+    for (let i = 0; i < 20_000; i += 1) deep = [deep];
+
+    const thrown = await cloud.invoke('napper', { x: deep }, slow).then(() => null, (error: unknown) => error);
+
+    expect(thrown).toBeInstanceOf(FunctionCallError);
+    expect(thrown).toMatchObject({ status: 400, errMsg: expect.stringContaining('the event could not be passed to the function') });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(cloud.invoke('napper', {}, slow)).resolves.toMatchObject({ napped: expect.any(Number) });
+  });
 });
 
 describe('function host', () => {

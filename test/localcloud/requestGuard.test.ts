@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import type { LocalCloud } from '../../localcloud/server';
 import { localAccount, startLocalCloud } from '../../localcloud/server';
 import { loggedTarget } from '../../localcloud/requestLog';
+import { jsonDepth } from '../../localcloud/httpIo';
 
 interface Answer {
   status: number;
@@ -226,5 +227,16 @@ describe('local cloud request guard', () => {
     ])('logs %s as %s', (target, shown) => {
       expect(loggedTarget(target)).toBe(shown);
     });
+  });
+});
+
+describe('jsonDepth', () => {
+  it.each([
+    ['{}', 1],
+    ['{"a":[1,{"b":[]}]}', 4],
+    ['{"a":"[[[[ \\" {{{{"}', 1],
+    ['"just a string"', 0],
+  ])('counts %s as %i deep, brackets inside strings aside', (text, depth) => {
+    expect(jsonDepth(text)).toBe(depth);
   });
 });

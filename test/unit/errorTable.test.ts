@@ -115,3 +115,21 @@ describe('OUTCOME_UNKNOWN_CODES', () => {
     expect(forCli(error, { command: 'decide', baseUrl: 'https://api.weixin.qq.com', timeoutS: 600 }).hintEn).toContain('plugin-apply list');
   });
 });
+
+describe('wechatError for HTTP_ERROR', () => {
+  it.each([301, 302, 307, 308])('says a %i was not followed and names the base URL', (status) => {
+    const error = wechatError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+
+    expect(error).toMatchObject({ code: 'HTTP_ERROR', httpStatus: status, retryable: false });
+    expect(error.hintEn).toMatch(new RegExp(`redirect \\(HTTP ${status}\\), which is never followed`));
+    expect(error.hintEn).toContain('WECHAT_API_BASE_URL');
+  });
+
+  it('says no decision was sent when the token fetch answered 5xx, instead of asking to check the list', () => {
+    const error = wechatError(-700002, 'POST https://api.weixin.qq.com/cgi-bin/stable_token: HTTP 502: Bad Gateway', 502);
+
+    expect(error).toMatchObject({ code: 'HTTP_ERROR', httpStatus: 502, retryable: true });
+    expect(error.hintEn).toBe('Fetching the access token got HTTP 502, so no decision was sent: just retry later.');
+    expect(error.hintEn).not.toMatch(/decision was applied/);
+  });
+});

@@ -241,13 +241,13 @@ describe('createHttpsClient', () => {
       ]);
     });
 
-    it('returns an empty page when WeChat sends no apply_list', async () => {
+    it('refuses an answer without apply_list rather than reading it as no applications', async () => {
       wechat.reply = { errcode: 0, errmsg: 'ok' };
       const https = client();
 
-      const applications = await https.listApplications(1, 10);
+      const listed = https.listApplications(1, 10);
 
-      expect(applications).toStrictEqual([]);
+      await expect(listed).rejects.toThrow(/no apply_list/);
     });
   });
 
