@@ -577,8 +577,9 @@ function exitWhenFlushed(code: number): void {
   };
   process.stdout.write('', (error) => {
     const failure = error ?? stdoutFailure;
-    // An answer that could not be written (disk full, closed pipe) is no answer: a script must not go on with it.
-    if (failure !== null && failure !== undefined) {
+    // An answer that could not be written (disk full) is no answer: a script must not go on with it. A reader that
+    // closed the pipe early (`| head -1`) took what it wanted, as with any Unix tool: no message, the code as it was.
+    if (failure !== null && failure !== undefined && (failure as NodeJS.ErrnoException).code !== 'EPIPE') {
       process.stderr.write(`plugin-apply: could not write the answer to stdout: ${(failure as NodeJS.ErrnoException).code ?? failure.message}\n`);
       if (finalCode === EXIT.ok) finalCode = EXIT.failed;
     }

@@ -194,6 +194,9 @@ async function settle(
   }
   // Not as asked: the definite failure stands. A status number WeChat does not document is not the one asked for.
   if (lookup.status === 'unknown' || refusalWanted === null) return { ok: false, error };
+  // The list contradicts WeChat's refusal (89240 for an application it lists as pending; 89242 for one it lists):
+  // one of the two is stale, so a definite refusal would be a guess.
+  if ((thrown.errCode === 89240 && lookup.status === 'pending') || (thrown.errCode === 89242 && lookup.status !== 'absent')) return unknown();
   const [zh, en] = STATUS_TEXT[lookup.status];
   return {
     ok: false,

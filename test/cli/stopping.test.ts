@@ -172,4 +172,18 @@ describe('plugin-apply when stopped from outside', () => {
     expect(Date.now() - started).toBeLessThan(4500);
     expect(stderr).toMatch(/stdin was still open when --timeout ran out/);
   });
+
+  it('exits quietly, as other Unix tools do, when the reader closes the pipe early (| head -1)', async () => {
+    const many = Array.from({ length: 1500 }, (_, i) => pendingApplication(`wxb${i.toString(16).padStart(15, '0')}`));
+    cloud.reset(many);
+    const child = spawn(process.execPath, [cli, 'list', '--base-url', cloud.url], { env: credentials, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Read the first chunk, then close the read end, as `head -1` does once it has its line.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(stderr).not.toMatch(/could not write/);
+    expect(code).toBe(0);
+  });
 });

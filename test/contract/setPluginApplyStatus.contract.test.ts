@@ -87,6 +87,19 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
     });
 
     it.each([
+      ['an 89240 for an application the list shows pending', { action: 'dev_agree', appid: PENDING }, 89240],
+      ['an 89242 for an application the list shows refused', { action: 'dev_delete', appid: REFUSED }, 89242],
+    ])('answers OUTCOME_UNKNOWN, retryable, to %s: one of the two is stale, so a definite refusal would be a guess', async (_, event, errcode) => {
+      cloud.addFault({ kind: 'errcode', errcode, times: 1 });
+      const before = cloud.applications();
+
+      const result = await invoke(event);
+
+      expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: errcode, retryable: true } });
+      expect(cloud.applications()).toEqual(before);
+    });
+
+    it.each([
       ['an agree already approved', { action: 'dev_agree', appid: APPROVED }],
       ['a refuse already refused', { action: 'dev_refuse', appid: REFUSED, reason: 'r' }],
       ['a delete of an applicant no longer listed', { action: 'dev_delete', appid: UNKNOWN }],
