@@ -12,9 +12,6 @@ import type { ApplyError } from './errorTable';
 import { ownError } from './errorTable';
 import { maskOpenid } from './log';
 
-// Where it was first defined; log.ts holds it now so that cloudbase_auth can log without the error table.
-export { maskOpenid } from './log';
-
 /**
  * The caller as the platform identifies it. `fromAppid` is present (possibly '' when unreadable) exactly when the
  * platform marked the call cross-account; `openid` is absent for HTTP-triggered and timer calls.

@@ -62,6 +62,12 @@ export interface ApplyError {
   unknownTry?: { errCode: number; raw: string };
 }
 
+/** The hint of every failure whose outcome is unknown: the list tells whether the decision was applied. */
+const REFRESH_THEN_RETRY = ['请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.'] as const;
+
+/** The hint of a transient failure that is retried automatically. */
+const TRANSIENT = ['暂时性错误：会自动退避重试。', 'Transient: retry with backoff.'] as const;
+
 const spec = (code: string, message: string, messageEn: string, retry: RetryPolicy, hint: string, hintEn: string, outcome: Outcome = 'known'): ErrorSpec => ({
   code, message, messageEn, retry, hint, hintEn, outcome,
 });
@@ -98,19 +104,19 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   // Cloud-side codes (wx-server-sdk's table).
   [-604101, spec('NO_API_PERMISSION', '云函数没有调用此接口的权限', 'the cloud function has no permission to call this API', 'never', '请在云函数的 config.json 的 permissions.openapi 中加入该接口（pluginManager.setDevPluginApplyStatus、pluginManager.getPluginDevApplyList），然后重新上传云函数；权限最多 10 分钟后生效。', 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.')],
   [-604100, spec('API_NOT_FOUND', '接口不存在', 'the API was not found', 'never', '请更新 wx-server-sdk 并重新部署；检查接口名称。', 'Update wx-server-sdk and redeploy; check the API name.')],
-  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
-  [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
+  [-604102, spec('OPENAPI_TIMEOUT', '调用微信接口超时，结果未知', 'the WeChat API call timed out; the outcome is unknown', 'backoff', ...REFRESH_THEN_RETRY, 'unknown')],
+  [-604103, spec('OPENAPI_SYSTEM_ERROR', '调用微信接口时系统错误', 'system error while calling the WeChat API', 'backoff', ...TRANSIENT)],
   [-604104, spec('ILLEGAL_INVOCATION_SOURCE', '调用来源不合法', 'illegal source of invocation', 'never', '请从小程序中调用云函数：开发者工具的云端测试和本地调试都不是合法的调用来源。', 'Call the function from the mini-program: neither DevTools\' cloud testing nor local debugging is an accepted source.')],
-  [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', '暂时性错误：会自动退避重试。', 'Transient: retry with backoff.')],
+  [-601001, spec('WECHAT_SYSTEM_ERROR', '微信系统错误', 'WeChat system error', 'backoff', ...TRANSIENT)],
   [-601002, spec('CLOUD_ARGS_ERROR', '云调用参数错误', 'the cloud call\'s arguments were rejected', 'never', '请附上请求 ID 反馈：云函数发送的参数被云端拒绝。', 'Report this with the request id: the function sent arguments the cloud refused.')],
-  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
+  [-601003, spec('CLOUD_NETWORK_ERROR', '云调用网络错误，结果未知', 'network error in the cloud call; the outcome is unknown', 'backoff', ...REFRESH_THEN_RETRY, 'unknown')],
   [-601004, spec('CLOUD_API_PERMISSION_DENIED', '云调用接口权限被拒绝', 'API permission denied', 'never', '请确认云函数部署在插件帐号自己的云开发环境中，且该帐号有此接口的权限。', 'Make sure the function runs in the plugin account\'s own environment and that the account may call this API.')],
-  [-601008, spec('CLOUD_SERVER_TIMEOUT', '云调用服务端请求超时，结果未知', 'the server-side request timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
+  [-601008, spec('CLOUD_SERVER_TIMEOUT', '云调用服务端请求超时，结果未知', 'the server-side request timed out; the outcome is unknown', 'backoff', ...REFRESH_THEN_RETRY, 'unknown')],
   [-601012, spec('CLOUD_UNAUTHORIZED_ENV', '未授权的云开发环境', 'unauthorized environment', 'never', '调用方无权使用该环境：请在云开发控制台的环境共享中授权调用方，或把云函数部署到自己的环境。', 'The caller may not use this environment: grant it under 环境共享 in the cloud console, or deploy the function to its own environment.')],
   // The SDK's text table files this one under -602018, but its constant WX_UNAUTHORIZED_API is -601018.
   [-601018, spec('CLOUD_UNAUTHORIZED_API', '未授权的接口', 'unauthorized API', 'never', '该环境的授权不包括此接口：请检查环境共享的授权范围，或在插件帐号自己的环境中调用。', 'The environment\'s grant does not cover this API: check the 环境共享 grant, or call from the plugin account\'s own environment.')],
-  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
-  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', '请刷新列表确认该决定是否已生效，未生效再重试。', 'Refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
+  [-501001, spec('CLOUD_SYSTEM_ERROR', '云开发资源系统错误，结果未知', 'cloud resource system error; the outcome is unknown', 'backoff', ...REFRESH_THEN_RETRY, 'unknown')],
+  [-501002, spec('CLOUD_TIMEOUT', '云开发服务超时，结果未知', 'the cloud service timed out; the outcome is unknown', 'backoff', ...REFRESH_THEN_RETRY, 'unknown')],
   [-501003, spec('CLOUD_REQUEST_LIMIT', '云开发请求次数超限', 'the cloud environment\'s request limit was exceeded', 'later', '请稍候，或在云开发控制台提高环境配额。', 'Wait, or raise the environment\'s quota in the cloud console.')],
   [-501004, spec('CLOUD_CONCURRENCY_LIMIT', '云开发并发请求超限', 'the cloud environment\'s concurrency limit was exceeded', 'backoff', '会自动退避重试；请减少一次发送的决定数量。', 'Retry with backoff; send fewer decisions at once.')],
   [-501005, spec('CLOUD_INVALID_ENV', '云开发环境无效', 'the cloud environment is invalid', 'never', '请部署到已存在的云开发环境（开发者工具：上传前先选择环境）。', 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).')],

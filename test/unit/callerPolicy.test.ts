@@ -3,7 +3,8 @@
  * (FROM_APPID, FROM_OPENID) whatever OPENID says, and each kind is admitted only by an entry of its own form.
  */
 import type { Caller } from '../../src/core/callerPolicy';
-import { adminEntryFor, callerLogFields, checkCaller, identify, maskOpenid, refuseCall } from '../../src/core/callerPolicy';
+import { adminEntryFor, callerLogFields, checkCaller, identify, refuseCall } from '../../src/core/callerPolicy';
+import { maskOpenid } from '../../src/core/log';
 import { parseAdminList } from '../../src/core/config';
 
 const ADMIN_APP = 'wx1a2b3c4d5e6f7089';
