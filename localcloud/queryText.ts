@@ -294,7 +294,9 @@ export function queryOf(value: TextValue, prefix = ''): DbObject {
     const path = prefix === '' ? key : `${prefix}.${key}`;
     if (item instanceof Command) {
       const condition = fieldCondition(path, item);
-      if ('$and' in condition || '$or' in condition) logic.push(condition);
+      // `_.gt(1).and(_.lt(5))` joins the other conditions as the SDK sends it: one flat $and.
+      if (Array.isArray(condition.$and)) logic.push(...(condition.$and as DbObject[]));
+      else if ('$or' in condition) logic.push(condition);
       else Object.assign(out, condition);
     } else if (isTextObject(item) && Object.keys(item).length > 0) {
       const nested = queryOf(item, path);

@@ -1,3 +1,5 @@
+import { parseEjson } from '../../localcloud/ejson';
+import { parseQueryText } from '../../localcloud/queryText';
 import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 import type { DbOutcome, DbStep } from './sdkHarness';
@@ -230,5 +232,27 @@ describe('the database model through the real SDK', () => {
     // Assert
     expect(list).toEqual({ collections: [{ name: 'plugin_apply_decisions', count: 1, size: expect.any(Number) }] });
     expect(one).toEqual({ documents: [{ _id: 'one', appid: 'wx1', at: { $date: '1970-01-01T00:00:00.000Z' } }] });
+  });
+
+  it('reads the /tcb/ query text into the same query and update the SDK sends for the same call', async () => {
+    // Arrange
+    cloud.database.createCollection('x');
+    const text =
+      'db.collection("x").where({appid: "wx1", by: {openid: "o1"}, at: _.lt(new Date(5)), n: _.in([1, 2])}).update({data: {n: _.inc(1), sub: {k: 1}, gone: _.remove(), tags: _.push(["a"]), at: new Date(9)}})';
+
+    // Act
+    await run([
+      {
+        op: 'update',
+        collection: 'x',
+        where: { appid: 'wx1', by: { openid: 'o1' }, at: cmd('lt', date(5)), n: cmd('in', [1, 2]) },
+        data: { n: cmd('inc', 1), sub: { k: 1 }, gone: cmd('remove'), tags: cmd('push', ['a']), at: date(9) },
+      },
+    ]);
+
+    // Assert
+    const sent = cloud.calls().find((call) => call.action === 'database.modifyDocument')?.request ?? {};
+    const parsed = parseQueryText(text);
+    expect(parsed.kind === 'update' && [parsed.query, parsed.data]).toEqual([parseEjson(String(sent.query)), parseEjson(String(sent.data))]);
   });
 });
