@@ -172,6 +172,8 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
     writeFileSync(`${file}.tmp`, `${JSON.stringify({ collections: stored }, null, 1)}\n`);
     renameSync(`${file}.tmp`, file);
   };
+  // A path that cannot be written fails now, at start, rather than on the first write a function makes.
+  if (file !== undefined && !existsSync(file)) save();
   const collection = (name: string): DbObject[] => {
     const docs = collections.get(name);
     if (docs === undefined) throw collectionNotExist(name);

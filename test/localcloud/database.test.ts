@@ -171,6 +171,13 @@ describe('createDatabase (the model)', () => {
     expect(() => createDatabase({ file })).toThrow(file);
   });
 
+  it('writes a new file at start, so a path it cannot write fails before any function runs', () => {
+    createDatabase({ file: join(dir, 'fresh.json') });
+
+    expect(JSON.parse(readFileSync(join(dir, 'fresh.json'), 'utf8'))).toEqual({ collections: {} });
+    expect(() => createDatabase({ file: join(dir, 'no-such-folder', 'db.json') })).toThrow(/ENOENT/);
+  });
+
   it('refuses collection names the console would not take', () => {
     const db = createDatabase();
 
