@@ -78,8 +78,8 @@ export function runWireAction(db: Database, action: string, body: Record<string,
     default:
       throw new DatabaseError(
         'INVALID_ACTION',
-        `local cloud does not model ${action}: it answers ${Object.values(DatabaseAction)
-          .filter((name) => name.startsWith('database.') && name !== DatabaseAction.listCollections)
+        `local cloud does not model ${action} (transactions, aggregation, indexes): it answers ${Object.values(DatabaseAction)
+          .filter((name) => name !== DatabaseAction.listCollections)
           .join(', ')}`,
       );
   }
