@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 
@@ -60,5 +63,28 @@ describe('POST /admin with a JSON body (the database wire)', () => {
 
     expect((capped.data as { list: unknown[] }).list).toHaveLength(1000);
     expect((sorted.data as { list: string[] }).list.map((item) => (JSON.parse(item) as { _id: string })._id)).toEqual(['none', 'number', 'string', 'object', 'array', 'bool', 'date']);
+  });
+
+  it('keeps the database across a restart when started with a databaseFile (LOCALCLOUD_DB)', async () => {
+    // Arrange
+    const dir = mkdtempSync(join(tmpdir(), 'localdb-'));
+    const databaseFile = join(dir, 'db.json');
+    const first = await startLocalCloud({ port: 0, applications: [], databaseFile });
+    first.database.createCollection('plugin_apply_decisions');
+    await fetch(`${first.url}/admin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'database.insertDocument', collectionName: 'plugin_apply_decisions', data: ['{"_id":"kept","at":{"$date":{"$numberLong":"0"}}}'] }),
+    });
+    await first.close();
+
+    // Act
+    const second = await startLocalCloud({ port: 0, applications: [], databaseFile });
+    const documents = second.database.documents('plugin_apply_decisions');
+    await second.close();
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assert
+    expect(documents).toEqual([{ _id: 'kept', at: new Date(0) }]);
   });
 });
