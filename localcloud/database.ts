@@ -212,7 +212,8 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
       const target = collection(name);
       const prepared = docs.map((doc) => {
         if (!isDbObject(doc)) throw new DatabaseError(DatabaseErrorCode.invalidParam, 'each document to add must be an object');
-        const resolved = resolve(doc) as DbObject;
+        // A copy: a Date the caller keeps must not be the one stored.
+        const resolved = copyValue(resolve(doc)) as DbObject;
         if (resolved._id !== undefined && typeof resolved._id !== 'string') throw new DatabaseError(DatabaseErrorCode.invalidParam, '_id must be a string');
         return { _id: resolved._id ?? newId(), ...resolved };
       });

@@ -45,7 +45,7 @@ export type DbStep = { op: string; collection?: string; [key: string]: unknown }
 
 /** What a database step resolved (`{ok: true, result}`) or threw, with the SDK error's own fields. */
 export type DbOutcome =
-  | { ok: true; result: Record<string, unknown> & Record<string, never> }
+  | { ok: true; result: Record<string, unknown> }
   | { ok: false; errCode: number; errMsg: string; code?: string; message: string; isError: boolean };
 
 const databaseFixture = join(__dirname, 'fixtures', 'sdkDatabase.js');
