@@ -1,15 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { copyApplications, parseApplications } from './applications';
 import type { CloudState } from './cloudState';
+import { databaseErrorOf } from './database';
+import type { DbValue } from './ejson';
+import { reviveEjson, toEjsonValue } from './ejson';
 import { parseFault } from './faults';
-import { BadRequest, isJsonObject, readJson, sendJson } from './httpIo';
+import { BadRequest, decodePathSegment, isJsonObject, readJson, sendJson } from './httpIo';
 
 /** The one path prefix of every inspection and admin endpoint. */
 export const adminPrefix = '/_local/';
 
-/** Puts the list back (to `applications` or the seed) and forgets refusals, calls and faults; tokens stay valid. */
+/** Puts the list back (to `applications` or the seed), empties the database, forgets refusals, calls and faults; tokens stay valid. */
 export function resetState(state: CloudState, applications?: readonly unknown[]): void {
   state.applications = applications === undefined ? copyApplications(state.seed) : parseApplications(applications);
+  state.database.clear();
   state.refusals = [];
   state.calls.clear();
   state.faults.clear();
@@ -26,10 +30,13 @@ function validated<T>(parse: () => T): T {
 /**
  * Answers the `/_local/` endpoints (JSON in and out; 400 `{error}` for a bad body, 404/405 otherwise):
  * GET|PUT /_local/applications, GET /_local/refusals, POST /_local/reset, GET|DELETE /_local/calls,
- * GET|POST|DELETE /_local/faults.
+ * GET|POST|DELETE /_local/faults, GET|DELETE /_local/db, GET|PUT|DELETE /_local/db/<collection>.
  */
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, state: CloudState): Promise<void> {
   const route = `${req.method ?? 'GET'} ${path.replace(/\/+$/, '')}`;
+  if (path.startsWith(collectionPrefix) && path.length > collectionPrefix.length) {
+    return handleCollection(req, res, decodePathSegment(path.slice(collectionPrefix.length).replace(/\/+$/, '')), state);
+  }
   switch (route) {
     case 'GET /_local/applications':
       return sendJson(res, 200, { applications: copyApplications(state.applications) });
@@ -65,10 +72,49 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
     case 'DELETE /_local/faults':
       state.faults.clear();
       return sendJson(res, 200, { faults: [] });
+    case 'GET /_local/db':
+      return sendJson(res, 200, { collections: state.database.collections() });
+    case 'DELETE /_local/db':
+      state.database.clear();
+      return sendJson(res, 200, { collections: [] });
     default: {
-      const known = ['/_local/applications', '/_local/refusals', '/_local/reset', '/_local/calls', '/_local/faults'];
+      const known = ['/_local/applications', '/_local/refusals', '/_local/reset', '/_local/calls', '/_local/faults', '/_local/db'];
       const status = known.includes(path.replace(/\/+$/, '')) ? 405 : 404;
       return sendJson(res, status, { error: `${route} is not an endpoint; try GET ${known.join(', ')}` });
     }
   }
+}
+
+const collectionPrefix = '/_local/db/';
+
+/** A collection's documents as relaxed EJSON (dates `{"$date": "…"}`), readable and what the SDK itself would read. */
+function shownDocuments(state: CloudState, name: string): unknown[] | null {
+  return state.database.documents(name)?.map(toEjsonValue) ?? null;
+}
+
+/**
+ * GET /_local/db/<collection> → `{"documents": [...]}`; PUT with `{"documents": [...]}` (EJSON dates allowed) creates
+ * or replaces it; DELETE drops it. A collection that does not exist answers 404.
+ */
+async function handleCollection(req: IncomingMessage, res: ServerResponse, name: string, state: CloudState): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (method === 'PUT') {
+    const body = await readJson(req);
+    if (!isJsonObject(body) || !Array.isArray(body.documents)) throw new BadRequest('body must be {"documents": [{…}, …]}');
+    const documents = validated(() => reviveEjson(body.documents)) as DbValue[];
+    state.database.dropCollection(name);
+    try {
+      state.database.createCollection(name);
+      state.database.add(name, documents);
+    } catch (error) {
+      state.database.dropCollection(name);
+      throw new BadRequest(databaseErrorOf(error)?.message ?? String(error));
+    }
+    return sendJson(res, 200, { documents: shownDocuments(state, name) });
+  }
+  if (method !== 'GET' && method !== 'DELETE') return sendJson(res, 405, { error: `${method} ${collectionPrefix}${name}: use GET, PUT or DELETE` });
+  const documents = shownDocuments(state, name);
+  if (documents === null) return sendJson(res, 404, { error: `no collection "${name}" in the local database; GET /_local/db lists them` });
+  if (method === 'DELETE') state.database.dropCollection(name);
+  return sendJson(res, 200, { documents: method === 'DELETE' ? [] : documents });
 }

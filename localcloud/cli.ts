@@ -4,7 +4,8 @@ import { loadSeedFile } from './seed';
 
 // `node dist/localcloud.js` (npm start): the local cloud for trying the functions by hand.
 // PORT (default 3000), PLUGIN_ADMIN_OPENIDS (default the local admin openid), LOCALCLOUD_SEED (a seed JSON file),
-// LOCALCLOUD_LOG (quiet, calls, verbose; LOCALCLOUD_QUIET=1 is quiet), LOCALCLOUD_MAX_FUNCTIONS (concurrent functions).
+// LOCALCLOUD_LOG (quiet, calls, verbose; LOCALCLOUD_QUIET=1 is quiet), LOCALCLOUD_MAX_FUNCTIONS (concurrent functions),
+// LOCALCLOUD_DB (a JSON file that keeps the database across restarts).
 
 /** A whole number ≥ min from the environment variable `name`, or `fallback` when unset. */
 function wholeNumber(name: string, fallback: number, min: number): number {
@@ -22,11 +23,13 @@ async function main(): Promise<void> {
   const admins = process.env.PLUGIN_ADMIN_OPENIDS ?? `${localAccount.openid},${adminApp.appid}:${adminApp.openid}`;
   const level = consoleLogLevel(process.env);
   const seedFile = process.env.LOCALCLOUD_SEED;
+  const databaseFile = process.env.LOCALCLOUD_DB?.trim();
   const cloud = await startLocalCloud({
     port,
     functionEnv: { PLUGIN_ADMIN_OPENIDS: admins },
     defaultOpenid: localAccount.openid,
     ...(seedFile ? { applications: loadSeedFile(seedFile) } : {}),
+    ...(databaseFile ? { databaseFile } : {}),
     log: (line, entry) => {
       if (isShown(entry, level)) process.stderr.write(`${line}\n`);
     },
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
       'inspect:',
       `  curl -s ${cloud.url}/_local/applications`,
       `  curl -s ${cloud.url}/_local/calls`,
+      `  curl -s ${cloud.url}/_local/db${databaseFile ? `    (database kept in ${databaseFile})` : '    (database in memory; LOCALCLOUD_DB=file.json keeps it)'}`,
       `  curl -s -X POST ${cloud.url}/_local/reset`,
       `  curl -s ${json} -d '{"kind":"errcode","errcode":-1,"times":2}' ${cloud.url}/_local/faults`,
       `  curl -s -X DELETE ${cloud.url}/_local/faults`,

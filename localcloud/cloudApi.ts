@@ -3,10 +3,11 @@ import type { WireRecord } from './callLog';
 import type { AdminForm } from './cloudProtocol';
 import { decodeCommApiData, decodeOpenApiData, encodeOpenApiResp, readMultipart } from './cloudProtocol';
 import type { CloudState } from './cloudState';
+import { handleDatabaseCall } from './databaseWire';
 import { PluginApi } from './devplugin';
 import { allowedOpenApis } from './permissions';
 import { isFunctionName } from './paths';
-import { decodePathSegment, readBody, sendBytes, sendJson } from './httpIo';
+import { decodePathSegment, sendBytes, sendTcbError } from './httpIo';
 import { applyCall, playTransportFault } from './transportFaults';
 import { wechatError } from './wechatErrors';
 
@@ -24,11 +25,6 @@ function sendResp(res: ServerResponse, body: Buffer): void {
   sendBytes(res, 200, 'application/octet-stream', body);
 }
 
-/** A TCB JSON error, with the exact content type @cloudbase/node-sdk looks for to parse it. */
-function sendTcbError(res: ServerResponse, code: string, message: string): void {
-  sendJson(res, 200, { code, message, requestId: `local-${Date.now().toString(36)}` });
-}
-
 function wireOf(form: AdminForm, requestData: Buffer, decodeFailed: boolean): WireRecord {
   const files: WireRecord['files'] = {};
   for (const [name, bytes] of Object.entries(form.files)) files[name] = { mimeType: form.fileInfo[name]?.mimeType ?? '', filename: form.fileInfo[name]?.filename ?? null, bytes: bytes.length };
@@ -36,7 +32,8 @@ function wireOf(form: AdminForm, requestData: Buffer, decodeFailed: boolean): Wi
 }
 
 /**
- * Answers `POST /admin[/<functionName>]`, the protocol wx-server-sdk speaks for `cloud.openapi.*`.
+ * Answers `POST /admin[/<functionName>]`, the protocol wx-server-sdk speaks for `cloud.openapi.*` (and, with a JSON
+ * body, for `cloud.database()`: databaseWire.ts).
  *
  * The function host gives each function its own TCB_CONTEXT_CNFG URL `/admin/<name>`, so a call on that path
  * is checked against `<functionsDir>/<name>/config.json`. A call on plain `/admin` (a raw SDK in a test or
@@ -46,27 +43,12 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
   const segment = path.slice('/admin'.length).replace(/^\//, '');
   const functionName = segment === '' ? null : decodePathSegment(segment);
 
-  if (!String(req.headers['content-type']).startsWith('multipart/form-data')) {
-    // JSON actions (database, storage, callFunction, …) are not part of this stand-in.
-    const text = (await readBody(req)).toString('utf8');
-    let action: unknown;
-    try {
-      action = (JSON.parse(text) as { action?: unknown } | null)?.action;
-    } catch {
-      // not JSON either: described below
-    }
-    const got = typeof action === 'string' && action !== '' ? `action "${action}"` : 'a body without an action';
-    sendTcbError(
-      res,
-      'INVALID_ACTION',
-      `local cloud only implements wx.openApi: a multipart/form-data body as wx-server-sdk sends for cloud.openapi calls (fields action=wx.openApi, apiName, requestData); got ${got}`,
-    );
-    return;
-  }
+  // JSON bodies are the database's protocol (cloud.database()); multipart ones are openapi calls.
+  if (!String(req.headers['content-type']).startsWith('multipart/form-data')) return handleDatabaseCall(req, res, functionName, state);
   const form = await readMultipart(req);
   const action = form.fields.action ?? '';
   if (action !== 'wx.openApi') {
-    sendTcbError(res, 'INVALID_ACTION', `local cloud only implements wx.openApi, not ${action || '(no action)'}`);
+    sendTcbError(res, 'INVALID_ACTION', `local cloud implements wx.openApi over multipart (and database.* over JSON), not ${action || '(no action)'}`);
     return;
   }
   const apiName = form.fields.apiName ?? '';

@@ -2,6 +2,7 @@ import type { Application} from './applications';
 import { copyApplications } from './applications';
 import type { CallLog} from './callLog';
 import { createCallLog } from './callLog';
+import type { Database } from './database';
 import type { Refusal } from './devplugin';
 import type { FaultQueue } from './faults';
 import { createFaultQueue } from './faults';
@@ -14,16 +15,20 @@ export interface RefusalRecord extends Refusal {
   time: string;
 }
 
-/** Everything the local cloud remembers: the plugin's list, the refusals, the calls, the faults, the tokens. */
+/** Everything the local cloud remembers: the plugin's list, the refusals, the database, the calls, the faults, the tokens. */
 export interface CloudState {
   applications: Application[];
   /** Every refusal applied, oldest first: the reasons WeChat's list does not show. */
   refusals: RefusalRecord[];
   readonly seed: readonly Application[];
+  /** The cloud database (云开发数据库) of the environment. */
+  readonly database: Database;
   readonly calls: CallLog;
   readonly faults: FaultQueue;
   readonly tokens: TokenIssuer;
   readonly functionsDir: string;
+  /** The environment id (TCB_ENV) the `/tcb/` HTTP API expects in `env`. */
+  readonly envId: string;
   /** Waits `ms`, unless the cloud closes first (then never resolves). */
   sleep(ms: number): Promise<void>;
   /** Cancels pending sleeps. */
@@ -31,16 +36,18 @@ export interface CloudState {
 }
 
 /** Creates the state of a fresh local cloud. */
-export function createCloudState(seed: readonly Application[], account: TokenAccount, functionsDir: string): CloudState {
+export function createCloudState(seed: readonly Application[], account: TokenAccount, functionsDir: string, database: Database, envId: string): CloudState {
   const timers = new Set<NodeJS.Timeout>();
   return {
     applications: copyApplications(seed),
     refusals: [],
     seed: copyApplications(seed),
+    database,
     calls: createCallLog(),
     faults: createFaultQueue(),
     tokens: createTokenIssuer(account),
     functionsDir,
+    envId,
     sleep(ms) {
       return new Promise((resolve) => {
         const timer = setTimeout(() => {

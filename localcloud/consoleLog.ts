@@ -2,7 +2,8 @@ import type { LogEntry } from './functionHost';
 
 /**
  * How much `npm start` prints after its banner. `calls` (the default) shows what someone trying the functions
- * needs: one line per function call, the function's own lines except its routine "OK" records, HTTPS API calls,
+ * needs: one line per function call, the function's own lines except its routine "OK" records, HTTPS API calls
+ * (the plugin API and the database's /tcb/ API),
  * changes made through `/_local/`, and every refused or failed request. It leaves out the SDK's protocol requests
  * (`/admin/…`, two or three per click), token fetches and the page's reads, which buried the rest.
  */
@@ -27,7 +28,7 @@ export function isShown(entry: LogEntry, level: ConsoleLogLevel): boolean {
   if (level === ConsoleLog.verbose) return true;
   if (entry.kind === 'function') return !isRoutineRecord(entry.text);
   if (entry.status >= 400) return true;
-  if (entry.path.startsWith('/functions/') || entry.path === '/wxa/devplugin') return true;
+  if (entry.path.startsWith('/functions/') || entry.path === '/wxa/devplugin' || entry.path.startsWith('/tcb/')) return true;
   return entry.path.startsWith('/_local/') && entry.method !== 'GET' && entry.method !== 'HEAD';
 }
 

@@ -1,3 +1,4 @@
+import { databaseApi, DatabaseAction } from './databaseFaults';
 import { DevPluginAction, PluginApi } from './devplugin';
 
 /** The ways the local cloud can misbehave on purpose. */
@@ -28,7 +29,8 @@ export type FaultKindName = (typeof FaultKind)[keyof typeof FaultKind];
 /**
  * A fault to inject into the next `times` matching calls.
  * `api` matches the cloud API name (`pluginManager.setDevPluginApplyStatus`, also used for the HTTPS actions
- * it covers) or `cgi-bin/stable_token`; without `api` a fault matches only the plugin API calls, never tokens.
+ * it covers), `cgi-bin/stable_token`, or `database` (every database call, the SDK's and the HTTP API's, narrowed by
+ * `action`: `database.insertDocument`, …); without `api` a fault matches only the plugin API calls.
  */
 export interface Fault {
   kind: FaultKindName;
@@ -57,9 +59,10 @@ export const tokenApi = 'cgi-bin/stable_token';
 
 const kinds: readonly string[] = Object.values(FaultKind);
 
-/** What a fault's `api` can name: the two plugin APIs (cloud names, also for their HTTPS actions) and the token endpoint. */
-const faultApis: readonly string[] = [...Object.values(PluginApi), tokenApi];
-const faultActions: readonly string[] = Object.values(DevPluginAction);
+/** What a fault's `api` can name: the two plugin APIs (cloud names, also for their HTTPS actions), the token endpoint, the database. */
+const faultApis: readonly string[] = [...Object.values(PluginApi), tokenApi, databaseApi];
+const pluginActions: readonly string[] = Object.values(DevPluginAction);
+const databaseActions: readonly string[] = Object.values(DatabaseAction);
 
 /** Validates a fault from an admin request; throws an Error that says what is wrong. */
 export function parseFault(value: unknown): Fault {
@@ -91,10 +94,14 @@ export function parseFault(value: unknown): Fault {
   str('message');
   // A name that matches no call would queue a fault that never fires, and the experiment would silently test nothing.
   if (fault.api !== undefined && !faultApis.includes(fault.api)) throw new Error(`fault.api "${fault.api}" matches no call: use one of ${faultApis.join(', ')}`);
-  if (fault.action !== undefined && !faultActions.includes(fault.action)) {
-    throw new Error(`fault.action "${fault.action}" matches no call: use one of ${faultActions.join(', ')}`);
-  }
   if (fault.action !== undefined && fault.api === tokenApi) throw new Error(`fault.action cannot narrow ${tokenApi}: token requests have no action`);
+  const actions = fault.api === databaseApi ? databaseActions : pluginActions;
+  if (fault.action !== undefined && !actions.includes(fault.action)) {
+    throw new Error(`fault.action "${fault.action}" matches no call${fault.api === undefined && fault.action.startsWith('database.') ? ' (a database action needs "api": "database")' : ''}: use one of ${actions.join(', ')}`);
+  }
+  if (fault.api === databaseApi && fault.kind === FaultKind.cloudError) {
+    throw new Error('fault.kind cloudError is the openapi protocol\'s; a database call fails with tcbError (a code such as DATABASE_REQUEST_FAILED) or errcode');
+  }
   return fault;
 }
 
@@ -111,7 +118,7 @@ export interface FaultQueue {
 export function createFaultQueue(): FaultQueue {
   let faults: ActiveFault[] = [];
   const matches = (fault: Fault, target: FaultTarget): boolean => {
-    if (fault.api === undefined ? target.api === tokenApi : fault.api !== target.api) return false;
+    if (fault.api === undefined ? target.api === tokenApi || target.api === databaseApi : fault.api !== target.api) return false;
     return fault.action === undefined || fault.action === target.action;
   };
   return {

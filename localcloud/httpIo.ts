@@ -145,6 +145,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/** A cloud (TCB) JSON error `{code, message, requestId}`, as the SDK's backend answers a failed call with HTTP 200. */
+export function sendTcbError(res: ServerResponse, code: string, message: string): void {
+  sendJson(res, 200, { code, message, requestId: `local-${Date.now().toString(36)}` });
+}
+
 /** Sends raw bytes with a content type. */
 export function sendBytes(res: ServerResponse, status: number, contentType: string, body: Buffer | string): void {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;

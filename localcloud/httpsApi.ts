@@ -9,7 +9,7 @@ import type { CallRecord } from './callLog';
 import type { Fault } from './faults';
 
 /** Parses a JSON object body; null when it is not one (WeChat answers 47001 then). */
-async function readObject(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+export async function readObject(req: IncomingMessage): Promise<Record<string, unknown> | null> {
   let text: string;
   try {
     text = (await readBody(req)).toString('utf8');

@@ -13,6 +13,9 @@ import type { ActiveFault, Fault } from './faults';
 import { parseFault } from './faults';
 import type { CrossAccountCaller, InvokeOptions, LogEntry } from './functionHost';
 import { createFunctionHost, FunctionCallError } from './functionHost';
+import type { Database } from './database';
+import { createDatabase } from './database';
+import { handleDatabaseHttp } from './databaseHttp';
 import { handleDevPlugin, handleStableToken } from './httpsApi';
 import { BadRequest, decodePathSegment, HttpError, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
 import { defaultFunctionsDir, pagePath } from './paths';
@@ -25,6 +28,8 @@ export { ApplyStatus } from './applications';
 export type { CallRecord, Transport } from './callLog';
 export type { RefusalRecord } from './cloudState';
 export type { ActiveFault, Fault, FaultKindName } from './faults';
+export type { Database } from './database';
+export { DatabaseAction } from './databaseFaults';
 export { FaultKind } from './faults';
 export { FunctionCallError } from './functionHost';
 export type { CrossAccountCaller, InvokeOptions, LogEntry } from './functionHost';
@@ -57,6 +62,10 @@ export interface LocalCloudOptions {
   maxConcurrentFunctions?: number;
   /** The Node.js binary that runs hosted functions (e.g. Node.js 16.13, the cloud's oldest runtime); default this process's. */
   functionNode?: string;
+  /** The model's clock in milliseconds, which `db.serverDate()` resolves to; default Date.now. */
+  now?: () => number;
+  /** A JSON file that keeps the database across restarts (read at start, rewritten on every change); default memory only. */
+  databaseFile?: string;
 }
 
 /** The default cap on concurrent function processes: a laptop's worth, far below the cloud's own quota. */
@@ -81,7 +90,9 @@ export interface LocalCloud {
   /** The queued faults and their remaining uses. */
   faults(): ActiveFault[];
   clearFaults(): void;
-  /** Puts the list back to `applications` or the seed, and clears calls and faults. */
+  /** The cloud database: what functions and the /tcb/ API read and write (documents come out as copies). */
+  database: Database;
+  /** Puts the list back to `applications` or the seed, empties the database, and clears calls and faults. */
   reset(applications?: Application[]): void;
   /** Runs a hosted function like wx.cloud.callFunction; resolves its return value, rejects with a FunctionCallError. */
   invoke(name: string, data: unknown, opts?: InvokeOptions): Promise<unknown>;
@@ -128,13 +139,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     seed,
     { appid, secret: options.secret ?? localAccount.secret, ttlSeconds: options.tokenTtlSeconds ?? 7200 },
     options.functionsDir ?? defaultFunctionsDir(),
+    createDatabase({ ...(options.now === undefined ? {} : { now: options.now }), ...(options.databaseFile === undefined ? {} : { file: options.databaseFile }) }),
+    options.envId ?? localAccount.envId,
   );
   let url = '';
   let port = 0;
   const host = createFunctionHost({
     functionsDir: state.functionsDir,
     cloudUrl: () => url,
-    envId: options.envId ?? localAccount.envId,
+    envId: state.envId,
     appid,
     defaultOpenid: options.defaultOpenid ?? localAccount.openid,
     functionEnv: options.functionEnv ?? {},
@@ -173,6 +186,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (method === 'POST' && (path === '/admin' || path.startsWith('/admin/'))) return handleCloudCall(req, res, path, state);
     if (method === 'POST' && path === '/wxa/devplugin') return handleDevPlugin(req, res, requestUrl, state);
     if (method === 'POST' && path === '/cgi-bin/stable_token') return handleStableToken(req, res, state);
+    if (method === 'POST' && path.startsWith('/tcb/database')) return handleDatabaseHttp(req, res, requestUrl, state);
     if (path.startsWith(adminPrefix)) return handleAdmin(req, res, path, state);
     if (method === 'POST' && path.startsWith('/functions/')) return handleFunction(req, res, decodePathSegment(path.slice('/functions/'.length)));
     if (method === 'GET' && (path === '/' || path === '/index.html')) return servePage(res);
@@ -207,6 +221,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     calls: () => state.calls.list(),
     addFault: (fault) => state.faults.add(parseFault(fault)),
     faults: () => state.faults.list(),
+    database: state.database,
     clearFaults: () => state.faults.clear(),
     reset: (applications) => resetState(state, applications),
     invoke: (name, data, opts) => host.invoke(name, data, opts),

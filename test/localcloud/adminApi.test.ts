@@ -124,4 +124,62 @@ describe('admin endpoints under /_local/', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(await res.text()).toMatch(/<html|<!doctype/i);
   });
+
+  describe('the database', () => {
+    it('GET /_local/db lists the collections and GET /_local/db/<collection> shows one as relaxed EJSON', async () => {
+      // Arrange
+      cloud.database.createCollection('plugin_apply_decisions');
+      cloud.database.add('plugin_apply_decisions', [{ _id: 'a', appid: 'wx1', at: new Date(0) }]);
+
+      // Act
+      const list = await request('GET', '/_local/db');
+      const one = await request('GET', '/_local/db/plugin_apply_decisions/');
+
+      // Assert
+      expect(list).toEqual({ status: 200, json: { collections: [{ name: 'plugin_apply_decisions', count: 1, size: 67 }] } });
+      expect(one).toEqual({ status: 200, json: { documents: [{ _id: 'a', appid: 'wx1', at: { $date: '1970-01-01T00:00:00.000Z' } }] } });
+    });
+
+    it('PUT /_local/db/<collection> creates or replaces a collection, reading EJSON dates', async () => {
+      cloud.database.createCollection('c');
+      cloud.database.add('c', [{ _id: 'old' }]);
+
+      const put = await request('PUT', '/_local/db/c', { documents: [{ _id: 'new', at: { $date: 5 } }, { k: 1 }] });
+
+      expect(put.status).toBe(200);
+      expect(cloud.database.documents('c')).toEqual([{ _id: 'new', at: new Date(5) }, { _id: expect.any(String), k: 1 }]);
+    });
+
+    it.each([
+      ['no documents array', { docs: [] }, /body must be \{"documents"/],
+      ['a document that is not an object', { documents: [1] }, /each document to add must be an object/],
+      ['a bad EJSON date', { documents: [{ at: { $date: 'soon' } }] }, /not a valid date/],
+    ])('PUT /_local/db/<collection> answers 400 for %s and leaves no collection behind', async (_name, body, message) => {
+      const { status, json } = await request('PUT', '/_local/db/bad', body);
+
+      expect(status).toBe(400);
+      expect(String(json.error)).toMatch(message);
+      expect(cloud.database.documents('bad')).toBeNull();
+    });
+
+    it('DELETE /_local/db/<collection> drops one; DELETE /_local/db drops them all; a missing one is 404', async () => {
+      cloud.database.createCollection('one');
+      cloud.database.createCollection('two');
+
+      expect(await request('DELETE', '/_local/db/one')).toEqual({ status: 200, json: { documents: [] } });
+      expect((await request('GET', '/_local/db/one')).status).toBe(404);
+      expect((await request('DELETE', '/_local/db/one')).status).toBe(404);
+      expect((await request('POST', '/_local/db/two')).status).toBe(405);
+      expect(await request('DELETE', '/_local/db')).toEqual({ status: 200, json: { collections: [] } });
+      expect(cloud.database.collections()).toEqual([]);
+    });
+
+    it('POST /_local/reset empties the database too', async () => {
+      cloud.database.createCollection('c');
+
+      await request('POST', '/_local/reset');
+
+      expect(cloud.database.collections()).toEqual([]);
+    });
+  });
 });

@@ -9,6 +9,7 @@ describe('console log of npm start', () => {
     it.each([
       ['a function call', request('POST', '/functions/setPluginApplyStatus')],
       ['an HTTPS API call (the CLI against the local cloud)', request('POST', '/wxa/devplugin')],
+      ['a database HTTP API call (the CLI reading the decision trail)', request('POST', '/tcb/databasequery')],
       ['a change through /_local/', request('POST', '/_local/faults', 201)],
       ['a refused request', request('POST', '/functions/x', 415)],
       ['a failed SDK protocol request', request('POST', '/admin/setPluginApplyStatus', 413)],
