@@ -124,6 +124,10 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   [-501007, spec('CLOUD_INVALID_PARAMS', '云开发请求参数无效', 'the cloud rejected the request parameters', 'never', '请附上请求 ID 反馈。', 'Report this with the request id.')],
   [-501008, spec('CLOUD_INVALID_REQUEST_SOURCE', '云开发请求来源无效', 'invalid request source', 'never', '请从小程序或云函数中调用，不要从其他来源调用。', 'Call from the mini-program or from a cloud function, not from another source.')],
   [-501009, spec('CLOUD_RESOURCE_NOT_INITIALIZED', '云开发资源未初始化', 'cloud resource not initialized', 'never', '请在云开发控制台确认该环境已开通并初始化完成，然后再调用。', 'In the cloud console, make sure the environment is activated and fully initialized, then call again.')],
+  // Cloud database codes (wx-server-sdk's table); they reach a result only through the trail query of getPluginApplyList.
+  [-502001, spec('DATABASE_REQUEST_FAILED', '云数据库请求失败', 'the cloud database request failed', 'backoff', ...TRANSIENT)],
+  [-502002, spec('DATABASE_INVALID_OPERATOR', '云数据库操作符无效', 'the cloud database rejected an operator', 'never', '请附上请求 ID 反馈：云函数发送了数据库不接受的查询。', 'Report it with the request id: the function sent a query the database does not accept.')],
+  [-502003, spec('DATABASE_PERMISSION_DENIED', '云数据库权限被拒绝', 'the cloud database denied permission', 'never', '云函数对数据库有完全权限，与集合的权限设置无关：请确认云函数部署在插件帐号自己的云开发环境中，且该环境的数据库已开通。', 'Cloud functions have full database access whatever a collection\'s permission says: check that the functions are deployed in the plugin account\'s own environment, with its database activated.')],
   // Raised by the HTTPS transport, not by WeChat: no HTTP answer came back, or one WeChat never sends.
   [-700001, spec('HTTPS_NETWORK_ERROR', '无法连接微信接口（网络错误），结果未知', 'could not reach the WeChat API (network error); the outcome is unknown', 'backoff', '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。', 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
   // Its retry policy depends on the status (httpRetryPolicy); "never" is what any status outside those rules gets.
@@ -142,6 +146,7 @@ export const OWN_ERRORS = {
   NOT_ATTEMPTED: spec('NOT_ATTEMPTED', '时间不足，未处理此项', 'not attempted: the time limit ran out first', 'backoff', '请重新发送此项。', 'Send this item again.'),
   SKIPPED: spec('SKIPPED', '已跳过：本批次中前面的项遇到了整个帐号的错误，此项未发送', 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent', 'later', '请先按该帐号级错误（见 blockedBy 及其提示）处理，然后重新发送这些项。', 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.'),
   INTERNAL: spec('INTERNAL', '内部错误，请稍后重试', 'internal error; try again later', 'backoff', '请在云函数日志中按请求 ID 查找详情。', 'Look up the request id in the function\'s logs.'),
+  TRAIL_UNREADABLE: spec('TRAIL_UNREADABLE', '无法读取决定记录', 'the decision trail could not be read', 'backoff', '请稍后重试；若一再出现，请在云函数日志中按请求 ID 查找原因（数据库未应答，或函数文件夹缺少 database.js）。', 'Try again shortly; if it persists, look the request id up in the function\'s logs (the database did not answer, or the function folder lacks database.js).'),
   UNKNOWN_WECHAT_ERROR: spec('WECHAT_ERROR', '微信接口返回了未知错误', 'WeChat returned an unknown error', 'never', '请在微信文档中查找该 errCode；raw 中是微信的原文。', 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.'),
 } as const;
 
