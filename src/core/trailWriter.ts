@@ -151,7 +151,13 @@ export function createTrailWriter(
     async write(call, deadline, log) {
       const at = now();
       const mine = note(call, log);
-      const due = (fold: Fold): boolean => !fold.writing && fold.unwritten > 0 && (fold.lastWrittenAt === null || at - fold.lastWrittenAt >= foldIntervalMs || fold.minute !== new Date(at).toISOString().slice(0, 16));
+      // A fold is written at its first attempt, then at most once per interval; and whenever records are written
+      // anyway (an admin's decision), so that its count reaches the database without waiting for the stranger.
+      const writing = call.records.length > 0 || unwritten.length > 0;
+      const due = (fold: Fold): boolean =>
+        !fold.writing &&
+        fold.unwritten > 0 &&
+        (writing || fold.lastWrittenAt === null || at - fold.lastWrittenAt >= foldIntervalMs || fold.minute !== new Date(at).toISOString().slice(0, 16));
       // A refused call that is not due writes nothing at all: that is the bound on a stranger's loop.
       if (call.records.length === 0 && (mine === null || !due(mine))) return null;
 
