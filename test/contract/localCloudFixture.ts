@@ -2,7 +2,7 @@
  * Shared set-up for contract tests: the built bundles, with the real wx-server-sdk inside, run by the local
  * cloud's function host against its model of WeChat.
  */
-import type { Application, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
+import type { Application, CallRecord, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 
 export const ADMIN = 'oAdminOpenid1234567890abcdef';
@@ -43,8 +43,11 @@ export function scenario(): Application[] {
   ];
 }
 
-/** A local cloud whose functions name ADMIN and OTHER_ADMIN as admins; `output` collects what functions log. */
-export async function startCloud(options: LocalCloudOptions = {}): Promise<LocalCloud & { output: string[] }> {
+/**
+ * A local cloud whose functions name ADMIN and OTHER_ADMIN as admins; `output` collects what functions log.
+ * `calls()` holds the WeChat calls only: the decision trail's database calls are `databaseCalls()`.
+ */
+export async function startCloud(options: LocalCloudOptions = {}): Promise<LocalCloud & { output: string[]; databaseCalls: () => CallRecord[] }> {
   const output: string[] = [];
   const cloud = await startLocalCloud({
     port: 0,
@@ -54,7 +57,12 @@ export async function startCloud(options: LocalCloudOptions = {}): Promise<Local
     log: (line) => output.push(line),
     ...options,
   });
-  return Object.assign(cloud, { output });
+  const allCalls = cloud.calls.bind(cloud);
+  return Object.assign(cloud, {
+    output,
+    calls: (): CallRecord[] => allCalls().filter((call) => call.api !== 'database'),
+    databaseCalls: (): CallRecord[] => allCalls().filter((call) => call.api === 'database'),
+  });
 }
 
 /** The status of one applicant in the local cloud, or undefined when it is not listed. */

@@ -4,7 +4,6 @@
  * `plugin_apply_decisions`, how refused calls are folded, what a failing database does to decisions, and what
  * getPluginApplyList reads back.
  */
-import type { LocalCloud } from '../../localcloud/server';
 import { ADMIN, APPROVED, appidOf, application, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf } from './localCloudFixture';
 
 const COLLECTION = 'plugin_apply_decisions';
@@ -15,7 +14,7 @@ const STRANGER = 'oStrangerOpenid1234567890abc';
 type Doc = Record<string, unknown> & { outcome: Record<string, unknown>; by: Record<string, unknown> };
 type Answer = Record<string, unknown> & { ok: boolean };
 
-let cloud: LocalCloud & { output: string[] };
+let cloud: Awaited<ReturnType<typeof startCloud>>;
 
 beforeAll(async () => {
   // Room for a wave of 10 concurrent calls while the previous wave's processes exit.
@@ -93,7 +92,7 @@ describe('the trail of setPluginApplyStatus', () => {
     expect(result).toMatchObject({ ok: true, summary: { succeeded: 199, failed: 1 } });
     expect(trail()).toHaveLength(200);
     expect(trail().filter((doc) => doc.sent === false)).toEqual([expect.objectContaining({ appid: null, outcome: { code: 'INVALID_EVENT', changed: null, errCode: null } })]);
-    const adds = cloud.calls().filter((call) => call.api === 'database' && call.action === 'database.insertDocument');
+    const adds = cloud.databaseCalls().filter((call) => call.action === 'database.insertDocument');
     // The first add meets the missing collection, which is created; the second writes all 200.
     expect(adds).toHaveLength(2);
   });
@@ -154,7 +153,7 @@ describe('the trail of setPluginApplyStatus', () => {
     await decide({ action: 'dev_agree', appid: PENDING_2 }, { openid: STRANGER, env });
 
     expect(cloud.database.documents(COLLECTION)).toBeNull();
-    expect(cloud.calls().filter((call) => call.api === 'database')).toEqual([]);
+    expect(cloud.databaseCalls()).toEqual([]);
   });
 });
 

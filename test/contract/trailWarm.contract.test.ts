@@ -5,7 +5,6 @@
  * a stranger's loop is counted in memory rather than written call by call.
  */
 import { join } from 'node:path';
-import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
 import { ADMIN, PENDING, PENDING_2, scenario, startCloud, statusOf } from './localCloudFixture';
 
@@ -15,7 +14,7 @@ const STRANGER = 'oStrangerOpenid1234567890abc';
 
 type Main = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
 
-let cloud: LocalCloud & { output: string[] };
+let cloud: Awaited<ReturnType<typeof startCloud>>;
 let main: Main;
 const saved = new Map<string, string | undefined>();
 const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -27,7 +26,7 @@ function callAs(openid: string): void {
 }
 
 const context = (): Record<string, unknown> => ({ request_id: `req-${Math.random().toString(16).slice(2)}`, time_limit_in_ms: 3000 });
-const databaseCalls = (action: string): number => cloud.calls().filter((call) => call.api === 'database' && call.action === action).length;
+const databaseCalls = (action: string): number => cloud.databaseCalls().filter((call) => call.action === action).length;
 
 beforeAll(async () => {
   cloud = await startCloud();
