@@ -6,7 +6,7 @@ import http from 'node:http';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { HTTPS_FAILURE_CODES } from '../../src/wechat/accessToken';
+import { HTTPS_FAILURE_CODES } from '../../src/wechat/httpsPost';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import type { DecisionRequest } from '../../src/core/wechatClient';
 import { WeChatApiError } from '../../src/core/wechatClient';
