@@ -4,7 +4,7 @@
  */
 import { WECHAT_API_BASE_URL } from '../core/config';
 import type { Deadline } from '../core/deadline';
-import { DeadlineExceeded, remainingMs } from '../core/deadline';
+import { DeadlineExceeded, raceTimer, remainingMs } from '../core/deadline';
 import { WeChatApiError } from '../core/wechatClient';
 import type { HttpsPostOptions } from './httpsPost';
 import { DEFAULT_REQUEST_TIMEOUT_MS, HTTPS_FAILURE_CODES, httpsPostJson, resolveFetch, throwIfWeChatError, withoutTrailingSlash } from './httpsPost';
@@ -16,6 +16,16 @@ export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 420
 const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
 
 /**
+ * What a token fetch that got no answer it could use is reported as: -1 (system busy), retried with backoff, whose
+ * outcome is known. The transport's own codes for a timeout or an unreadable answer say "the outcome is unknown",
+ * which is true of a decision but never of a token fetch: without a token no decision was sent.
+ */
+const TOKEN_FETCH_FAILED_ERRCODE = -1;
+
+/** The transport's failures that say only that no usable answer came back (see TOKEN_FETCH_FAILED_ERRCODE). */
+const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.tooLarge]);
+
+/**
  * How often this container may force a token refresh. WeChat allows 20 forced refreshes a day per account, 30 s
  * apart, and advises forcing only when a token leaked: each one retires the token every other service of the account
  * is using. A token refused again right after forcing is not a stale token, so forcing more would not help.
@@ -24,10 +34,17 @@ export const FORCE_REFRESH_LIMITS = { minIntervalMs: 30_000, maxPerContainer: 3 
 
 /**
  * How long callers share one token fetch. stable_token answers in well under a second; a fetch still waiting after
- * this is taken for stalled, and the next caller starts a fresh one rather than wait out the stalled one's request
+ * this is taken for stalled, and one more fetch is started beside it rather than wait out the stalled one's request
  * timeout (10 s, past any function's deadline) — so one lost request cannot fail every call of a warm container.
  */
 export const TOKEN_FETCH_SHARED_MS = 1500;
+
+/**
+ * Token fetches in flight at once, and fetches one call waits on: a stalled one and the one started beside it. A call
+ * whose fetches all failed answers the last failure; so a stable_token that never answers costs a call two requests
+ * and one request timeout, not a request every TOKEN_FETCH_SHARED_MS until the deadline.
+ */
+export const MAX_TOKEN_FETCHES = 2;
 
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
@@ -38,8 +55,9 @@ const RENEW_EARLY_MS = 5 * 60_000;
 /** The access token of one appid, shared by every call in the process. */
 export interface AccessTokenCache {
   /**
-   * A token that is not about to expire; concurrent callers share one fetch while it is younger than
-   * TOKEN_FETCH_SHARED_MS. Rejects with DeadlineExceeded once `deadline` passes first.
+   * A token that is not about to expire. Concurrent callers share a fetch; whichever fetch brings a token serves every
+   * caller waiting. Rejects with the fetch's failure once the fetches it waited on failed, or with DeadlineExceeded
+   * once `deadline` passes first.
    */
   get(deadline?: Deadline): Promise<string>;
   /** Drops `staleToken` (one WeChat refused) if it is still the cached one, so many callers cause one refresh. */
@@ -53,8 +71,30 @@ export interface AccessTokenOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   requestTimeoutMs?: number;
-  /** The clock, in milliseconds; tests pass their own. */
+  /**
+   * A monotonic clock in milliseconds, for expiry and the spacing of forced refreshes: the wall clock may step back
+   * or forward under a running container. Defaults to `performance.now()`; tests pass their own.
+   */
   now?: () => number;
+}
+
+/** One stable_token request's answer, numbered in the order the requests were sent. */
+interface TokenAnswer {
+  token: string;
+  lifetimeS: number;
+  /** Increases with every request sent: a later request's answer is never replaced by an earlier one's. */
+  sequence: number;
+  sentAt: number;
+}
+
+/** One fetch (a normal request, and a forced one when WeChat hands back the refused token) as its waiters see it. */
+interface TokenFetch {
+  /** The number its first request gets: every refusal recorded with a lower number came before it asked. */
+  firstSequence: number;
+  /** Set once it has gone unanswered for TOKEN_FETCH_SHARED_MS. */
+  stalled: boolean;
+  /** null while in flight; `dropped` when its answer was older than the cached token's, or the refused token. */
+  outcome: null | 'filled' | 'dropped' | { failure: unknown };
 }
 
 /** A token cache over `POST {baseUrl}/cgi-bin/stable_token`; a failed fetch rejects with WeChat's errcode. */
@@ -65,12 +105,30 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     secrets: [options.secret],
   };
   const url = `${withoutTrailingSlash(options.baseUrl ?? WECHAT_API_BASE_URL)}/cgi-bin/stable_token`;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => performance.now());
   let cached: { token: string; renewAt: number } | null = null;
-  let inFlight: { promise: Promise<string>; startedAt: number } | null = null;
-  let rejected: string | null = null;
+  /** The request number of the answer in `cached` (kept when it is invalidated, so a late answer stays late). */
+  let cachedSequence = -1;
+  let nextSequence = 0;
+  /** The token WeChat last refused, and the first request number sent after it did. */
+  let refused: { token: string; sequence: number } | null = null;
   let forcedCount = 0;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
+  const inFlight = new Set<TokenFetch>();
+  let changed!: Promise<void>;
+  let announce!: () => void;
+  const nextChange = (): void => {
+    changed = new Promise((resolve) => {
+      announce = resolve;
+    });
+  };
+  nextChange();
+  /** Wakes every waiting caller to look again: a fetch started, stalled or ended. */
+  const notify = (): void => {
+    const wake = announce;
+    nextChange();
+    wake();
+  };
 
   /** Why forcing now is not allowed, or null when it is. */
   function forceRefusal(): string | null {
@@ -84,7 +142,9 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     return null;
   }
 
-  async function fetchToken(forceRefresh: boolean): Promise<{ token: string; lifetimeS: number }> {
+  async function requestToken(forceRefresh: boolean): Promise<TokenAnswer> {
+    const sequence = nextSequence++;
+    const sentAt = now();
     const body = {
       grant_type: 'client_credential',
       appid: options.appid,
@@ -92,27 +152,38 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
       ...(forceRefresh ? { force_refresh: true } : {}),
     };
     const reply = await httpsPostJson(url, body, http);
-    throwIfWeChatError(reply, http.secrets);
+    throwIfWeChatError(reply, typeof reply.access_token === 'string' ? [...http.secrets, reply.access_token] : http.secrets);
     const token = reply.access_token;
     if (typeof token !== 'string' || token === '') {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, 'stable_token answered without an access_token');
+      throw new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token answered without an access_token, so no decision was sent`);
     }
     const lifetimeS = typeof reply.expires_in === 'number' && reply.expires_in > 0 ? reply.expires_in : DEFAULT_TOKEN_LIFETIME_S;
-    return { token, lifetimeS };
+    return { token, lifetimeS, sequence, sentAt };
   }
 
-  async function refresh(): Promise<string> {
-    const startedAt = now();
-    let fresh = await fetchToken(false);
+  /** Caches `answer` unless a later request's answer is cached already; true when it did. */
+  function fill(answer: TokenAnswer): boolean {
+    if (answer.sequence < cachedSequence) return false;
+    cachedSequence = answer.sequence;
+    cached = { token: answer.token, renewAt: answer.sentAt + renewAfterMs(answer.lifetimeS) };
+    refused = null;
+    return true;
+  }
+
+  async function refresh(): Promise<'filled' | 'dropped'> {
+    let answer = await requestToken(false);
     // Normal mode returns the platform's current token, so a token that another instance or function rotated is
     // picked up without forcing. Forcing first would invalidate *their* token, they would force back, and the
     // ping-pong would burn the 20-a-day force_refresh quota. Force only when WeChat hands back the refused token.
-    if (rejected !== null && fresh.token === rejected) {
+    if (refused !== null && answer.token === refused.token) {
+      // Asked before WeChat refused it: an old answer, not a reason to force.
+      if (answer.sequence < refused.sequence) return 'dropped';
       const refusal = forceRefusal();
       if (refusal !== null) {
-        rejected = null;
-        // Keep what the token service calls current: if another service rotates it, normal mode picks that up.
-        cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
+        // Keep what the token service calls current: if another service rotates it, normal mode picks that up. Kept
+        // without its number, so that the answer of a forced request still on its way replaces it.
+        cached ??= { token: answer.token, renewAt: answer.sentAt + renewAfterMs(answer.lifetimeS) };
+        refused = null;
         throw new WeChatApiError(
           ACCESS_TOKEN_INVALID_ERRCODE,
           `WeChat refused the access token and stable_token hands back the same one; not forcing a refresh: ${refusal}. ` +
@@ -121,64 +192,89 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
       }
       forcedCount += 1;
       lastForcedAt = now();
-      fresh = await fetchToken(true);
+      answer = await requestToken(true);
     }
-    rejected = null;
-    cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
-    return fresh.token;
+    return fill(answer) ? 'filled' : 'dropped';
   }
 
-  function startFetch(): { promise: Promise<string>; startedAt: number } {
-    const fetching = { promise: refresh(), startedAt: now() };
-    // A stalled fetch may settle after every caller moved on: its failure must not go unhandled.
-    fetching.promise.catch(() => undefined);
-    fetching.promise
+  function startFetch(): TokenFetch {
+    const fetching: TokenFetch = { firstSequence: nextSequence, stalled: false, outcome: null };
+    inFlight.add(fetching);
+    const stallTimer = setTimeout(() => {
+      fetching.stalled = true;
+      notify();
+    }, TOKEN_FETCH_SHARED_MS);
+    stallTimer.unref();
+    refresh()
+      .then(
+        (outcome) => {
+          fetching.outcome = outcome;
+        },
+        (thrown: unknown) => {
+          fetching.outcome = { failure: asTokenFailure(thrown) };
+        },
+      )
       .finally(() => {
-        if (inFlight === fetching) inFlight = null;
+        clearTimeout(stallTimer);
+        inFlight.delete(fetching);
+        notify();
       })
       .catch(() => undefined);
     return fetching;
   }
 
+  /** Whether a fetch asked after WeChat's last refusal, so that its answer can serve a caller who saw it. */
+  const current = (fetching: TokenFetch): boolean => refused === null || fetching.firstSequence >= refused.sequence;
+
   return {
     async get(deadline) {
+      // The fetches this call waits on (at most MAX_TOKEN_FETCHES); a token from any fetch serves it all the same.
+      const waitedOn: TokenFetch[] = [];
       for (;;) {
+        const ended = waitedOn.every((fetching) => fetching.outcome !== null);
+        const failure = lastFailure(waitedOn);
+        if (waitedOn.length > 0 && ended && failure !== undefined && !waitedOn.some((fetching) => fetching.outcome === 'filled')) throw failure.thrown;
         if (cached !== null && now() < cached.renewAt) return cached.token;
         if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
-        if (inFlight === null || now() - inFlight.startedAt >= TOKEN_FETCH_SHARED_MS) inFlight = startFetch();
-        const shared = inFlight;
-        const staleInMs = shared.startedAt + TOKEN_FETCH_SHARED_MS - now();
-        const staleFirst = deadline === undefined || staleInMs <= remainingMs(deadline);
-        const token = await within(shared.promise, staleFirst ? staleInMs : remainingMs(deadline));
-        if (token !== STALLED) return token;
-        if (!staleFirst) throw new DeadlineExceeded();
-        // Stalled: whoever asks next (this caller included) starts afresh, whatever the clock says.
-        if (inFlight === shared) inFlight = null;
+        const candidates = [...inFlight].filter(current);
+        for (const fetching of candidates) if (waitedOn.length < MAX_TOKEN_FETCHES && !waitedOn.includes(fetching)) waitedOn.push(fetching);
+        // None in flight that is still young: start one beside the stalled ones, within both bounds.
+        if (!candidates.some((fetching) => !fetching.stalled) && candidates.length < MAX_TOKEN_FETCHES && waitedOn.length < MAX_TOKEN_FETCHES) {
+          waitedOn.push(startFetch());
+          continue;
+        }
+        if (waitedOn.every((fetching) => fetching.outcome !== null)) {
+          throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only a refused token, so no decision was sent`);
+        }
+        const woken = deadline === undefined ? await changed : await raceTimer(changed, remainingMs(deadline), () => LATE);
+        if (woken === LATE) throw new DeadlineExceeded();
       }
     },
     invalidate(staleToken) {
       // Compare first: callers that saw the same refusal after the refresh began must not throw away the new token.
       if (cached === null || cached.token !== staleToken) return;
       cached = null;
-      rejected = staleToken;
+      refused = { token: staleToken, sequence: nextSequence };
     },
   };
 }
 
-/** What `within` resolves with when the time ran out first. */
-const STALLED = Symbol('stalled');
+/** The failure of the fetch among `fetches` that failed last, if any did. */
+function lastFailure(fetches: readonly TokenFetch[]): { thrown: unknown } | undefined {
+  return fetches
+    .map((fetching) => fetching.outcome)
+    .filter((outcome): outcome is { failure: unknown } => typeof outcome === 'object' && outcome !== null)
+    .map((outcome) => ({ thrown: outcome.failure }))
+    .at(-1);
+}
 
-/** `work`'s outcome, or STALLED once `ms` have passed first. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof STALLED> {
-  let timer: NodeJS.Timeout | undefined;
-  const stalled = new Promise<typeof STALLED>((resolve) => {
-    timer = setTimeout(() => resolve(STALLED), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, stalled]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** What a waiting caller's timer answers once its deadline passed first. */
+const LATE = Symbol('late');
+
+/** A token fetch's failure as the caller should see it: no usable answer means no decision was sent (outcome known). */
+function asTokenFailure(thrown: unknown): unknown {
+  if (!(thrown instanceof WeChatApiError) || !NO_USABLE_ANSWER.has(thrown.errCode)) return thrown;
+  return new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `no access token, so no decision was sent: ${thrown.errMsg}`);
 }
 
 function renewAfterMs(lifetimeS: number): number {

@@ -64,13 +64,13 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
       if (status !== null && !isSuccess(status)) throw httpStatusError(where, status, '', options.secrets);
       throw new WeChatApiError(
         HTTPS_FAILURE_CODES.tooLarge,
-        `${where}: HTTP ${status ?? '?'}, the answer is longer than ${MAX_RESPONSE_BYTES} bytes; stopped reading it; the outcome is unknown`,
+        `${where}: HTTP ${status ?? '?'}, the answer is longer than ${MAX_RESPONSE_BYTES} bytes; stopped reading it`,
       );
     }
     if (timedOut) {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms; the outcome is unknown`);
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms`);
     }
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.network, redact(`${where} failed: ${networkCause(thrown)}; the outcome is unknown`, options.secrets));
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.network, redact(`${where} failed: ${networkCause(thrown)}`, options.secrets));
   } finally {
     clearTimeout(timer);
   }
