@@ -23,7 +23,7 @@ const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
 const TOKEN_FETCH_FAILED_ERRCODE = -1;
 
 /** The transport's failures that say only that no usable answer came back (see TOKEN_FETCH_FAILED_ERRCODE). */
-const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.tooLarge]);
+const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.tooLarge, HTTPS_FAILURE_CODES.unreadable]);
 
 /**
  * How often this container may force a token refresh. WeChat allows 20 forced refreshes a day per account, 30 s

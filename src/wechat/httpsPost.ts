@@ -8,13 +8,14 @@ import { WeChatApiError } from '../core/wechatClient';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `unusableAnswer` is -1 (system busy)
- * because a 2xx body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud table's
- * "call open API timeout", whose text (outcome unknown) fits exactly; `network` (HTTPS_NETWORK_ERROR), `httpStatus`
- * (HTTP_ERROR, with the status) and `tooLarge` (HTTPS_RESPONSE_TOO_LARGE) are this package's own, because no WeChat
- * code says "never reached WeChat", "answered by something that is not WeChat" or "answered without end".
+ * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `timeout` is the cloud table's "call
+ * open API timeout", whose text (outcome unknown) fits exactly; `network` (HTTPS_NETWORK_ERROR), `httpStatus`
+ * (HTTP_ERROR, with the status), `tooLarge` (HTTPS_RESPONSE_TOO_LARGE) and `unreadable` (UNREADABLE_ANSWER: cut short,
+ * not JSON, not WeChat's shape) are this package's own, because no WeChat code says "never reached WeChat",
+ * "answered by something that is not WeChat", "answered without end" or "answered, but not legibly". Every one but
+ * a 4xx may follow a request WeChat applied.
  */
-export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003 } as const;
+export const HTTPS_FAILURE_CODES = { timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003, unreadable: -700004 } as const;
 
 /**
  * The most this transport reads of one answer. WeChat's largest, a dev_apply_list page of 100, is about 100 KB;
@@ -70,6 +71,10 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     if (timedOut) {
       throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms`);
     }
+    // The answer began (a 2xx status came back) and then broke off: WeChat answered, only not legibly.
+    if (status !== null && isSuccess(status)) {
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, redact(`${where}: HTTP ${status}, the answer was cut short: ${networkCause(thrown)}`, options.secrets));
+    }
     throw new WeChatApiError(HTTPS_FAILURE_CODES.network, redact(`${where} failed: ${networkCause(thrown)}`, options.secrets));
   } finally {
     clearTimeout(timer);
@@ -80,7 +85,7 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     if (reply !== null && typeof reply.errcode === 'number' && reply.errcode !== 0) return reply;
     throw httpStatusError(where, status, text, options.secrets);
   }
-  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
+  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `${where}: HTTP ${status}, the body is not a JSON object (cut short, or not WeChat's)`);
   return reply;
 }
 
@@ -130,7 +135,7 @@ export function throwIfWeChatError(reply: Record<string, unknown>, secrets: read
   const { errcode, errmsg } = reply;
   if (errcode === undefined || errcode === 0) return;
   if (typeof errcode !== 'number' || !Number.isFinite(errcode)) {
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, 'WeChat answered an errcode that is not a number');
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, 'the answer\'s errcode is not a number');
   }
   throw new WeChatApiError(errcode, redact(typeof errmsg === 'string' ? errmsg : '', secrets));
 }

@@ -47,9 +47,10 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
     const url = `${baseUrl}/wxa/devplugin?access_token=${encodeURIComponent(token)}`;
     const reply = await httpsPostJson(url, body, { fetch: fetchImpl, timeoutMs, secrets });
     // WeChat answers every devplugin call with an errcode (0 on success): a body without one is someone else's
-    // (a gateway's error) and proves nothing, so it must not read as an applied decision or an empty list.
+    // (a gateway's error) and proves nothing, so it must not read as an applied decision or an empty list; nor as
+    // a decision not applied, since the request may have passed that gateway.
     if (typeof reply.errcode !== 'number') {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `POST ${baseUrl}/wxa/devplugin: the answer has no errcode, so it is not WeChat's`);
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `POST ${baseUrl}/wxa/devplugin: the answer has no errcode, so it is not WeChat's`);
     }
     throwIfWeChatError(reply, secrets);
     return reply;
@@ -81,7 +82,7 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
       const list = reply.apply_list;
       // Like a body without errcode, one without the list is unusable: it must not read as "no applications".
       if (!Array.isArray(list)) {
-        throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `POST ${baseUrl}/wxa/devplugin: the answer has no apply_list`);
+        throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `POST ${baseUrl}/wxa/devplugin: the answer has no apply_list`);
       }
       return list.map((item) => camelCaseKeys(item) as RawApplication);
     },
