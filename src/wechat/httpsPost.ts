@@ -93,9 +93,15 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status <= 299;
 }
 
+/** How much of an error page HTTP_ERROR quotes: enough to name the proxy or the cause. */
+const EXCERPT_CHARS = 120;
+
+/** How much of WeChat's errmsg an error carries: WeChat's are one short line; a proxy's may be a whole page. */
+const ERRMSG_CHARS = 500;
+
 /** HTTP_ERROR with the status, and the start of the body on one line: it often names the proxy or the cause. */
 function httpStatusError(where: string, status: number, text: string, secrets: readonly string[]): WeChatApiError {
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 120);
+  const excerpt = redact(text.replace(/\s+/g, ' ').trim(), secrets, EXCERPT_CHARS);
   return new WeChatApiError(HTTPS_FAILURE_CODES.httpStatus, redact(`${where}: HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, secrets), status);
 }
 
@@ -137,7 +143,7 @@ export function throwIfWeChatError(reply: Record<string, unknown>, secrets: read
   if (typeof errcode !== 'number' || !Number.isFinite(errcode)) {
     throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, 'the answer\'s errcode is not a number');
   }
-  throw new WeChatApiError(errcode, redact(typeof errmsg === 'string' ? errmsg : '', secrets));
+  throw new WeChatApiError(errcode, redact(typeof errmsg === 'string' ? errmsg : '', secrets, ERRMSG_CHARS));
 }
 
 /** The global fetch, or the caller's; throws at construction on a runtime that has neither (Node < 18). */
@@ -159,10 +165,45 @@ export function maskAccessToken(url: string): string {
   return url.replace(/(access_token=)[^&#\s]*/gi, '$1***');
 }
 
-/** `text` with every secret and every access_token parameter masked. */
-function redact(text: string, secrets: readonly string[]): string {
-  const masked = secrets.filter((secret) => secret !== '').reduce((result, secret) => result.split(secret).join('***'), text);
-  return maskAccessToken(masked);
+/** The shortest run of a secret's characters that counts as part of it: shorter runs turn up in any hex text. */
+const SECRET_RUN_CHARS = 8;
+
+/**
+ * `text` with every secret, every run of SECRET_RUN_CHARS or more of a secret's characters (an echo cut mid-secret)
+ * and every access_token parameter masked, then cut to `limit` characters. Masked before it is cut, so that a secret
+ * across the cut cannot leave part of itself before it.
+ */
+function redact(text: string, secrets: readonly string[], limit = Number.POSITIVE_INFINITY): string {
+  const known = secrets.filter((secret) => secret !== '');
+  // Only the start can be shown: masking it and a margin of a secret's length either side is enough.
+  const margin = 2 * Math.max(0, ...known.map((secret) => secret.length));
+  const shown = text.length > limit + margin ? text.slice(0, limit + margin) : text;
+  const whole = known.reduce((result, secret) => result.split(secret).join('***'), shown);
+  const masked = maskAccessToken(maskSecretRuns(whole, known));
+  return masked.length > limit ? `${masked.slice(0, limit)}…` : masked;
+}
+
+/** `text` with every run of SECRET_RUN_CHARS or more characters that occurs in one of `secrets` replaced by `***`. */
+function maskSecretRuns(text: string, secrets: readonly string[]): string {
+  const long = secrets.filter((secret) => secret.length >= SECRET_RUN_CHARS);
+  if (long.length === 0) return text;
+  let masked = '';
+  for (let at = 0; at < text.length; ) {
+    // The longest run from here found in any secret (a substring's prefixes are substrings, so it grows one by one;
+    // a run found in one secret need not be looked for again in the next).
+    let run = 0;
+    for (const secret of long) {
+      while (at + run < text.length && secret.includes(text.slice(at, at + run + 1))) run += 1;
+    }
+    if (run >= SECRET_RUN_CHARS) {
+      masked += '***';
+      at += run;
+    } else {
+      masked += text[at] ?? '';
+      at += 1;
+    }
+  }
+  return masked;
 }
 
 /** A short reason for a failed fetch: the system error code when there is one (ECONNREFUSED…), else the root message. */
