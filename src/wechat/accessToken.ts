@@ -114,6 +114,8 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
   let refused: { token: string; sequence: number } | null = null;
   let forcedCount = 0;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
+  /** Forced requests sent and not yet answered. */
+  let forcing = 0;
   const inFlight = new Set<TokenFetch>();
   let changed!: Promise<void>;
   let announce!: () => void;
@@ -176,8 +178,8 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     // picked up without forcing. Forcing first would invalidate *their* token, they would force back, and the
     // ping-pong would burn the 20-a-day force_refresh quota. Force only when WeChat hands back the refused token.
     if (refused !== null && answer.token === refused.token) {
-      // Asked before WeChat refused it: an old answer, not a reason to force.
-      if (answer.sequence < refused.sequence) return 'dropped';
+      // Asked before WeChat refused it, or while a forced refresh is on its way: no reason to force (again).
+      if (answer.sequence < refused.sequence || forcing > 0) return 'dropped';
       const refusal = forceRefusal();
       if (refusal !== null) {
         // Keep what the token service calls current: if another service rotates it, normal mode picks that up. Kept
@@ -192,7 +194,12 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
       }
       forcedCount += 1;
       lastForcedAt = now();
-      answer = await requestToken(true);
+      forcing += 1;
+      try {
+        answer = await requestToken(true);
+      } finally {
+        forcing -= 1;
+      }
     }
     return fill(answer) ? 'filled' : 'dropped';
   }
@@ -228,24 +235,26 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
 
   return {
     async get(deadline) {
-      // The fetches this call waits on (at most MAX_TOKEN_FETCHES); a token from any fetch serves it all the same.
+      // The fetches this call waits on, at most MAX_TOKEN_FETCHES; a token brought by any fetch serves it all the same.
       const waitedOn: TokenFetch[] = [];
+      const allEnded = (): boolean => waitedOn.every((fetching) => fetching.outcome !== null);
       for (;;) {
-        const ended = waitedOn.every((fetching) => fetching.outcome !== null);
         const failure = lastFailure(waitedOn);
-        if (waitedOn.length > 0 && ended && failure !== undefined && !waitedOn.some((fetching) => fetching.outcome === 'filled')) throw failure.thrown;
+        // Every fetch it waited on ended without a token, and one failed: that failure is the answer. Looked at before
+        // the cache, which a fetch that was refused a forced refresh fills for later calls, not for its own waiters.
+        if (failure !== undefined && allEnded() && !waitedOn.some((fetching) => fetching.outcome === 'filled')) throw failure.thrown;
         if (cached !== null && now() < cached.renewAt) return cached.token;
         if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
         const candidates = [...inFlight].filter(current);
         for (const fetching of candidates) if (waitedOn.length < MAX_TOKEN_FETCHES && !waitedOn.includes(fetching)) waitedOn.push(fetching);
-        // None in flight that is still young: start one beside the stalled ones, within both bounds.
-        if (!candidates.some((fetching) => !fetching.stalled) && candidates.length < MAX_TOKEN_FETCHES && waitedOn.length < MAX_TOKEN_FETCHES) {
+        // None in flight that is still young: one more beside the stalled ones, within both bounds.
+        const young = candidates.some((fetching) => !fetching.stalled);
+        if (!young && candidates.length < MAX_TOKEN_FETCHES && waitedOn.length < MAX_TOKEN_FETCHES) {
           waitedOn.push(startFetch());
           continue;
         }
-        if (waitedOn.every((fetching) => fetching.outcome !== null)) {
-          throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only a refused token, so no decision was sent`);
-        }
+        // Its fetches all ended, none brought a token it can use, and it may start no more.
+        if (allEnded()) throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`);
         const woken = deadline === undefined ? await changed : await raceTimer(changed, remainingMs(deadline), () => LATE);
         if (woken === LATE) throw new DeadlineExceeded();
       }

@@ -30,6 +30,8 @@ interface ScriptedWeChat {
   /** How long the n-th stable_token request takes; the rest answer at once unless `otherwise` says. */
   delays: Delay[];
   otherwise: Delay;
+  /** A forced refresh's new token becomes current only once its answer is delivered, as a slow rotation would. */
+  rotateOnDelivery: boolean;
 }
 
 function scriptedWeChat(): ScriptedWeChat {
@@ -39,12 +41,15 @@ function scriptedWeChat(): ScriptedWeChat {
     wechat.issued.push(current);
     return current;
   };
-  const answerLater = (delay: Delay, body: object, signal: AbortSignal | null | undefined): Promise<Response> =>
+  const answerLater = (delay: Delay, body: object, signal: AbortSignal | null | undefined, delivered = (): void => undefined): Promise<Response> =>
     new Promise((resolve, reject) => {
       // As the real fetch does: the caller's abort (its request timeout) rejects the request.
       signal?.addEventListener('abort', () => reject(new DOMException('This operation was aborted', 'AbortError')));
       if (delay === 'never') return;
-      const answer = (): void => resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }));
+      const answer = (): void => {
+        delivered();
+        resolve(new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }));
+      };
       // At once unless delayed: with fake timers even a 0 ms timer waits for the test to move the clock.
       if (delay === 0) answer();
       else setTimeout(answer, delay);
@@ -55,6 +60,7 @@ function scriptedWeChat(): ScriptedWeChat {
     issued: [],
     delays: [],
     otherwise: 0,
+    rotateOnDelivery: false,
     fetch: async (input, init) => {
       const url = new URL(String(input));
       const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
@@ -63,9 +69,18 @@ function scriptedWeChat(): ScriptedWeChat {
         return answerLater(0, { errcode: 0, errmsg: 'ok' }, init?.signal);
       }
       const index = wechat.tokenRequests.push({ force: body.force_refresh === true, sentAt: Date.now() }) - 1;
+      const delay = wechat.delays[index] ?? wechat.otherwise;
+      if (body.force_refresh === true && wechat.rotateOnDelivery) {
+        const kept = current;
+        const token = issue();
+        current = kept;
+        return answerLater(delay, { access_token: token, expires_in: 7200 }, init?.signal, () => {
+          current = token;
+        });
+      }
       // The answer is the token current when the request arrives, however late it is delivered.
       const token = current === null || body.force_refresh === true ? issue() : current;
-      return answerLater(wechat.delays[index] ?? wechat.otherwise, { access_token: token, expires_in: 7200 }, init?.signal);
+      return answerLater(delay, { access_token: token, expires_in: 7200 }, init?.signal);
     },
   };
   return wechat;
@@ -160,6 +175,24 @@ describe('createAccessTokenCache when stable_token stalls', () => {
     expect(wechat.tokenRequests.map((request) => request.force)).toEqual([false, false, false, true]);
     expect(forced).not.toBe(retired);
     expect(afterLateAnswer).toBe(forced);
+  });
+
+  it('waits for a forced refresh still on its way rather than serve, or force past, the refused token', async () => {
+    // The forced request (the third) is answered at 3 s, and only then does WeChat hand out the new token.
+    wechat.rotateOnDelivery = true;
+    wechat.delays = [0, 0, 3000];
+    const tokens = cache();
+    const refused = await tokens.get();
+    tokens.invalidate(refused);
+
+    const got = outcomeOf(tokens.get());
+    await jest.advanceTimersByTimeAsync(3000);
+    const later = await tokens.get();
+
+    expect(got.value()).toBe(wechat.issued[1]);
+    expect(later).toBe(wechat.issued[1]);
+    // The fetch started beside the stalled forced one was handed the refused token and neither forced nor kept it.
+    expect(wechat.tokenRequests.map((request) => request.force)).toEqual([false, false, true, false]);
   });
 
   it('spaces forced refreshes by the time that passed, not by a wall clock that stepped back', async () => {
