@@ -32,8 +32,8 @@ export interface HttpsPostOptions {
 
 /**
  * POSTs `body` as JSON and resolves with the JSON object WeChat answered (errcode not yet checked). Timeouts,
- * network failures, HTTP statuses other than 2xx, answers past `MAX_RESPONSE_BYTES` and unusable bodies reject
- * with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
+ * network failures, HTTP statuses other than 2xx, answers past `MAX_RESPONSE_BYTES` and answers that cannot be read
+ * (cut short, not a JSON object) reject with `WeChatApiError` (`HTTPS_FAILURE_CODES`), their text cleared of `secrets`.
  */
 export async function httpsPostJson(url: string, body: object, options: HttpsPostOptions): Promise<Record<string, unknown>> {
   const where = `POST ${maskAccessToken(url)}`;
