@@ -40,11 +40,13 @@ export const FORCE_REFRESH_LIMITS = { minIntervalMs: 30_000, maxPerContainer: 3 
 export const TOKEN_FETCH_SHARED_MS = 1500;
 
 /**
- * Token fetches in flight at once, and fetches one call waits on: a stalled one and the one started beside it. A call
- * whose fetches all failed answers the last failure; so a stable_token that never answers costs a call two requests
- * and one request timeout, not a request every TOKEN_FETCH_SHARED_MS until the deadline.
+ * Bounds on token fetches. `perCall`: a call waits on at most two fetches (the one it found or started, and one beside
+ * it once that stalls) and answers the last failure once both failed; so a stable_token that never answers costs a
+ * call two requests and one request timeout, not a request every TOKEN_FETCH_SHARED_MS until its deadline.
+ * `inFlight`: at most three at once in the container, so that two lost requests still leave room for a fresh one
+ * while a dead endpoint is asked at most three times per request timeout, however many calls wait.
  */
-export const MAX_TOKEN_FETCHES = 2;
+export const TOKEN_FETCH_LIMITS = { perCall: 2, inFlight: 3 } as const;
 
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
@@ -235,7 +237,7 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
 
   return {
     async get(deadline) {
-      // The fetches this call waits on, at most MAX_TOKEN_FETCHES; a token brought by any fetch serves it all the same.
+      // The fetches this call waits on: young when it found or started them. A token from any fetch serves it.
       const waitedOn: TokenFetch[] = [];
       const allEnded = (): boolean => waitedOn.every((fetching) => fetching.outcome !== null);
       for (;;) {
@@ -246,15 +248,18 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
         if (cached !== null && now() < cached.renewAt) return cached.token;
         if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
         const candidates = [...inFlight].filter(current);
-        for (const fetching of candidates) if (waitedOn.length < MAX_TOKEN_FETCHES && !waitedOn.includes(fetching)) waitedOn.push(fetching);
-        // None in flight that is still young: one more beside the stalled ones, within both bounds.
-        const young = candidates.some((fetching) => !fetching.stalled);
-        if (!young && candidates.length < MAX_TOKEN_FETCHES && waitedOn.length < MAX_TOKEN_FETCHES) {
+        const young = candidates.find((fetching) => !fetching.stalled);
+        if (young !== undefined) {
+          if (!waitedOn.includes(young) && waitedOn.length < TOKEN_FETCH_LIMITS.perCall) waitedOn.push(young);
+        } else if (candidates.length < TOKEN_FETCH_LIMITS.inFlight && waitedOn.length < TOKEN_FETCH_LIMITS.perCall) {
+          // None in flight that is still young: one more beside the stalled ones.
           waitedOn.push(startFetch());
           continue;
         }
-        // Its fetches all ended, none brought a token it can use, and it may start no more.
-        if (allEnded()) throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`);
+        // Its fetches all ended (or it found only stalled ones and may start no more), none with a token it can use.
+        if (allEnded() && (waitedOn.length > 0 || candidates.length === 0)) {
+          throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`);
+        }
         const woken = deadline === undefined ? await changed : await raceTimer(changed, remainingMs(deadline), () => LATE);
         if (woken === LATE) throw new DeadlineExceeded();
       }

@@ -6,7 +6,7 @@ import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
 import { handleSetStatus } from '../../src/core/decisions';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
-import { MAX_TOKEN_FETCHES, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
+import { TOKEN_FETCH_LIMITS, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
 import { OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
 import { DEFAULT_RETRY } from '../../src/core/retry';
 import { application, appidOf, startCloud, statusOf } from './localCloudFixture';
@@ -67,7 +67,7 @@ describe('the HTTPS token cache when stable_token stalls', () => {
     expect(result).toMatchObject({ ok: false, error: { raw: expect.stringContaining('no decision was sent') } });
     expect(OUTCOME_UNKNOWN_CODES.has((result as { error: { code: string } }).error.code)).toBe(false);
     expect(Date.now() - startedAt).toBeLessThan(10_000);
-    expect(cloud.calls().filter((call) => call.api === TOKEN_API).length).toBeLessThanOrEqual(DEFAULT_RETRY.maxAttempts * MAX_TOKEN_FETCHES);
+    expect(cloud.calls().filter((call) => call.api === TOKEN_API).length).toBeLessThanOrEqual(DEFAULT_RETRY.maxAttempts * TOKEN_FETCH_LIMITS.perCall);
     expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toHaveLength(0);
     expect(statusOf(cloud, appidOf(0x7003))).toBe(1);
   }, 20_000);

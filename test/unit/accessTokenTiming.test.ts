@@ -4,7 +4,7 @@
  * loaded machine cannot change what happens when.
  */
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { createAccessTokenCache, FORCE_REFRESH_LIMITS, MAX_TOKEN_FETCHES, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
+import { createAccessTokenCache, FORCE_REFRESH_LIMITS, TOKEN_FETCH_LIMITS, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../src/wechat/httpsPost';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { handleSetStatus } from '../../src/core/decisions';
@@ -131,7 +131,7 @@ describe('createAccessTokenCache when stable_token stalls', () => {
     const error = got.value() as WeChatApiError;
     expect(error.errMsg).toContain(`no answer within ${DEFAULT_REQUEST_TIMEOUT_MS} ms`);
     expect(error.errMsg).toContain('no decision was sent');
-    expect(wechat.tokenRequests.length).toBeLessThanOrEqual(MAX_TOKEN_FETCHES);
+    expect(wechat.tokenRequests.length).toBeLessThanOrEqual(TOKEN_FETCH_LIMITS.perCall);
   });
 
   it('still starts a fresh fetch beside one that stalled, so the caller is served without waiting out its timeout', async () => {
@@ -144,6 +144,20 @@ describe('createAccessTokenCache when stable_token stalls', () => {
     expect(got.value()).toBe(wechat.issued[0]);
     const firstSentAt = wechat.tokenRequests[0]?.sentAt ?? Number.NaN;
     expect(wechat.tokenRequests.map((request) => request.sentAt - firstSentAt)).toEqual([0, TOKEN_FETCH_SHARED_MS]);
+  });
+
+  it('does not stall the callers that come after two requests were lost', async () => {
+    wechat.delays = ['never', 'never'];
+    const tokens = cache();
+    const first = outcomeOf(tokens.get({ at: Date.now() + 2750, now: Date.now }));
+    await jest.advanceTimersByTimeAsync(3000);
+
+    const second = outcomeOf(tokens.get({ at: Date.now() + 2750, now: Date.now }));
+    await jest.advanceTimersByTimeAsync(0);
+
+    expect(first.value()).toBeInstanceOf(DeadlineExceeded);
+    expect(second.value()).toBe(wechat.issued.at(-1));
+    expect(wechat.tokenRequests).toHaveLength(3);
   });
 
   it('serves every waiting caller with a token that arrives while a newer fetch is still waiting', async () => {
@@ -243,7 +257,7 @@ describe('a decision over HTTPS when stable_token never answers', () => {
     expect(result.error?.raw).toContain('no decision was sent');
     expect(Date.now() - startedAt).toBeLessThan(120_000);
     // A few requests per try (the decision is retried like any transient failure), not one every 1.5 s.
-    expect(wechat.tokenRequests.length).toBeLessThanOrEqual(4 * MAX_TOKEN_FETCHES);
+    expect(wechat.tokenRequests.length).toBeLessThanOrEqual(4 * TOKEN_FETCH_LIMITS.perCall);
     expect(wechat.devpluginRequests).toBe(0);
   });
 });
