@@ -95,7 +95,10 @@ interface TokenFetch {
   firstSequence: number;
   /** Set once it has gone unanswered for TOKEN_FETCH_SHARED_MS. */
   stalled: boolean;
-  /** null while in flight; `dropped` when its answer was older than the cached token's, or the refused token. */
+  /**
+   * null while in flight; `dropped` when its answer was older than the cached token's, or the refused token while it
+   * was asked before the refusal or a forced refresh was on its way.
+   */
   outcome: null | 'filled' | 'dropped' | { failure: unknown };
 }
 
@@ -256,8 +259,8 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
           waitedOn.push(startFetch());
           continue;
         }
-        // Its fetches all ended (or it found only stalled ones and may start no more), none with a token it can use.
-        if (allEnded() && (waitedOn.length > 0 || candidates.length === 0)) {
+        // Its fetches all ended, none with a token it can use, and it may start no more.
+        if (waitedOn.length > 0 && allEnded()) {
           throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`);
         }
         const woken = deadline === undefined ? await changed : await raceTimer(changed, remainingMs(deadline), () => LATE);
@@ -273,7 +276,7 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
   };
 }
 
-/** The failure of the fetch among `fetches` that failed last, if any did. */
+/** The failure of the latest of `fetches` (in the order a call took them up) that failed, if any did. */
 function lastFailure(fetches: readonly TokenFetch[]): { thrown: unknown } | undefined {
   return fetches
     .map((fetching) => fetching.outcome)
