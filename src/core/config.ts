@@ -22,7 +22,7 @@ export interface Config {
   problems: string[];
 }
 
-/** Where the HTTPS transport sends requests unless WECHAT_API_BASE_URL says otherwise (e.g. the local cloud). */
+/** WeChat's API host: where the HTTPS transport and the CLI send requests unless told otherwise (e.g. the local cloud). The one definition. */
 export const WECHAT_API_BASE_URL = 'https://api.weixin.qq.com';
 
 /** Reads the configuration from an environment (process.env in the cloud). */
@@ -36,7 +36,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
     if (appid === '') problems.push('PLUGIN_APPSECRET is set but PLUGIN_APPID is not: set both (HTTPS calls) or neither (cloud calls).');
     if (secret === '') problems.push('PLUGIN_APPID is set but PLUGIN_APPSECRET is not: set both (HTTPS calls) or neither (cloud calls).');
     if (appid !== '' && !APPID_PATTERN.test(appid)) problems.push('PLUGIN_APPID must be the plugin\'s appid: "wx" followed by 16 lowercase hex characters.');
-    if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) problems.push('WECHAT_API_BASE_URL must be an http(s) URL, e.g. https://api.weixin.qq.com.');
+    if (!/^https?:\/\/[^\s/]+/.test(baseUrl)) problems.push(`WECHAT_API_BASE_URL must be an http(s) URL, e.g. ${WECHAT_API_BASE_URL}.`);
     if (problems.length === 0) transport = { kind: 'https', appid, secret, baseUrl };
   }
   problems.push(...adminEntryProblems(env.PLUGIN_ADMIN_OPENIDS));

@@ -41,18 +41,33 @@ export function remainingMs(deadline: Deadline): number {
   return Math.max(0, deadline.at - deadline.now());
 }
 
-/** Rejects with `DeadlineExceeded` when the deadline passes first; the timer is cleared as soon as the work settles. */
-export async function beforeDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
+/**
+ * `work`'s outcome, or what `late()` returns (or throws) once `ms` pass first. The timer is cleared as soon as either
+ * settles; it is not unref'd, because when the work holds nothing open the timer is what must still answer the caller.
+ */
+export async function raceTimer<T, L>(work: Promise<T>, ms: number, late: () => L): Promise<T | L> {
   let timer: NodeJS.Timeout | undefined;
-  const expiry = new Promise<never>((_, reject) => {
-    // Not unref'd: if the work holds nothing open, the deadline is what must still answer the caller.
-    timer = setTimeout(() => reject(new DeadlineExceeded()), remainingMs(deadline));
+  const expiry = new Promise<L>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (thrown) {
+        reject(thrown);
+      }
+    }, Math.max(0, ms));
   });
   try {
     return await Promise.race([work, expiry]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Rejects with `DeadlineExceeded` when the deadline passes first; the timer is cleared as soon as the work settles. */
+export function beforeDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
+  return raceTimer(work, remainingMs(deadline), () => {
+    throw new DeadlineExceeded();
+  });
 }
 
 /** The deadline passed before WeChat answered. */

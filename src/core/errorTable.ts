@@ -133,6 +133,8 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorSpec> = new Map([
   // Its retry policy depends on the status (httpRetryPolicy); "never" is what any status outside those rules gets.
   [-700002, spec('HTTP_ERROR', '微信接口地址返回了 HTTP 错误状态', 'the WeChat API address answered with an HTTP error status', 'never', '请查看 httpStatus：404 等 4xx 多为 WECHAT_API_BASE_URL 或代理配置错误；5xx 为上游故障，会自动重试，刷新列表确认决定是否已生效；429 请稍候再调用。', 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.')],
   [-700003, spec('HTTPS_RESPONSE_TOO_LARGE', '微信接口的响应过大，已停止读取，结果未知', 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', 'later', '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。', 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.', 'unknown')],
+  // An answer came back but could not be read (cut short, not JSON, not WeChat's shape): the request may have reached WeChat.
+  [-700004, spec('UNREADABLE_ANSWER', '无法读取微信接口的应答，结果未知', 'the answer from the WeChat API address could not be read; the outcome is unknown', 'backoff', ...REFRESH_THEN_RETRY, 'unknown')],
 ]);
 
 /** Errors this package raises itself, by code. */

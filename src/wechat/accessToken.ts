@@ -1,17 +1,13 @@
 /**
- * Access tokens for the HTTPS way in (cloud calls need none), from WeChat's stable_token endpoint, and the one
- * HTTPS POST helper that both the token fetch and the devplugin calls go through. That helper is the boundary:
- * every failure leaves it as a `WeChatApiError`, and nothing it throws carries a token or the AppSecret.
+ * Access tokens for the HTTPS way in (cloud calls need none), from WeChat's stable_token endpoint: one per warm
+ * container, fetched once for concurrent callers, replaced when WeChat refuses it.
  */
+import { WECHAT_API_BASE_URL } from '../core/config';
 import type { Deadline } from '../core/deadline';
-import { DeadlineExceeded, remainingMs } from '../core/deadline';
+import { DeadlineExceeded, raceTimer, remainingMs } from '../core/deadline';
 import { WeChatApiError } from '../core/wechatClient';
-
-/** WeChat's API host. */
-export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
-
-/** How long one HTTPS request may take when the caller sets no limit. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+import type { HttpsPostOptions } from './httpsPost';
+import { DEFAULT_REQUEST_TIMEOUT_MS, HTTPS_FAILURE_CODES, httpsPostJson, resolveFetch, throwIfWeChatError, withoutTrailingSlash } from './httpsPost';
 
 /** access_token errors (platform-facts.md): WeChat refused the token, not the request, so refresh and retry once. */
 export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
@@ -20,19 +16,14 @@ export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 420
 const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
 
 /**
- * The codes the HTTPS plumbing raises when WeChat gave no errcode of its own. `unusableAnswer` is -1 (system busy)
- * because a 2xx body that is not JSON comes from WeChat's front end being unwell; `timeout` is the cloud table's
- * "call open API timeout", whose text (outcome unknown) fits exactly; `network` (HTTPS_NETWORK_ERROR), `httpStatus`
- * (HTTP_ERROR, with the status) and `tooLarge` (HTTPS_RESPONSE_TOO_LARGE) are this package's own, because no WeChat
- * code says "never reached WeChat", "answered by something that is not WeChat" or "answered without end".
+ * What a token fetch that got no answer it could use is reported as: -1 (system busy), retried with backoff, whose
+ * outcome is known. The transport's own codes for a timeout or an unreadable answer say "the outcome is unknown",
+ * which is true of a decision but never of a token fetch: without a token no decision was sent.
  */
-export const HTTPS_FAILURE_CODES = { unusableAnswer: -1, timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003 } as const;
+const TOKEN_FETCH_FAILED_ERRCODE = -1;
 
-/**
- * The most this transport reads of one answer. WeChat's largest, a dev_apply_list page of 100, is about 100 KB;
- * a broken upstream or proxy may stream without end, and reading that whole would exhaust the function's memory.
- */
-export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** The transport's failures that say only that no usable answer came back (see TOKEN_FETCH_FAILED_ERRCODE). */
+const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.tooLarge, HTTPS_FAILURE_CODES.unreadable]);
 
 /**
  * How often this container may force a token refresh. WeChat allows 20 forced refreshes a day per account, 30 s
@@ -43,10 +34,19 @@ export const FORCE_REFRESH_LIMITS = { minIntervalMs: 30_000, maxPerContainer: 3 
 
 /**
  * How long callers share one token fetch. stable_token answers in well under a second; a fetch still waiting after
- * this is taken for stalled, and the next caller starts a fresh one rather than wait out the stalled one's request
+ * this is taken for stalled, and one more fetch is started beside it rather than wait out the stalled one's request
  * timeout (10 s, past any function's deadline) — so one lost request cannot fail every call of a warm container.
  */
 export const TOKEN_FETCH_SHARED_MS = 1500;
+
+/**
+ * Bounds on token fetches. `perCall`: a call waits on at most two fetches (the one it found or started, and one beside
+ * it once that stalls) and answers the last failure once both failed; so a stable_token that never answers costs a
+ * call two requests and one request timeout, not a request every TOKEN_FETCH_SHARED_MS until its deadline.
+ * `inFlight`: at most three at once in the container, so that two lost requests still leave room for a fresh one
+ * while a dead endpoint is asked at most three times per request timeout, however many calls wait.
+ */
+export const TOKEN_FETCH_LIMITS = { perCall: 2, inFlight: 3 } as const;
 
 /** A token lasts this long when stable_token does not say (its documented lifetime). */
 const DEFAULT_TOKEN_LIFETIME_S = 7200;
@@ -57,8 +57,9 @@ const RENEW_EARLY_MS = 5 * 60_000;
 /** The access token of one appid, shared by every call in the process. */
 export interface AccessTokenCache {
   /**
-   * A token that is not about to expire; concurrent callers share one fetch while it is younger than
-   * TOKEN_FETCH_SHARED_MS. Rejects with DeadlineExceeded once `deadline` passes first.
+   * A token that is not about to expire. Concurrent callers share a fetch; whichever fetch brings a token serves every
+   * caller waiting. Rejects with the fetch's failure once the fetches it waited on failed, or with DeadlineExceeded
+   * once `deadline` passes first.
    */
   get(deadline?: Deadline): Promise<string>;
   /** Drops `staleToken` (one WeChat refused) if it is still the cached one, so many callers cause one refresh. */
@@ -72,8 +73,33 @@ export interface AccessTokenOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   requestTimeoutMs?: number;
-  /** The clock, in milliseconds; tests pass their own. */
+  /**
+   * A monotonic clock in milliseconds, for expiry and the spacing of forced refreshes: the wall clock may step back
+   * or forward under a running container. Defaults to `performance.now()`; tests pass their own.
+   */
   now?: () => number;
+}
+
+/** One stable_token request's answer, numbered in the order the requests were sent. */
+interface TokenAnswer {
+  token: string;
+  lifetimeS: number;
+  /** Increases with every request sent: a later request's answer is never replaced by an earlier one's. */
+  sequence: number;
+  sentAt: number;
+}
+
+/** One fetch (a normal request, and a forced one when WeChat hands back the refused token) as its waiters see it. */
+interface TokenFetch {
+  /** The number its first request gets: every refusal recorded with a lower number came before it asked. */
+  firstSequence: number;
+  /** Set once it has gone unanswered for TOKEN_FETCH_SHARED_MS. */
+  stalled: boolean;
+  /**
+   * null while in flight; `dropped` when its answer was older than the cached token's, or the refused token while it
+   * was asked before the refusal or a forced refresh was on its way.
+   */
+  outcome: null | 'filled' | 'dropped' | { failure: unknown };
 }
 
 /** A token cache over `POST {baseUrl}/cgi-bin/stable_token`; a failed fetch rejects with WeChat's errcode. */
@@ -83,13 +109,33 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     secrets: [options.secret],
   };
-  const url = `${withoutTrailingSlash(options.baseUrl ?? DEFAULT_BASE_URL)}/cgi-bin/stable_token`;
-  const now = options.now ?? Date.now;
+  const url = `${withoutTrailingSlash(options.baseUrl ?? WECHAT_API_BASE_URL)}/cgi-bin/stable_token`;
+  const now = options.now ?? (() => performance.now());
   let cached: { token: string; renewAt: number } | null = null;
-  let inFlight: { promise: Promise<string>; startedAt: number } | null = null;
-  let rejected: string | null = null;
+  /** The request number of the answer in `cached` (kept when it is invalidated, so a late answer stays late). */
+  let cachedSequence = -1;
+  let nextSequence = 0;
+  /** The token WeChat last refused, and the first request number sent after it did. */
+  let refused: { token: string; sequence: number } | null = null;
   let forcedCount = 0;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
+  /** Forced requests sent and not yet answered. */
+  let forcing = 0;
+  const inFlight = new Set<TokenFetch>();
+  let changed!: Promise<void>;
+  let announce!: () => void;
+  const nextChange = (): void => {
+    changed = new Promise((resolve) => {
+      announce = resolve;
+    });
+  };
+  nextChange();
+  /** Wakes every waiting caller to look again: a fetch started, stalled or ended. */
+  const notify = (): void => {
+    const wake = announce;
+    nextChange();
+    wake();
+  };
 
   /** Why forcing now is not allowed, or null when it is. */
   function forceRefusal(): string | null {
@@ -103,7 +149,9 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
     return null;
   }
 
-  async function fetchToken(forceRefresh: boolean): Promise<{ token: string; lifetimeS: number }> {
+  async function requestToken(forceRefresh: boolean): Promise<TokenAnswer> {
+    const sequence = nextSequence++;
+    const sentAt = now();
     const body = {
       grant_type: 'client_credential',
       appid: options.appid,
@@ -111,27 +159,38 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
       ...(forceRefresh ? { force_refresh: true } : {}),
     };
     const reply = await httpsPostJson(url, body, http);
-    throwIfWeChatError(reply, http.secrets);
+    throwIfWeChatError(reply, typeof reply.access_token === 'string' ? [...http.secrets, reply.access_token] : http.secrets);
     const token = reply.access_token;
     if (typeof token !== 'string' || token === '') {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, 'stable_token answered without an access_token');
+      throw new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token answered without an access_token, so no decision was sent`);
     }
     const lifetimeS = typeof reply.expires_in === 'number' && reply.expires_in > 0 ? reply.expires_in : DEFAULT_TOKEN_LIFETIME_S;
-    return { token, lifetimeS };
+    return { token, lifetimeS, sequence, sentAt };
   }
 
-  async function refresh(): Promise<string> {
-    const startedAt = now();
-    let fresh = await fetchToken(false);
+  /** Caches `answer` unless a later request's answer is cached already; true when it did. */
+  function fill(answer: TokenAnswer): boolean {
+    if (answer.sequence < cachedSequence) return false;
+    cachedSequence = answer.sequence;
+    cached = { token: answer.token, renewAt: answer.sentAt + renewAfterMs(answer.lifetimeS) };
+    refused = null;
+    return true;
+  }
+
+  async function refresh(): Promise<'filled' | 'dropped'> {
+    let answer = await requestToken(false);
     // Normal mode returns the platform's current token, so a token that another instance or function rotated is
     // picked up without forcing. Forcing first would invalidate *their* token, they would force back, and the
     // ping-pong would burn the 20-a-day force_refresh quota. Force only when WeChat hands back the refused token.
-    if (rejected !== null && fresh.token === rejected) {
+    if (refused !== null && answer.token === refused.token) {
+      // Asked before WeChat refused it, or while a forced refresh is on its way: no reason to force (again).
+      if (answer.sequence < refused.sequence || forcing > 0) return 'dropped';
       const refusal = forceRefusal();
       if (refusal !== null) {
-        rejected = null;
-        // Keep what the token service calls current: if another service rotates it, normal mode picks that up.
-        cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
+        // Keep what the token service calls current: if another service rotates it, normal mode picks that up. Kept
+        // without its number, so that the answer of a forced request still on its way replaces it.
+        cached ??= { token: answer.token, renewAt: answer.sentAt + renewAfterMs(answer.lifetimeS) };
+        refused = null;
         throw new WeChatApiError(
           ACCESS_TOKEN_INVALID_ERRCODE,
           `WeChat refused the access token and stable_token hands back the same one; not forcing a refresh: ${refusal}. ` +
@@ -140,226 +199,102 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
       }
       forcedCount += 1;
       lastForcedAt = now();
-      fresh = await fetchToken(true);
+      forcing += 1;
+      try {
+        answer = await requestToken(true);
+      } finally {
+        forcing -= 1;
+      }
     }
-    rejected = null;
-    cached = { token: fresh.token, renewAt: startedAt + renewAfterMs(fresh.lifetimeS) };
-    return fresh.token;
+    return fill(answer) ? 'filled' : 'dropped';
   }
 
-  function startFetch(): { promise: Promise<string>; startedAt: number } {
-    const fetching = { promise: refresh(), startedAt: now() };
-    // A stalled fetch may settle after every caller moved on: its failure must not go unhandled.
-    fetching.promise.catch(() => undefined);
-    fetching.promise
+  function startFetch(): TokenFetch {
+    const fetching: TokenFetch = { firstSequence: nextSequence, stalled: false, outcome: null };
+    inFlight.add(fetching);
+    const stallTimer = setTimeout(() => {
+      fetching.stalled = true;
+      notify();
+    }, TOKEN_FETCH_SHARED_MS);
+    stallTimer.unref();
+    refresh()
+      .then(
+        (outcome) => {
+          fetching.outcome = outcome;
+        },
+        (thrown: unknown) => {
+          fetching.outcome = { failure: asTokenFailure(thrown) };
+        },
+      )
       .finally(() => {
-        if (inFlight === fetching) inFlight = null;
+        clearTimeout(stallTimer);
+        inFlight.delete(fetching);
+        notify();
       })
       .catch(() => undefined);
     return fetching;
   }
 
+  /** Whether a fetch asked after WeChat's last refusal, so that its answer can serve a caller who saw it. */
+  const current = (fetching: TokenFetch): boolean => refused === null || fetching.firstSequence >= refused.sequence;
+
   return {
     async get(deadline) {
+      // The fetches this call waits on: young when it found or started them. A token from any fetch serves it.
+      const waitedOn: TokenFetch[] = [];
+      const allEnded = (): boolean => waitedOn.every((fetching) => fetching.outcome !== null);
       for (;;) {
+        const failure = lastFailure(waitedOn);
+        // Every fetch it waited on ended without a token, and one failed: that failure is the answer. Looked at before
+        // the cache, which a fetch that was refused a forced refresh fills for later calls, not for its own waiters.
+        if (failure !== undefined && allEnded() && !waitedOn.some((fetching) => fetching.outcome === 'filled')) throw failure.thrown;
         if (cached !== null && now() < cached.renewAt) return cached.token;
         if (deadline !== undefined && remainingMs(deadline) <= 0) throw new DeadlineExceeded();
-        if (inFlight === null || now() - inFlight.startedAt >= TOKEN_FETCH_SHARED_MS) inFlight = startFetch();
-        const shared = inFlight;
-        const staleInMs = shared.startedAt + TOKEN_FETCH_SHARED_MS - now();
-        const staleFirst = deadline === undefined || staleInMs <= remainingMs(deadline);
-        const token = await within(shared.promise, staleFirst ? staleInMs : remainingMs(deadline));
-        if (token !== STALLED) return token;
-        if (!staleFirst) throw new DeadlineExceeded();
-        // Stalled: whoever asks next (this caller included) starts afresh, whatever the clock says.
-        if (inFlight === shared) inFlight = null;
+        const candidates = [...inFlight].filter(current);
+        const young = candidates.find((fetching) => !fetching.stalled);
+        if (young !== undefined) {
+          if (!waitedOn.includes(young) && waitedOn.length < TOKEN_FETCH_LIMITS.perCall) waitedOn.push(young);
+        } else if (candidates.length < TOKEN_FETCH_LIMITS.inFlight && waitedOn.length < TOKEN_FETCH_LIMITS.perCall) {
+          // None in flight that is still young: one more beside the stalled ones.
+          waitedOn.push(startFetch());
+          continue;
+        }
+        // Its fetches all ended, none with a token it can use, and it may start no more.
+        if (waitedOn.length > 0 && allEnded()) {
+          throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`);
+        }
+        const woken = deadline === undefined ? await changed : await raceTimer(changed, remainingMs(deadline), () => LATE);
+        if (woken === LATE) throw new DeadlineExceeded();
       }
     },
     invalidate(staleToken) {
       // Compare first: callers that saw the same refusal after the refresh began must not throw away the new token.
       if (cached === null || cached.token !== staleToken) return;
       cached = null;
-      rejected = staleToken;
+      refused = { token: staleToken, sequence: nextSequence };
     },
   };
 }
 
-/** What `within` resolves with when the time ran out first. */
-const STALLED = Symbol('stalled');
+/** The failure of the latest of `fetches` (in the order a call took them up) that failed, if any did. */
+function lastFailure(fetches: readonly TokenFetch[]): { thrown: unknown } | undefined {
+  return fetches
+    .map((fetching) => fetching.outcome)
+    .filter((outcome): outcome is { failure: unknown } => typeof outcome === 'object' && outcome !== null)
+    .map((outcome) => ({ thrown: outcome.failure }))
+    .at(-1);
+}
 
-/** `work`'s outcome, or STALLED once `ms` have passed first. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof STALLED> {
-  let timer: NodeJS.Timeout | undefined;
-  const stalled = new Promise<typeof STALLED>((resolve) => {
-    timer = setTimeout(() => resolve(STALLED), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, stalled]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** What a waiting caller's timer answers once its deadline passed first. */
+const LATE = Symbol('late');
+
+/** A token fetch's failure as the caller should see it: no usable answer means no decision was sent (outcome known). */
+function asTokenFailure(thrown: unknown): unknown {
+  if (!(thrown instanceof WeChatApiError) || !NO_USABLE_ANSWER.has(thrown.errCode)) return thrown;
+  return new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `no access token, so no decision was sent: ${thrown.errMsg}`);
 }
 
 function renewAfterMs(lifetimeS: number): number {
   const lifetimeMs = lifetimeS * 1000;
   return lifetimeMs - Math.min(RENEW_EARLY_MS, lifetimeMs / 10);
-}
-
-/** How `httpsPostJson` reaches WeChat, and which strings must never appear in what it throws. */
-export interface HttpsPostOptions {
-  fetch: typeof fetch;
-  timeoutMs: number;
-  secrets: readonly string[];
-}
-
-/**
- * POSTs `body` as JSON and resolves with the JSON object WeChat answered (errcode not yet checked). Timeouts,
- * network failures, HTTP statuses other than 2xx, answers past `MAX_RESPONSE_BYTES` and unusable bodies reject
- * with `WeChatApiError` (`HTTPS_FAILURE_CODES`).
- */
-export async function httpsPostJson(url: string, body: object, options: HttpsPostOptions): Promise<Record<string, unknown>> {
-  const where = `POST ${maskAccessToken(url)}`;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
-  timer.unref();
-  let status: number | null = null;
-  let text: string;
-  try {
-    const response = await options.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: controller.signal,
-      // WeChat never redirects these calls; following one would re-send the AppSecret or the token to whatever
-      // origin the Location names, so a 3xx is answered as HTTP_ERROR with its status instead.
-      redirect: 'manual',
-    });
-    status = response.status;
-    // Read under the same timer: a server that sends headers and then stalls is as stuck as one that never answers.
-    text = await readAtMost(response, MAX_RESPONSE_BYTES, controller);
-  } catch (thrown) {
-    if (thrown instanceof AnswerTooLarge) {
-      // The status says more than the size: a 404 page that happens to be large is still a wrong address.
-      if (status !== null && !isSuccess(status)) throw httpStatusError(where, status, '', options.secrets);
-      throw new WeChatApiError(
-        HTTPS_FAILURE_CODES.tooLarge,
-        `${where}: HTTP ${status ?? '?'}, the answer is longer than ${MAX_RESPONSE_BYTES} bytes; stopped reading it; the outcome is unknown`,
-      );
-    }
-    if (timedOut) {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.timeout, `${where}: no answer within ${options.timeoutMs} ms; the outcome is unknown`);
-    }
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.network, redact(`${where} failed: ${networkCause(thrown)}; the outcome is unknown`, options.secrets));
-  } finally {
-    clearTimeout(timer);
-  }
-  const reply = parseJsonObject(text);
-  if (!isSuccess(status)) {
-    // WeChat answers its errors with status 200; a gateway that relays one under another status still means it.
-    if (reply !== null && typeof reply.errcode === 'number' && reply.errcode !== 0) return reply;
-    throw httpStatusError(where, status, text, options.secrets);
-  }
-  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `${where}: HTTP ${status}, the body is not a JSON object`);
-  return reply;
-}
-
-function isSuccess(status: number): boolean {
-  return status >= 200 && status <= 299;
-}
-
-/** HTTP_ERROR with the status, and the start of the body on one line: it often names the proxy or the cause. */
-function httpStatusError(where: string, status: number, text: string, secrets: readonly string[]): WeChatApiError {
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 120);
-  return new WeChatApiError(HTTPS_FAILURE_CODES.httpStatus, redact(`${where}: HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, secrets), status);
-}
-
-/** Thrown by `readAtMost` when an answer is longer than allowed. */
-class AnswerTooLarge extends Error {}
-
-/**
- * The body as text, read chunk by chunk and given up past `limit` bytes: the rest is never buffered, and the
- * connection is aborted so the server stops sending. A declared Content-Length past the limit is refused unread.
- */
-async function readAtMost(response: Response, limit: number, controller: AbortController): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  const stop = (): never => {
-    controller.abort();
-    throw new AnswerTooLarge();
-  };
-  if (declared > limit) stop();
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.cancel().catch(() => undefined);
-      stop();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Throws WeChat's non-zero `errcode` as a `WeChatApiError`, its `errmsg` cleared of `secrets`; no errcode is success. */
-export function throwIfWeChatError(reply: Record<string, unknown>, secrets: readonly string[]): void {
-  const { errcode, errmsg } = reply;
-  if (errcode === undefined || errcode === 0) return;
-  if (typeof errcode !== 'number' || !Number.isFinite(errcode)) {
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, 'WeChat answered an errcode that is not a number');
-  }
-  throw new WeChatApiError(errcode, redact(typeof errmsg === 'string' ? errmsg : '', secrets));
-}
-
-/** The global fetch, or the caller's; throws at construction on a runtime that has neither (Node < 18). */
-export function resolveFetch(given: typeof fetch | undefined): typeof fetch {
-  const found = given ?? (globalThis as { fetch?: typeof fetch }).fetch;
-  if (typeof found !== 'function') {
-    throw new Error('The HTTPS transport needs Node.js 18 or newer (for the global fetch); on an older runtime pass options.fetch.');
-  }
-  return found;
-}
-
-/** The base URL without a trailing slash, so paths can be appended. */
-export function withoutTrailingSlash(baseUrl: string): string {
-  return baseUrl.replace(/\/+$/, '');
-}
-
-/** The URL with the value of any access_token parameter replaced, fit for an error message. */
-export function maskAccessToken(url: string): string {
-  return url.replace(/(access_token=)[^&#\s]*/gi, '$1***');
-}
-
-/** `text` with every secret and every access_token parameter masked. */
-function redact(text: string, secrets: readonly string[]): string {
-  const masked = secrets.filter((secret) => secret !== '').reduce((result, secret) => result.split(secret).join('***'), text);
-  return maskAccessToken(masked);
-}
-
-/** A short reason for a failed fetch: the system error code when there is one (ECONNREFUSED…), else the root message. */
-function networkCause(thrown: unknown): string {
-  let message = String(thrown);
-  for (let error: unknown = thrown, depth = 0; typeof error === 'object' && error !== null && depth < 4; depth += 1) {
-    const fields = error as { code?: unknown; cause?: unknown; message?: unknown };
-    if (typeof fields.code === 'string' && fields.code !== '') return fields.code;
-    if (typeof fields.message === 'string') message = fields.message;
-    error = fields.cause;
-  }
-  return message.slice(0, 200);
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | null {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }

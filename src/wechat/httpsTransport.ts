@@ -4,17 +4,9 @@
  * or a `fetch` passed in.
  */
 import type { AccessTokenCache } from './accessToken';
-import {
-  createAccessTokenCache,
-  DEFAULT_BASE_URL,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  HTTPS_FAILURE_CODES,
-  httpsPostJson,
-  resolveFetch,
-  throwIfWeChatError,
-  TOKEN_ERROR_CODES,
-  withoutTrailingSlash,
-} from './accessToken';
+import { createAccessTokenCache, TOKEN_ERROR_CODES } from './accessToken';
+import { DEFAULT_REQUEST_TIMEOUT_MS, HTTPS_FAILURE_CODES, httpsPostJson, resolveFetch, throwIfWeChatError, withoutTrailingSlash } from './httpsPost';
+import { WECHAT_API_BASE_URL } from '../core/config';
 import type { Deadline } from '../core/deadline';
 import { DeadlineExceeded, remainingMs } from '../core/deadline';
 import type { DecisionRequest, PluginApplyClient, RawApplication } from '../core/wechatClient';
@@ -24,7 +16,7 @@ import { WeChatApiError } from '../core/wechatClient';
 export interface HttpsClientOptions {
   appid: string;
   secret: string;
-  /** Defaults to https://api.weixin.qq.com. */
+  /** Defaults to WECHAT_API_BASE_URL (https://api.weixin.qq.com). */
   baseUrl?: string;
   /** Defaults to the global fetch (Node.js 18+). */
   fetch?: typeof fetch;
@@ -44,7 +36,7 @@ type DevPluginBody =
 /** A client that calls WeChat over HTTPS with an access token, refreshing it once when WeChat refuses it. */
 export function createHttpsClient(options: HttpsClientOptions): PluginApplyClient {
   const fetchImpl = resolveFetch(options.fetch);
-  const baseUrl = withoutTrailingSlash(options.baseUrl ?? DEFAULT_BASE_URL);
+  const baseUrl = withoutTrailingSlash(options.baseUrl ?? WECHAT_API_BASE_URL);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const tokens =
     options.tokens ??
@@ -55,9 +47,10 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
     const url = `${baseUrl}/wxa/devplugin?access_token=${encodeURIComponent(token)}`;
     const reply = await httpsPostJson(url, body, { fetch: fetchImpl, timeoutMs, secrets });
     // WeChat answers every devplugin call with an errcode (0 on success): a body without one is someone else's
-    // (a gateway's error) and proves nothing, so it must not read as an applied decision or an empty list.
+    // (a gateway's error) and proves nothing, so it must not read as an applied decision or an empty list; nor as
+    // a decision not applied, since the request may have passed that gateway.
     if (typeof reply.errcode !== 'number') {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `POST ${baseUrl}/wxa/devplugin: the answer has no errcode, so it is not WeChat's`);
+      throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `POST ${baseUrl}/wxa/devplugin: the answer has no errcode, so it is not WeChat's`);
     }
     throwIfWeChatError(reply, secrets);
     return reply;
@@ -89,7 +82,7 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
       const list = reply.apply_list;
       // Like a body without errcode, one without the list is unusable: it must not read as "no applications".
       if (!Array.isArray(list)) {
-        throw new WeChatApiError(HTTPS_FAILURE_CODES.unusableAnswer, `POST ${baseUrl}/wxa/devplugin: the answer has no apply_list`);
+        throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `POST ${baseUrl}/wxa/devplugin: the answer has no apply_list`);
       }
       return list.map((item) => camelCaseKeys(item) as RawApplication);
     },

@@ -6,7 +6,9 @@ import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
 import { handleSetStatus } from '../../src/core/decisions';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
-import { TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
+import { TOKEN_FETCH_LIMITS, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
+import { OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
+import { DEFAULT_RETRY } from '../../src/core/retry';
 import { application, appidOf, startCloud, statusOf } from './localCloudFixture';
 
 const TOKEN_API = 'cgi-bin/stable_token';
@@ -52,6 +54,23 @@ describe('the HTTPS token cache when stable_token stalls', () => {
 
     expect(cloud.calls().filter((call) => call.api === TOKEN_API)).toHaveLength(1);
   });
+
+  it('answers a failure that sent no decision, after a few token requests, when stable_token never answers', async () => {
+    cloud.reset([application(appidOf(0x7003), 1)]);
+    cloud.addFault({ kind: 'hang', api: TOKEN_API, times: 50 });
+    // A short request timeout stands in for the default 10 s, so that the test waits for each fetch's own timeout.
+    const client = createHttpsClient({ appid: localAccount.appid, secret: localAccount.secret, baseUrl: cloud.url, requestTimeoutMs: 300 });
+    const startedAt = Date.now();
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(0x7003) }, depsOf(client, { at: Date.now() + 20_000, now: Date.now }));
+
+    expect(result).toMatchObject({ ok: false, error: { raw: expect.stringContaining('no decision was sent') } });
+    expect(OUTCOME_UNKNOWN_CODES.has((result as { error: { code: string } }).error.code)).toBe(false);
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(cloud.calls().filter((call) => call.api === TOKEN_API).length).toBeLessThanOrEqual(DEFAULT_RETRY.maxAttempts * TOKEN_FETCH_LIMITS.perCall);
+    expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toHaveLength(0);
+    expect(statusOf(cloud, appidOf(0x7003))).toBe(1);
+  }, 20_000);
 
   it('bounds a waiting call by its own deadline', async () => {
     cloud.reset([]);

@@ -1,4 +1,4 @@
-import { callStartedAt, deadlineFromContext, SAFETY_MARGIN_MS } from '../../src/core/deadline';
+import { beforeDeadline, callStartedAt, DeadlineExceeded, deadlineFromContext, raceTimer, SAFETY_MARGIN_MS } from '../../src/core/deadline';
 
 describe('deadlineFromContext', () => {
   it.each([
@@ -25,5 +25,41 @@ describe('callStartedAt', () => {
 
   it('counts from now on every later call', () => {
     expect(callStartedAt(10_300, 10_000, false, 3000)).toBe(10_300);
+  });
+});
+
+describe('raceTimer', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('answers with the work when it settles first, and leaves no timer behind', async () => {
+    const raced = raceTimer(Promise.resolve('done'), 1000, () => 'late');
+
+    await expect(raced).resolves.toBe('done');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('answers with what late() returns once the time passes first, asking it only then', async () => {
+    let asked = 0;
+    const raced = raceTimer(new Promise<string>(() => undefined), 1000, () => `late after ${++asked} question`);
+
+    await jest.advanceTimersByTimeAsync(999);
+    expect(asked).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+
+    await expect(raced).resolves.toBe('late after 1 question');
+  });
+
+  it('rejects with what late() throws', async () => {
+    const raced = beforeDeadline(new Promise<never>(() => undefined), { at: Date.now() + 50, now: Date.now });
+    const outcome = raced.catch((thrown: unknown) => thrown);
+
+    await jest.advanceTimersByTimeAsync(50);
+
+    expect(await outcome).toBeInstanceOf(DeadlineExceeded);
   });
 });

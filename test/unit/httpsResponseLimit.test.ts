@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { HTTPS_FAILURE_CODES, MAX_RESPONSE_BYTES } from '../../src/wechat/accessToken';
+import { HTTPS_FAILURE_CODES, MAX_RESPONSE_BYTES } from '../../src/wechat/httpsPost';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { wechatError } from '../../src/core/errorTable';
 import { WeChatApiError } from '../../src/core/wechatClient';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenCache } from '../../src/wechat/accessToken';
-import { HTTPS_FAILURE_CODES } from '../../src/wechat/accessToken';
+import { HTTPS_FAILURE_CODES } from '../../src/wechat/httpsPost';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import type { DecisionRequest } from '../../src/core/wechatClient';
 import { WeChatApiError } from '../../src/core/wechatClient';
@@ -372,13 +372,14 @@ describe('createHttpsClient', () => {
       expect(devpluginCalls()).toHaveLength(1);
     });
 
-    it('rejects with SYSTEM_BUSY (-1) on a 200 whose body is not JSON', async () => {
+    it('rejects with UNREADABLE_ANSWER (-700004) on a 200 whose body is not JSON', async () => {
       wechat.mode = 'html';
       const https = client();
 
       const error = await rejectionOf(https.listApplications(1, 10));
 
-      expect(error.errCode).toBe(-1);
+      expect(error.errCode).toBe(HTTPS_FAILURE_CODES.unreadable);
+      expect(error.errCode).toBe(-700004);
       expect(error.errMsg).toContain('not a JSON object');
       expect(devpluginCalls()).toHaveLength(1);
     });
