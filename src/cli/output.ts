@@ -246,7 +246,7 @@ export interface ProgressBar {
 }
 
 /** A progress bar over `total` items on `stream` (stderr), drawn only when it is a TTY and there is more than one item. */
-export function createProgressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number): ProgressBar {
+export function createProgressBar(stream: { write(text: string): unknown; isTTY?: boolean }, total: number): ProgressBar {
   if (stream.isTTY !== true || total < 2) return { update: () => undefined, clear: () => undefined };
   const width = 30;
   let drawn = false;

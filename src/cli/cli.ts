@@ -1,0 +1,77 @@
+/**
+ * `plugin-apply`: the ops CLI. Lists applications and agrees to, refuses or deletes them over HTTPS with the
+ * plugin's appid and AppSecret from the environment. A thin adapter: decisions go through `decideMany`, so they
+ * get the cloud functions' validation, idempotent outcomes and retries. Its dependencies are passed in (main.ts
+ * passes the process's).
+ */
+import type { Deadline } from '../core/deadline';
+import type { LogSink } from '../core/log';
+import { parseBaseUrl, parseCommandLine, parseReason, parseStatus, parseTimeout, commandNamed, ConfigError, UsageError } from './arguments';
+import { readCredentials } from './credentials';
+import { decideCommand, dryRun } from './decideCommand';
+import type { CliDeps } from './deps';
+import { EXIT } from './exitCodes';
+import { readAppids } from './input';
+import { listCommand } from './listCommand';
+import type { CliContext } from './output';
+import { printable } from './output';
+
+/** Runs the CLI with `argv` (without node and the script) and resolves its exit code; never rejects. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  try {
+    return await run(argv, deps);
+  } catch (thrown) {
+    if (thrown instanceof UsageError) {
+      const command = commandNamed(argv[0]) === undefined ? '' : `${printable(argv[0] ?? '')} `;
+      const pointer = thrown instanceof ConfigError ? '' : `Run "plugin-apply ${command}--help" for usage.\n`;
+      deps.stderr.write(`plugin-apply: ${printable(thrown.message)}\n${pointer}`);
+      return EXIT.usage;
+    }
+    deps.stderr.write(`plugin-apply: unexpected error: ${printable(thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown))}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const line = parseCommandLine(argv);
+  if (line.kind === 'help') {
+    (line.toStderr ? deps.stderr : deps.stdout).write(line.text);
+    return line.toStderr ? EXIT.usage : EXIT.ok;
+  }
+  const { command, values, positionals } = line;
+  const timeoutMs = parseTimeout(values.timeout);
+  const baseUrl = parseBaseUrl(values['base-url'] ?? deps.env.WECHAT_API_BASE_URL);
+  const log: LogSink = values.verbose === true ? (record) => deps.stderr.write(`${JSON.stringify(record)}\n`) : () => undefined;
+  const { stdout, stderr } = deps;
+  if (command.action === undefined) {
+    if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);
+    const status = parseStatus(values.status);
+    const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+    const context: CliContext = { command: 'list', baseUrl, timeoutS: timeoutMs / 1000 };
+    return listCommand(client, { status, json: values.json === true, deadline: deadlineIn(timeoutMs, deps.now), log, context, stdout, stderr });
+  }
+  const reason = command.action === 'dev_refuse' ? parseReason(values.reason) : undefined;
+  // --timeout bounds the whole command, waiting for appids on stdin included.
+  const deadline = deadlineIn(timeoutMs, deps.now);
+  const appids = await readAppids(positionals, values.file ?? [], deadline, deps.stdin);
+  const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
+  // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
+  if (values['dry-run'] === true) return dryRun(appids, events, values.json === true, stdout);
+  const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+  const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
+  return decideCommand(client, command.action, appids, events, {
+    json: values.json === true,
+    deadline,
+    log,
+    context,
+    stdout,
+    stderr,
+    signals: deps.signals,
+    exitNow: deps.exitNow,
+  });
+}
+
+/** A deadline `ms` from now. */
+function deadlineIn(ms: number, now: () => number): Deadline {
+  return { at: now() + ms, now };
+}
