@@ -84,10 +84,10 @@ export async function decideCommand(
   // Which decisions were sent: after a stop, an unsettled item is in flight only if its call went out.
   const sent = new Set<string>();
   const recordingClient: PluginApplyClient = {
-    listApplications: (page, num) => client.listApplications(page, num),
-    setApplyStatus: (request) => {
+    listApplications: (page, num, deadline) => client.listApplications(page, num, deadline),
+    setApplyStatus: (request, deadline) => {
       if (request.appid !== undefined) sent.add(request.appid);
-      return client.setApplyStatus(request);
+      return client.setApplyStatus(request, deadline);
     },
   };
   const batch = decideMany(

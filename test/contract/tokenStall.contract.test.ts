@@ -8,6 +8,7 @@ import { handleSetStatus } from '../../src/core/decisions';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { TOKEN_FETCH_SHARED_MS } from '../../src/wechat/accessToken';
 import { application, appidOf, startCloud, statusOf } from './localCloudFixture';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const TOKEN_API = 'cgi-bin/stable_token';
 const ADMIN = 'oAdmin';
@@ -48,7 +49,7 @@ describe('the HTTPS token cache when stable_token stalls', () => {
     cloud.reset([]);
     const client = clientOfOneContainer();
 
-    await Promise.all(Array.from({ length: 5 }, () => client.listApplications(1, 20)));
+    await Promise.all(Array.from({ length: 5 }, () => client.listApplications(1, 20, aMinuteFromNow())));
 
     expect(cloud.calls().filter((call) => call.api === TOKEN_API)).toHaveLength(1);
   });
