@@ -24,7 +24,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     if (thrown instanceof UsageError) {
       const command = commandNamed(argv[0]) === undefined ? '' : `${printable(argv[0] ?? '')} `;
       const pointer = thrown instanceof ConfigError ? '' : `Run "plugin-apply ${command}--help" for usage.\n`;
-      deps.stderr.write(`plugin-apply: ${printable(thrown.message)}\n${pointer}`);
+      deps.stderr.write(`plugin-apply: ${thrown.message.split('\n').map(printable).join('\n')}\n${pointer}`);
       return EXIT.usage;
     }
     deps.stderr.write(`plugin-apply: unexpected error: ${printable(thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown))}\n`);
@@ -56,7 +56,7 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   const appids = await readAppids(positionals, values.file ?? [], deadline, deps.stdin);
   const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
   // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
-  if (values['dry-run'] === true) return dryRun(appids, events, values.json === true, stdout);
+  if (values['dry-run'] === true) return dryRun(appids, values.json === true, stdout);
   const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
   const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
   return decideCommand(client, command.action, appids, events, {

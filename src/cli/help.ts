@@ -20,7 +20,8 @@ ${COMMON_HELP}`;
 
 const APPIDS_HELP = `Appids ("wx" + 16 lowercase hex characters) come from the arguments, from --file F (one a line, or separated
 by blanks or commas; # starts a comment) and from stdin: "-", or piped in when no other appids are given.
-A malformed appid fails on its own (INVALID_EVENT); the others still proceed.`;
+Everything is read and checked first: a word that is not an appid stops the command (exit 2), naming its line,
+and nothing is sent.`;
 
 const FOOTER = `Environment:
   PLUGIN_APPID, PLUGIN_APPSECRET  required: the plugin's appid and AppSecret (mp.weixin.qq.com → 开发管理 → 开发设置)

@@ -168,13 +168,13 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.stdout).toContain('0 agreed, 1 unchanged, 0 failed');
     });
 
-    it('reports a malformed appid as INVALID_EVENT, exits 1, and still decides the valid ones', async () => {
+    it('refuses a malformed appid with exit 2, naming it, and decides none of the others', async () => {
       const result = await run(withCloud('agree', 'WX3F9A1C2B7D4E6058', pending[1] ?? ''));
 
-      expect(result.code).toBe(1);
-      expect(result.stdout).toContain('✗ WX3F9A1C2B7D4E6058 INVALID_EVENT');
-      expect(result.stdout).toContain('appid is malformed');
-      expect(statusOf(pending[1] ?? '')).toBe(2);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('argument 1: "WX3F9A1C2B7D4E6058" is not an appid');
+      expect(cloud.calls()).toEqual([]);
+      expect(statusOf(pending[1] ?? '')).toBe(1);
     });
 
     it('prints the results and a summary as JSON with --json', async () => {
@@ -201,6 +201,20 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(decisionCalls()).toBe(2);
     });
 
+    it('refuses a file line that is not an appid (a mixed-action line) with exit 2, naming the line, and sends nothing', async () => {
+      const file = join(dir, 'mixed.txt');
+      writeFileSync(file, `# decisions\n${pending[0] ?? ''}\n\nrefuse ${pending[1] ?? ''} 资质不全\n`);
+
+      const result = await run(withCloud('agree', '--file', file));
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--file ${file} line 4: "refuse", "资质不全" are not appids`);
+      expect(result.stderr).toContain('nothing was sent');
+      expect(cloud.calls()).toEqual([]);
+      expect(statusOf(pending[0] ?? '')).toBe(1);
+      expect(statusOf(pending[1] ?? '')).toBe(1);
+    });
+
     it.each([
       ['piped in with no other appids', []],
       ['given as "-"', ['-']],
@@ -221,14 +235,20 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
   });
 
   describe('--dry-run', () => {
-    it('validates every appid, reports the invalid ones, exits 1 and calls nothing', async () => {
+    it('names every invalid appid, exits 2 and calls nothing', async () => {
       const result = await run(withCloud('agree', '--dry-run', pending[0] ?? '', 'wx123'));
 
-      expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} valid`);
-      expect(result.stdout).toContain('✗ wx123 INVALID_EVENT');
-      expect(result.stdout).toContain('dry run: 1 valid, 1 invalid; nothing was sent');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('argument 2: "wx123" is not an appid');
       expect(cloud.calls()).toEqual([]);
+    });
+
+    it('lists what it would send when everything is valid', async () => {
+      const result = await run(withCloud('agree', '--dry-run', pending[0] ?? ''));
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} valid`);
+      expect(result.stdout).toContain('dry run: 1 valid, 0 invalid; nothing was sent');
     });
 
     it('exits 0 when everything is valid, still calling nothing', async () => {
