@@ -57,9 +57,10 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
   // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
   if (values['dry-run'] === true) return dryRun(appids, values.json === true, stdout);
-  const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+  const credentials = readCredentials(deps.env);
   const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
-  return decideCommand(client, command.action, appids, events, {
+  return decideCommand(command.action, appids, events, {
+    connect: (onSend) => deps.createClient({ ...credentials, baseUrl, onSend }),
     json: values.json === true,
     deadline,
     log,

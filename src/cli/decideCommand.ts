@@ -28,6 +28,8 @@ import { INTERRUPT_GRACE_MS, watchStopSignals } from './stopSignals';
 
 /** What a decision command was asked for and where it writes. */
 export interface DecideOptions {
+  /** Makes the WeChat client; `onSend` is called as each request leaves. */
+  connect(onSend: (request: { action: string; appid?: string }) => void): PluginApplyClient;
   json: boolean;
   deadline: Deadline;
   log: LogSink;
@@ -57,7 +59,6 @@ export function dryRun(appids: readonly string[], json: boolean, stdout: TextSin
  * was still in flight and what was not attempted; a second one exits at once.
  */
 export async function decideCommand(
-  client: PluginApplyClient,
   action: DecisionAction,
   appids: readonly string[],
   events: readonly object[],
@@ -74,18 +75,15 @@ export async function decideCommand(
     progress.update(settled, failed);
   };
   const stop = watchStopSignals(opts.signals, opts.stderr, opts.exitNow);
-  // Which decisions were sent: after a stop, an unsettled item is in flight only if its call went out.
+  // Which decisions were sent: after a stop, an unsettled item is in flight only if its request left, which is
+  // later than the core asking for it (the transport may still be waiting for an access token then).
   const sent = new Set<string>();
-  const recordingClient: PluginApplyClient = {
-    listApplications: (page, num, deadline) => client.listApplications(page, num, deadline),
-    setApplyStatus: (request, deadline) => {
-      if (request.appid !== undefined) sent.add(request.appid);
-      return client.setApplyStatus(request, deadline);
-    },
-  };
+  const client = opts.connect((request) => {
+    if (request.action !== 'dev_apply_list' && request.appid !== undefined) sent.add(request.appid);
+  });
   const batch = decideMany(
     events,
-    { client: recordingClient, deadline: opts.deadline, log: opts.log, requestId: null },
+    { client, deadline: opts.deadline, log: opts.log, requestId: null },
     { concurrency: BATCH_CONCURRENCY, onSettled, shouldStart: () => stop.received() === null },
   );
   const first = await Promise.race([batch, stop.stopped]);

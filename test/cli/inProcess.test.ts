@@ -6,6 +6,9 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
+import type { PluginApplyClient } from '../../src/core/wechatClient';
+import type { HttpsClientOptions } from '../../src/wechat/httpsTransport';
+import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { runInProcess } from './runInProcess';
 
 const pending = ['wx3f9a1c2b7d4e6058', 'wx8b2e4d6f0a1c3e57', 'wxc51d7a9e3f2b8046'];
@@ -193,6 +196,23 @@ describe('runCli (in-process)', () => {
 
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('What to do: Check PLUGIN_APPSECRET');
+    });
+
+    it('passes its deadline to every call it makes, so the transport sends nothing past it', async () => {
+      const deadlines: unknown[] = [];
+      const createClient = (options: HttpsClientOptions): PluginApplyClient => {
+        const real = createHttpsClient(options);
+        return {
+          listApplications: (page, num, deadline) => (deadlines.push(deadline), real.listApplications(page, num, deadline)),
+          setApplyStatus: (request, deadline) => (deadlines.push(deadline), real.setApplyStatus(request, deadline)),
+        };
+      };
+
+      const run = await runInProcess(withCloud('agree', '--timeout', '30', pending[0] ?? '', approved), { createClient });
+
+      expect(run.code).toBe(0);
+      expect(deadlines.length).toBeGreaterThanOrEqual(2);
+      for (const deadline of deadlines) expect(deadline).toEqual({ at: expect.any(Number), now: expect.any(Function) });
     });
 
     it('reports an unexpected failure with exit 1', async () => {
