@@ -83,15 +83,94 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     return { kind: 'help', text: topic === undefined ? GENERAL_HELP : COMMAND_HELP[topic.name], toStderr: name === undefined };
   }
   const command = commandNamed(name);
-  if (command === undefined) throw new UsageError(`unknown command "${name}": use list, agree, refuse or delete`);
+  if (command === undefined) throw new UsageError(unknownCommandMessage(name));
+  checkOptionNames(command, rest);
   let parsed: { values: Flags; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (thrown) {
-    throw new UsageError(thrown instanceof Error ? thrown.message : String(thrown));
+    throw new UsageError(parserMessage(thrown));
   }
   if (parsed.values.help === true) return { kind: 'help', text: COMMAND_HELP[command.name], toStderr: false };
   return { kind: 'run', command, values: parsed.values, positionals: parsed.positionals };
+}
+
+/** Words people type for a command, and the command they mean. */
+const COMMAND_SYNONYMS: Readonly<Record<string, CommandName>> = {
+  approve: 'agree',
+  accept: 'agree',
+  reject: 'refuse',
+  deny: 'refuse',
+  decline: 'refuse',
+  remove: 'delete',
+  rm: 'delete',
+  del: 'delete',
+  ls: 'list',
+  show: 'list',
+};
+
+function unknownCommandMessage(name: string): string {
+  const names = Object.keys(COMMANDS);
+  const meant = Object.hasOwn(COMMAND_SYNONYMS, name) ? COMMAND_SYNONYMS[name] : nearest(name, names);
+  return meant === undefined ? `unknown command "${name}": use ${names.join(', ')}` : `unknown command "${name}" (did you mean ${meant}?)`;
+}
+
+/**
+ * Every option in `args` is one the command takes: otherwise a usage error that names the nearest one, rather than
+ * Node's parser message (which suggests quoting it as a positional argument).
+ */
+function checkOptionNames(command: Command, args: readonly string[]): void {
+  const longNames = Object.keys(command.options);
+  const shortNames = Object.values(command.options).flatMap((option) => (option.short === undefined ? [] : [option.short]));
+  for (const arg of args) {
+    if (arg === '--') return;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    const long = arg.startsWith('--');
+    const optionName = long ? (arg.slice(2).split('=')[0] ?? '') : arg.slice(1, 2);
+    if (long ? longNames.includes(optionName) : shortNames.includes(optionName)) continue;
+    const meant = long ? nearest(optionName, longNames) : undefined;
+    const elsewhere = Object.values(COMMANDS).filter((other) => Object.hasOwn(other.options, optionName)).map((other) => other.name);
+    const shown = long ? `--${optionName}` : `-${optionName}`;
+    if (meant !== undefined) throw new UsageError(`unknown option ${shown} (did you mean --${meant}?)`);
+    if (elsewhere.length > 0) throw new UsageError(`${command.name} takes no ${shown} (only ${elsewhere.join(', ')} does)`);
+    throw new UsageError(`unknown option ${shown} for ${command.name}`);
+  }
+}
+
+/** Node's parser message for what checkOptionNames lets through (a missing value, a value given to a switch), in our words. */
+function parserMessage(thrown: unknown): string {
+  // Read as a field, not by instanceof: under a test runner the error may come from another realm.
+  const field = (thrown as { message?: unknown } | null)?.message;
+  const message = typeof field === 'string' ? field : String(thrown);
+  const missing = /^Option '(-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing !== null) return `${missing[2] ?? 'the option'} needs a value`;
+  const switched = /^Option '(--[\w-]+)' does not take an argument/.exec(message);
+  if (switched !== null) return `${switched[1] ?? 'the option'} takes no value`;
+  return message;
+}
+
+/** The candidate closest to `word` in edit distance, when close enough to be a typo (at most a third of it, and 2 or more allowed). */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const allowed = Math.max(2, Math.floor(word.length / 3));
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate);
+    if (distance <= allowed && (best === undefined || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /** `--base-url`, else WECHAT_API_BASE_URL, else WeChat's own. */

@@ -303,9 +303,10 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
 
     it.each([
       ['refuse without --reason', ['refuse', pending[0] ?? ''], 'refuse needs --reason'],
-      ['an unknown option', ['agree', '--force', pending[0] ?? ''], "Unknown option '--force'"],
+      ['an unknown option', ['agree', '--force', pending[0] ?? ''], 'unknown option --force for agree'],
+      ['a mistyped option', ['list', '--statuss', 'pending'], 'unknown option --statuss (did you mean --status?)'],
       ['a decision without appids', ['delete'], 'no appids given'],
-      ['an unknown command', ['approve', pending[0] ?? ''], 'unknown command "approve"'],
+      ['an unknown command', ['approve', pending[0] ?? ''], 'unknown command "approve" (did you mean agree?)'],
       ['a reason that is too long', ['refuse', '--reason', 'x'.repeat(201), pending[0] ?? ''], 'reason must be at most 200 characters'],
     ])('exits 2 on %s', async (_name, args, message) => {
       const result = await run(withCloud(...args));

@@ -50,6 +50,23 @@ describe('runCli (in-process)', () => {
       expect(run.stderr).toContain('Run "plugin-apply --help" for usage.');
     });
 
+    it.each([
+      [['list', '--statuss', 'pending'], 'unknown option --statuss (did you mean --status?)'],
+      [['agree', '--reason', 'x', 'wx3f9a1c2b7d4e6058'], 'agree takes no --reason (only refuse does)'],
+      [['agree', '-x', 'wx3f9a1c2b7d4e6058'], 'unknown option -x for agree'],
+      [['list', '--status'], '--status needs a value'],
+      [['list', '--json=yes'], '--json takes no value'],
+      [['lsit'], 'unknown command "lsit" (did you mean list?)'],
+      [['reject'], 'unknown command "reject" (did you mean refuse?)'],
+      [['frobnicate'], 'unknown command "frobnicate": use list, agree, refuse, delete'],
+    ])('names the nearest word for %p instead of the parser\'s message', async (args, message) => {
+      const run = await runInProcess(args);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`plugin-apply: ${message}\n`);
+      expect(run.stderr).not.toContain('positional');
+    });
+
     it('refuses appids given to list', async () => {
       const run = await runInProcess(withCloud('list', pending[0] ?? ''));
 
