@@ -32,24 +32,26 @@ const DECISION_OPTIONS = {
   ...COMMON_OPTIONS,
   file: { type: 'string', short: 'f', multiple: true },
   'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
 } as const;
 
 /** A command: its options and, for a decision command, the action it sends. */
 interface Command {
   name: CommandName;
   options: OptionTable;
-  /** Absent for `list`. */
-  action?: DecisionAction;
+  /** The decision it sends (`apply`: each line's own); absent for `list`. */
+  action?: DecisionAction | 'apply';
 }
 
 /** The commands, by name. */
 export type CommandName = keyof typeof COMMAND_HELP;
 
 const COMMANDS: Readonly<Record<CommandName, Command>> = {
-  list: { name: 'list', options: { ...COMMON_OPTIONS, status: { type: 'string' } } },
+  list: { name: 'list', options: { ...COMMON_OPTIONS, status: { type: 'string' }, 'from-page': { type: 'string' } } },
   agree: { name: 'agree', options: DECISION_OPTIONS, action: 'dev_agree' },
   refuse: { name: 'refuse', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'dev_refuse' },
   delete: { name: 'delete', options: DECISION_OPTIONS, action: 'dev_delete' },
+  apply: { name: 'apply', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'apply' },
 };
 
 /** The command called `name`; undefined for anything else (`toString` included). */
@@ -68,6 +70,8 @@ export interface Flags {
   'dry-run'?: boolean;
   reason?: string;
   status?: string;
+  yes?: boolean;
+  'from-page'?: string;
 }
 
 /** What the command line asks for: a help text (on stdout or, when nothing was asked, stderr) or a command to run. */
@@ -132,7 +136,7 @@ function checkOptionNames(command: Command, args: readonly string[]): void {
     const elsewhere = Object.values(COMMANDS).filter((other) => Object.hasOwn(other.options, optionName)).map((other) => other.name);
     const shown = long ? `--${optionName}` : `-${optionName}`;
     if (meant !== undefined) throw new UsageError(`unknown option ${shown} (did you mean --${meant}?)`);
-    if (elsewhere.length > 0) throw new UsageError(`${command.name} takes no ${shown} (only ${elsewhere.join(', ')} does)`);
+    if (elsewhere.length > 0) throw new UsageError(`${command.name} takes no ${shown} (${elsewhere.join(' and ')} ${elsewhere.length === 1 ? 'does' : 'do'})`);
     throw new UsageError(`unknown option ${shown} for ${command.name}`);
   }
 }
@@ -188,6 +192,14 @@ export function parseTimeout(value: string | undefined): number {
     throw new UsageError(`--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_S} (a day) (got "${value}")`);
   }
   return seconds * 1000;
+}
+
+/** `--from-page N`: where a list walk starts (after one that was cut). */
+export function parseFromPage(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const page = Number(value);
+  if (!Number.isInteger(page) || page < 1) throw new UsageError(`--from-page must be a page number, 1 or more (got "${value}")`);
+  return page;
 }
 
 /** The status filter, checked by the list function's own schema. */

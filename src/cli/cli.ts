@@ -6,15 +6,17 @@
  */
 import type { Deadline } from '../core/deadline';
 import type { LogSink } from '../core/log';
-import { parseBaseUrl, parseCommandLine, parseReason, parseStatus, parseTimeout, commandNamed, ConfigError, UsageError } from './arguments';
+import { commandNamed, ConfigError, parseBaseUrl, parseCommandLine, parseFromPage, parseReason, parseStatus, parseTimeout, UsageError } from './arguments';
 import { readCredentials } from './credentials';
 import { decideCommand, dryRun } from './decideCommand';
 import type { CliDeps } from './deps';
 import { EXIT } from './exitCodes';
 import { readAppids } from './input';
 import { listCommand } from './listCommand';
-import type { CliContext } from './output';
-import { printable } from './output';
+import type { PlannedDecision } from './decisionFile';
+import { readDecisionFiles } from './decisionFile';
+import type { CliContext } from './failures';
+import { langOf, printable } from './output';
 
 /** Runs the CLI with `argv` (without node and the script) and resolves its exit code; never rejects. */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
@@ -43,28 +45,39 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   const baseUrl = parseBaseUrl(values['base-url'] ?? deps.env.WECHAT_API_BASE_URL);
   const log: LogSink = values.verbose === true ? (record) => deps.stderr.write(`${JSON.stringify(record)}\n`) : () => undefined;
   const { stdout, stderr } = deps;
+  const lang = langOf(deps.env);
   if (command.action === undefined) {
     if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);
     const status = parseStatus(values.status);
+    const firstPage = parseFromPage(values['from-page']);
     const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
-    const context: CliContext = { command: 'list', baseUrl, timeoutS: timeoutMs / 1000 };
-    return listCommand(client, { status, json: values.json === true, deadline: deadlineIn(timeoutMs, deps.now), log, context, stdout, stderr });
+    const context: CliContext = { command: 'list', baseUrl, timeoutS: timeoutMs / 1000, lang };
+    return listCommand(client, { status, firstPage, json: values.json === true, deadline: deadlineIn(timeoutMs, deps.now), log, context, stdout, stderr });
   }
-  const reason = command.action === 'dev_refuse' ? parseReason(values.reason) : undefined;
-  // --timeout bounds the whole command, waiting for appids on stdin included.
+  const action = command.action;
+  // --timeout bounds the whole command, waiting for input on stdin included.
   const deadline = deadlineIn(timeoutMs, deps.now);
-  const appids = await readAppids(positionals, values.file ?? [], deadline, deps.stdin);
-  const events = appids.map((appid) => ({ action: command.action, appid, ...(reason === undefined ? {} : { reason }) }));
+  let planned: PlannedDecision[];
+  if (action === 'apply') {
+    const defaultReason = values.reason === undefined ? undefined : parseReason(values.reason);
+    planned = await readDecisionFiles(positionals, values.file ?? [], defaultReason, deadline, deps.stdin);
+  } else {
+    const reason = action === 'dev_refuse' ? parseReason(values.reason) : undefined;
+    const appids = await readAppids(positionals, values.file ?? [], deadline, deps.stdin);
+    planned = appids.map((appid) => ({ action, appid, ...(reason === undefined ? {} : { reason }), where: '' }));
+  }
   // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
-  if (values['dry-run'] === true) return dryRun(appids, values.json === true, stdout);
+  if (values['dry-run'] === true) return dryRun(planned, action, values.json === true, stdout);
   const credentials = readCredentials(deps.env);
-  const context: CliContext = { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000 };
-  return decideCommand(command.action, appids, events, {
+  return decideCommand(planned, {
+    action,
     connect: (onSend) => deps.createClient({ ...credentials, baseUrl, onSend }),
     json: values.json === true,
+    yes: values.yes === true,
     deadline,
     log,
-    context,
+    context: { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000, lang },
+    stdin: deps.stdin,
     stdout,
     stderr,
     signals: deps.signals,

@@ -1,4 +1,4 @@
-/** Where the appids of a decision command come from: the arguments, `--file`s and stdin. */
+/** Where the appids of a single-action command come from: the arguments, `--file`s and stdin. */
 import { readFileSync } from 'node:fs';
 import type { Deadline } from '../core/deadline';
 import { remainingMs } from '../core/deadline';
@@ -44,7 +44,9 @@ function notAppidsMessage(bad: readonly Word[]): string {
   for (const word of bad) byLine.set(word.where, [...(byLine.get(word.where) ?? []), JSON.stringify(word.text)]);
   const lines = [...byLine].map(([where, texts]) => `  ${where}: ${texts.join(', ')} ${texts.length === 1 ? 'is not an appid' : 'are not appids'}`);
   const shown = lines.length > SHOWN_PROBLEMS ? [...lines.slice(0, SHOWN_PROBLEMS), `  … and ${lines.length - SHOWN_PROBLEMS} more lines`] : lines;
-  return ['every appid is "wx" and 16 lowercase hex characters; nothing was sent:', ...shown].join('\n');
+  const actionWords = bad.some((word) => ['agree', 'refuse', 'delete'].includes(word.text));
+  const apply = actionWords ? ['A file with an action on each line ("refuse wx… 理由") goes to plugin-apply apply --file F.'] : [];
+  return ['every appid is "wx" and 16 lowercase hex characters; nothing was sent:', ...shown, ...apply].join('\n');
 }
 
 /** A `--file`'s text; a usage error when it cannot be read. */
@@ -70,7 +72,7 @@ function splitAppids(text: string, where: (line: number) => string): Word[] {
 }
 
 /** Everything on stdin, or a usage error when stdin is still open at the deadline (a parent that never closes it). */
-async function readStdin(stdin: Stdin, deadline: Deadline): Promise<string> {
+export async function readStdin(stdin: Stdin, deadline: Deadline): Promise<string> {
   const chunks: Buffer[] = [];
   let timer: NodeJS.Timeout | undefined;
   const tooLate = new Promise<never>((_, reject) => {

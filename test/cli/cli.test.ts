@@ -135,8 +135,9 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.code).toBe(0);
       for (const appid of pending) {
         expect(statusOf(appid)).toBe(2);
-        expect(result.stdout).toContain(`✓ ${appid} agreed`);
+        expect(result.stdout).toMatch(new RegExp(`✓ ${appid} \\(.+\\) agreed`));
       }
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} (小鹿记账) agreed`);
       expect(result.stdout).toContain('agree: 3 appids — 3 agreed, 0 unchanged, 0 failed');
     });
 
@@ -144,8 +145,8 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(withCloud('refuse', '--reason', '暂不开放', pending[0] ?? '', approved));
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} refused`);
-      expect(result.stdout).toMatch(new RegExp(`✗ ${approved} APPLICATION_NOT_PENDING \\[89240\\] .*currently approved`));
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} (小鹿记账) refused`);
+      expect(result.stdout).toMatch(new RegExp(`✗ ${approved} \\(番茄时钟\\) APPLICATION_NOT_PENDING \\[89240\\] .*currently approved`));
       expect(statusOf(pending[0] ?? '')).toBe(3);
       expect(cloud.refusals()).toEqual([{ appid: pending[0], reason: '暂不开放', time: expect.any(String) }]);
     });
@@ -164,7 +165,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(withCloud('agree', approved));
 
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`= ${approved} already approved (unchanged)`);
+      expect(result.stdout).toContain(`= ${approved} (番茄时钟) already approved (unchanged)`);
       expect(result.stdout).toContain('0 agreed, 1 unchanged, 0 failed');
     });
 
@@ -182,7 +183,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
 
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout) as { results: Array<Record<string, unknown>>; summary: Record<string, number> };
-      expect(report.results[0]).toEqual({ ok: true, action: 'dev_delete', appid: refused, changed: true });
+      expect(report.results[0]).toEqual({ ok: true, action: 'dev_delete', appid: refused, nickname: '旧物回收站', changed: true });
       expect(report.results[1]).toMatchObject({ ok: false, appid: approved, error: { code: 'APPLICATION_NOT_DELETABLE', errCode: 89241 } });
       expect(report.summary).toEqual({ total: 2, changed: 1, unchanged: 0, failed: 1, notAttempted: 0, skipped: 0 });
       expect(statusOf(refused)).toBeUndefined();
@@ -355,7 +356,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(withCloud('agree', '--timeout', '1', pending[0] ?? ''));
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} TIMEOUT`);
+      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} (小鹿记账) TIMEOUT`);
       expect(result.ms).toBeLessThan(6000);
     });
 
@@ -445,7 +446,8 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
     });
 
     it('escapes control characters in WeChat\'s error text', async () => {
-      cloud.addFault({ kind: 'errcode', errcode: 89236, message: '\u001b[2J\u001b[31mfake ✓ agreed' });
+      // An errcode WeChat does not document: its own text is all there is, so the line shows it.
+      cloud.addFault({ kind: 'errcode', errcode: 99999, message: '\u001b[2J\u001b[31mfake ✓ agreed', action: 'dev_agree' });
 
       const result = await run(withCloud('agree', pending[0] ?? ''));
 
@@ -462,12 +464,12 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       [61004, 'IP_NOT_WHITELISTED', 'IP whitelist'],
       [40164, 'IP_NOT_WHITELISTED', 'IP whitelist'],
     ])('prints the hint prominently for errcode %i (%s) and exits 1', async (errcode, code, hint) => {
-      cloud.addFault({ kind: 'errcode', errcode });
+      cloud.addFault({ kind: 'errcode', errcode, action: 'dev_agree' });
 
       const result = await run(withCloud('agree', pending[0] ?? ''));
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} ${code} [${errcode}]`);
+      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} (小鹿记账) ${code} [${errcode}]`);
       expect(result.stderr).toMatch(new RegExp(`!! What to do: .*${hint}`));
     });
 

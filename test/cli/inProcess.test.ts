@@ -52,13 +52,13 @@ describe('runCli (in-process)', () => {
 
     it.each([
       [['list', '--statuss', 'pending'], 'unknown option --statuss (did you mean --status?)'],
-      [['agree', '--reason', 'x', 'wx3f9a1c2b7d4e6058'], 'agree takes no --reason (only refuse does)'],
+      [['agree', '--reason', 'x', 'wx3f9a1c2b7d4e6058'], 'agree takes no --reason (refuse and apply do)'],
       [['agree', '-x', 'wx3f9a1c2b7d4e6058'], 'unknown option -x for agree'],
       [['list', '--status'], '--status needs a value'],
       [['list', '--json=yes'], '--json takes no value'],
       [['lsit'], 'unknown command "lsit" (did you mean list?)'],
       [['reject'], 'unknown command "reject" (did you mean refuse?)'],
-      [['frobnicate'], 'unknown command "frobnicate": use list, agree, refuse, delete'],
+      [['frobnicate'], 'unknown command "frobnicate": use list, agree, refuse, delete, apply'],
     ])('names the nearest word for %p instead of the parser\'s message', async (args, message) => {
       const run = await runInProcess(args);
 
@@ -161,7 +161,7 @@ describe('runCli (in-process)', () => {
       const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', pending[0] ?? '', approved));
 
       expect(run.code).toBe(1);
-      expect(run.stdout).toContain(`✓ ${pending[0] ?? ''} refused`);
+      expect(run.stdout).toContain(`✓ ${pending[0] ?? ''} (小鹿记账) refused`);
       expect(run.stdout).toContain('APPLICATION_NOT_PENDING');
     });
 
@@ -196,7 +196,7 @@ describe('runCli (in-process)', () => {
       const run = await runInProcess(['delete', '--dry-run', '--json', refused], { env: { PLUGIN_APPID: '', PLUGIN_APPSECRET: '' } });
 
       expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual({ dryRun: true, results: [{ appid: refused, ok: true }], summary: { valid: 1, invalid: 0 } });
+      expect(JSON.parse(run.stdout)).toEqual({ dryRun: true, results: [{ action: 'dev_delete', appid: refused, ok: true }], summary: { valid: 1, invalid: 0 } });
     });
 
     it('prints results as JSON with --json', async () => {
@@ -207,7 +207,7 @@ describe('runCli (in-process)', () => {
     });
 
     it('exits 2 when WeChat refuses the AppSecret mid-batch', async () => {
-      cloud.addFault({ kind: 'errcode', errcode: 40125, api: 'cgi-bin/stable_token' });
+      cloud.addFault({ kind: 'errcode', errcode: 40125, api: 'cgi-bin/stable_token', times: 5 });
 
       const run = await runInProcess(withCloud('agree', pending[0] ?? ''));
 
