@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 import { runInProcess } from './runInProcess';
@@ -134,6 +135,42 @@ describe('plugin-apply apply (in-process)', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  it('reports a stopped mixed batch in its own words', async () => {
+    const decisions = file('slow.txt', `agree ${pending[0] ?? ''}\nrefuse ${pending[1] ?? ''} 资质不全\n`);
+    cloud.addFault({ kind: 'delay', ms: 400, times: 10, action: 'dev_agree' });
+    const signals = new EventEmitter();
+
+    const running = runInProcess(withCloud('apply', '--file', decisions), { signals });
+    while (cloud.calls().filter((call) => call.action === 'dev_agree').length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    signals.emit('SIGINT');
+    const run = await running;
+
+    expect(run.code).toBe(130);
+    expect(run.stdout).toMatch(/apply stopped by SIGINT: 2 decisions — \d+ decided, /);
+  });
+
+  it('sends nothing and reports every decision not attempted when stopped while the list is read', async () => {
+    cloud.addFault({ kind: 'hang', action: 'dev_apply_list' });
+    const signals = new EventEmitter();
+
+    const running = runInProcess(withCloud('agree', '--json', pending[0] ?? '', pending[1] ?? ''), { signals });
+    while (!cloud.calls().some((call) => call.action === 'dev_apply_list')) await new Promise((resolve) => setTimeout(resolve, 20));
+    signals.emit('SIGTERM');
+    const run = await running;
+
+    expect(run.code).toBe(143);
+    expect(JSON.parse(run.stdout)).toMatchObject({ interrupted: 'SIGTERM', inFlight: [], notAttempted: [pending[0], pending[1]] });
+    expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toEqual([]);
+  });
+
+  it('prints a dry run of a decisions file as JSON', async () => {
+    const decisions = file('dry.json.txt', `refuse ${pending[1] ?? ''} 资质不全\n`);
+
+    const run = await runInProcess(['apply', '--dry-run', '--json', '--file', decisions]);
+
+    expect(JSON.parse(run.stdout)).toEqual({ dryRun: true, results: [{ action: 'dev_refuse', appid: pending[1], reason: '资质不全', ok: true }], summary: { valid: 1, invalid: 0 } });
   });
 
   it('points a single-action command given a mixed-action file to apply', async () => {

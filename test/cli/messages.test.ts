@@ -126,6 +126,22 @@ describe('plugin-apply failure messages (in-process)', () => {
     expect(run.stderr).not.toMatch(/outcome|unknown|decision/);
   });
 
+  it('tells a decision that timed out to check with plugin-apply list and to raise --timeout', async () => {
+    cloud.addFault({ kind: 'hang', action: 'dev_agree' });
+
+    const run = await runInProcess(withCloud('agree', '--timeout', '1', pending));
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('hint (TIMEOUT): Run plugin-apply list to see whether the decision was applied, then send it again if not. To allow more time, raise --timeout (this run: 1 s).');
+  });
+
+  it('names the URL it used when a decision cannot reach it', async () => {
+    const run = await runInProcess(['agree', pending, '--base-url', 'http://127.0.0.1:9']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Check that this machine can reach http://127.0.0.1:9');
+  });
+
   it('does not speak of an unknown outcome when a list times out', async () => {
     cloud.addFault({ kind: 'hang', action: 'dev_apply_list' });
 
