@@ -168,6 +168,8 @@ async function ask(stdin: Stdin, stderr: TextSink, count: number): Promise<boole
     answer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     if (answer.includes('\n')) break;
   }
+  // A terminal's stdin that already ended (the appids were typed on it, then Ctrl-D) cannot answer.
+  if (answer === '') stderr.write('\n(no answer: stdin is closed; add --yes to send without asking)\n');
   return /^\s*y(es)?\s*$/i.test(answer.split('\n')[0] ?? '');
 }
 

@@ -214,6 +214,14 @@ describe('asking before deciding (in-process)', () => {
     expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toEqual([]);
   });
 
+  it('says how to send without asking when the terminal\'s stdin is already closed', async () => {
+    const run = await runInProcess(withCloud('agree', pending[0] ?? ''), { stdinIsTTY: true, input: '' });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('(no answer: stdin is closed; add --yes to send without asking)');
+    expect(run.stderr).toContain('nothing was sent');
+  });
+
   it('does not ask with --yes', async () => {
     const run = await runInProcess(withCloud('agree', '--yes', pending[0] ?? ''), { stdinIsTTY: true });
 
