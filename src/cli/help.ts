@@ -44,6 +44,8 @@ Usage:
   plugin-apply delete APPID… [--file F] [--dry-run] [--json]
   plugin-apply apply --file DECISIONS [--reason TEXT] [--dry-run] [--json]
 
+Before deciding, the list is read once for the applicants' nicknames; a terminal is asked to confirm (-y/--yes
+skips the question). Everything given is checked before anything is sent.
 Run "plugin-apply COMMAND -h" for a command's options.
 
 ${FOOTER}
