@@ -15,7 +15,7 @@ export interface InProcessRun {
   exits: number[];
 }
 
-/** How a run is set up: extra environment, stdin text (or a stream), terminals, and a hook once it started. */
+/** How a run is set up: extra environment, stdin text (or a stream), which streams are terminals, signals, the client. */
 export interface RunSetup {
   env?: Record<string, string>;
   input?: string | Readable;
@@ -24,8 +24,6 @@ export interface RunSetup {
   /** The signal source, for a test that stops the run. */
   signals?: EventEmitter;
   createClient?: CliDeps['createClient'];
-  /** What the operator answers when asked to confirm (a terminal). */
-  answer?: string;
 }
 
 /** Runs the CLI with the local account's credentials (unless `env` overrides them). */
