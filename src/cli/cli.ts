@@ -1,6 +1,6 @@
 /**
  * `plugin-apply`: the ops CLI. Lists applications and agrees to, refuses or deletes them over HTTPS with the
- * plugin's appid and AppSecret from the environment. A thin adapter: decisions go through `decideMany`, so they
+ * plugin's appid and AppSecret from the environment, one action per command or from a file that mixes them (`apply`). A thin adapter: decisions go through `decideMany`, so they
  * get the cloud functions' validation, idempotent outcomes and retries. Its dependencies are passed in (main.ts
  * passes the process's).
  */
