@@ -68,13 +68,12 @@ function cliHint(error: ApplyError, context: CliContext, action: string | undefi
         hintEn: `Check that this machine can reach ${url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). ${next.en}`,
       };
     case 'HTTP_ERROR':
+      // The table's general hint points at its httpStatus field; here the status is known and said.
+      if (error.httpStatus !== undefined && error.hintEn.startsWith('See httpStatus')) return httpStatusHint(error.httpStatus, url, next);
+      return baseUrlHint(error, url);
     case 'HTTPS_RESPONSE_TOO_LARGE':
     case 'ACCESS_TOKEN_MISSING':
-      // The table's hint names WECHAT_API_BASE_URL; here the address may have come from --base-url.
-      return {
-        hint: error.hint.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL（本次 ${url}）`).replace('刷新列表', '运行 plugin-apply list '),
-        hintEn: error.hintEn.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL (this run: ${url})`).replace('refresh the list', 'run plugin-apply list'),
-      };
+      return baseUrlHint(error, url);
     case 'INTERNAL':
       return { hint: '请加 --verbose 重新运行，并附上输出反馈。', hintEn: 'Run again with --verbose and report what it prints.' };
     case 'APPLICATION_NOT_PENDING':
@@ -115,4 +114,24 @@ function cliHint(error: ApplyError, context: CliContext, action: string | undefi
     default:
       return OUTCOME_UNKNOWN_CODES.has(error.code) ? { hint: next.zh, hintEn: next.en } : {};
   }
+}
+
+/** The table's hint with the address said as the CLI has it: --base-url or WECHAT_API_BASE_URL, and the URL used. */
+function baseUrlHint(error: ApplyError, url: string): Said {
+  return {
+    hint: error.hint.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL（本次 ${url}）`).replace('刷新列表', '运行 plugin-apply list '),
+    hintEn: error.hintEn.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL (this run: ${url})`).replace('refresh the list', 'run plugin-apply list'),
+  };
+}
+
+/** HTTP_ERROR's hint for its status: a wrong address or proxy (4xx), a busy upstream (429), a failing one (5xx). */
+function httpStatusHint(status: number, url: string, next: { zh: string; en: string }): Said {
+  if (status === 429) return { hint: '接口地址返回 HTTP 429（请求过多）：请稍候再运行。', hintEn: 'The address answered HTTP 429 (too many requests): wait, then run again.' };
+  if (status >= 500) {
+    return { hint: `接口地址返回 HTTP ${status}：上游故障，已自动重试。${next.zh}`, hintEn: `The address answered HTTP ${status}: an upstream failure, already retried. ${next.en}` };
+  }
+  return {
+    hint: `接口地址返回 HTTP ${status}：多为 --base-url / WECHAT_API_BASE_URL（本次 ${url}）或代理配置错误。`,
+    hintEn: `The address answered HTTP ${status}: usually a wrong --base-url / WECHAT_API_BASE_URL (this run: ${url}) or proxy.`,
+  };
 }

@@ -2,7 +2,10 @@
  * What `plugin-apply` says when something fails: one language from the locale, WeChat's own text only where it adds
  * something, hints in the CLI's own words, and no talk of an unknown outcome where nothing was decided. In-process.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LocalCloud } from '../../localcloud/server';
+import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { startLocalCloud } from '../../localcloud/server';
 import type { RawApplication } from '../../src/core/wechatClient';
 import type { PluginApplyClient } from '../../src/core/wechatClient';
@@ -140,6 +143,27 @@ describe('plugin-apply failure messages (in-process)', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('Check that this machine can reach http://127.0.0.1:9');
+  });
+
+  it.each([
+    [404, 'The address answered HTTP 404: usually a wrong --base-url / WECHAT_API_BASE_URL (this run: '],
+    [502, 'The address answered HTTP 502: an upstream failure, already retried. Listing changes nothing, so just run it again.'],
+    [429, 'The address answered HTTP 429 (too many requests): wait, then run again.'],
+  ])('says what an HTTP %i from the list address means, not which field to read', async (status, hint) => {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end('nope');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The token comes from the local cloud; the list call goes to the failing server.
+    const run = await runInProcess(['list', '--base-url', base], {
+      createClient: (options) => createHttpsClient({ ...options, tokens: { get: async () => 'TOKEN', invalidate: () => undefined } }),
+    }).finally(() => new Promise((resolve) => server.close(resolve)));
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(hint);
+    expect(run.stderr).not.toContain('httpStatus');
   });
 
   it('does not speak of an unknown outcome when a list times out', async () => {
