@@ -7,6 +7,20 @@ import { loadSeedFile } from './seed';
 // LOCALCLOUD_LOG (quiet, calls, verbose; LOCALCLOUD_QUIET=1 is quiet), LOCALCLOUD_MAX_FUNCTIONS (concurrent functions),
 // LOCALCLOUD_DB (a JSON file that keeps the database across restarts).
 
+/** `npm start -- --help`: the local cloud's options, which are environment variables. */
+const HELP = `npm start: serves the local cloud (a stand-in for WeChat's cloud and HTTPS API) on 127.0.0.1.
+
+Options are environment variables, e.g. PORT=3001 npm start:
+  PORT                      port on 127.0.0.1 (default 3000; 0 picks a free one)
+  PLUGIN_ADMIN_OPENIDS      who may decide (default the local admin ${localAccount.openid} and the demo admin mini-program's user)
+  LOCALCLOUD_SEED           a JSON file with the applications to start from (default localcloud/demo-seed.json)
+  LOCALCLOUD_LOG            calls (default), verbose or quiet: what is logged on stderr
+  LOCALCLOUD_QUIET          1: the same as LOCALCLOUD_LOG=quiet
+  LOCALCLOUD_MAX_FUNCTIONS  function invocations that may run at once (default ${DEFAULT_MAX_CONCURRENT_FUNCTIONS})
+
+Once it runs, it prints the examples to paste (curl, plugin-apply) and the page's address. Stop it with Ctrl-C.
+`;
+
 /** A whole number ≥ min from the environment variable `name`, or `fallback` when unset. */
 function wholeNumber(name: string, fallback: number, min: number): number {
   const text = process.env[name]?.trim();
@@ -17,6 +31,15 @@ function wholeNumber(name: string, fallback: number, min: number): number {
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`npm start takes no arguments (got "${args.join(' ')}"): its options are environment variables.\n\n${HELP}`);
+    process.exit(2);
+  }
   const port = wholeNumber('PORT', 3000, 0);
   // The local admin, and the demo admin mini-program's user calling through environment sharing.
   const adminApp = localAccount.adminApp;
@@ -54,6 +77,8 @@ async function main(): Promise<void> {
       `  curl -s ${json} -d '{"data":{"action":"dev_delete","appid":"${refused?.appid ?? 'wx…'}"}}' ${fn}`,
       'as another caller:',
       `  curl -s ${json} -d '{"openid":"o_someone_else","data":{"action":"dev_agree","appid":"${pending?.appid ?? 'wx…'}"}}' ${fn}`,
+      'the ops CLI (plugin-apply) against this local cloud, with the local account\'s credentials:',
+      `  PLUGIN_APPID=${localAccount.appid} PLUGIN_APPSECRET=${localAccount.secret} node dist/plugin-apply.js list --base-url ${cloud.url}`,
       'from the demo admin mini-program (environment sharing: cloudbase_auth runs first):',
       `  curl -s ${json} -d '{"from":{"appid":"${adminApp.appid}","openid":"${adminApp.openid}"},"data":{}}' ${cloud.url}/functions/getPluginApplyList`,
       '',

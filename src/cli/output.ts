@@ -1,13 +1,45 @@
 /**
  * What the `plugin-apply` CLI prints: the application table, one line per decision, the summary, the operator
- * hints for account-wide errors, and the progress bar. Pure text in, text out (the bar writes to its stream).
+ * hints (in the locale's language), and the progress bar. Pure text in, text out (the bar writes to its stream).
  */
 import type { Application } from '../core/applicationList';
 import { STATUS_TEXT } from '../core/applicationList';
 import type { ApplyError } from '../core/errorTable';
-import { ACCOUNT_WIDE_CODES, OUTCOME_UNKNOWN_CODES } from '../core/errorTable';
+import { ACCOUNT_WIDE_CODES } from '../core/errorTable';
 import type { DecisionAction } from '../core/eventSchema';
 import type { DecisionResult } from '../core/decisions';
+
+
+/** The language of the CLI's messages. */
+export type Lang = 'zh' | 'en';
+
+/** Chinese for a `zh*` locale, else English; the locale is the first of LC_ALL, LC_MESSAGES and LANG that is set. */
+export function langOf(env: Readonly<Record<string, string | undefined>>): Lang {
+  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((value) => value !== undefined && value.trim() !== '') ?? '';
+  return /^zh/i.test(locale.trim()) ? 'zh' : 'en';
+}
+
+/**
+ * Codes whose raw text (WeChat's errmsg, or the transport's own account) says more than the message: the number
+ * WeChat did not document, the IP to whitelist, the HTTP status and address, the network cause. For the others it
+ * only repeats the message, in English.
+ */
+const RAW_ADDS: ReadonlySet<string> = new Set([
+  'WECHAT_ERROR',
+  'IP_NOT_WHITELISTED',
+  'HTTP_ERROR',
+  'HTTPS_NETWORK_ERROR',
+  'HTTPS_RESPONSE_TOO_LARGE',
+  'DATA_FORMAT_ERROR',
+  'SYSTEM_BUSY',
+  'OPENAPI_TIMEOUT',
+  'ACCESS_TOKEN_INVALID',
+]);
+
+/** Whether a failure line shows its raw text. */
+export function rawAddsSomething(error: ApplyError): boolean {
+  return error.raw !== undefined && error.raw !== '' && RAW_ADDS.has(error.code);
+}
 
 /**
  * Characters a terminal acts on instead of printing: C0 controls (ESC starts the sequences that clear the screen,
@@ -105,31 +137,35 @@ const DONE: Readonly<Record<DecisionAction, readonly [changed: string, unchanged
   dev_delete: ['deleted', 'not in the list (unchanged)'],
 };
 
-/** "✓ wx… agreed", "= wx… already approved (unchanged)" or "✗ wx… CODE message (messageEn)" with the problems found. */
-export function formatDecisionLine(appid: string, result: DecisionResult): string {
+/** An appid with the applicant's nickname when it is known: "wx… (小鹿记账)". */
+export function whoLabel(appid: string, nickname: string | undefined): string {
+  return nickname === undefined || nickname === '' ? printable(appid) : `${printable(appid)} (${printable(oneLine(nickname))})`;
+}
+
+/**
+ * "✓ wx… (nickname) agreed", "= wx… (nickname) already approved (unchanged)" or "✗ wx… (nickname) CODE message" with
+ * the problems found; `action` names the failed decision (a file that mixes actions).
+ */
+export function formatDecisionLine(who: string, result: DecisionResult, lang: Lang, action?: DecisionAction): string {
   if (result.ok) {
     const [changed, unchanged] = DONE[result.action];
-    return result.changed ? `✓ ${printable(appid)} ${changed}` : `= ${printable(appid)} ${unchanged}`;
+    return result.changed ? `✓ ${who} ${changed}` : `= ${who} ${unchanged}`;
   }
-  return [`✗ ${printable(appid)} ${describeError(result.error)}`, ...issueLines(result.error)].join('\n');
+  const what = action === undefined ? '' : `${commandOf(action)}: `;
+  return [`✗ ${who} ${what}${describeError(result.error, lang)}`, ...issueLines(result.error, lang)].join('\n');
 }
 
-/** "CODE message (messageEn)", with WeChat's number when there is one. */
-export function describeError(error: ApplyError): string {
+/** "CODE [errCode] message" in `lang`, with WeChat's or the transport's own text only where it adds something. */
+export function describeError(error: ApplyError, lang: Lang): string {
   const number = error.errCode === null ? '' : ` [${error.errCode}]`;
-  const raw = error.raw === undefined ? '' : ` — ${error.raw}`;
-  return printable(`${error.code}${number} ${error.message} (${error.messageEn})${raw}`);
+  const raw = rawAddsSomething(error) ? ` — ${error.raw ?? ''}` : '';
+  return printable(`${error.code}${number} ${lang === 'zh' ? error.message : error.messageEn}${raw}`);
 }
 
-function issueLines(error: ApplyError): string[] {
-  return (error.issues ?? []).map((issue) => `    ${printable(`${issue.message} (${issue.messageEn})`)}`);
+function issueLines(error: ApplyError, lang: Lang): string[] {
+  return (error.issues ?? []).map((issue) => `    ${printable(lang === 'zh' ? issue.message : issue.messageEn)}`);
 }
 
-/** The line of a dry run for one appid: valid, or what is wrong with it. */
-export function formatDryRunLine(appid: string, issues: ApplyError | null): string {
-  if (issues === null) return `✓ ${printable(appid)} valid`;
-  return [`✗ ${printable(appid)} ${describeError(issues)}`, ...issueLines(issues)].join('\n');
-}
 
 /** Counts of a decision batch, as the summary line and `--json` report them. */
 export interface DecisionCounts {
@@ -154,86 +190,46 @@ export function countResults(results: readonly DecisionResult[]): DecisionCounts
   return counts;
 }
 
-/** "agree: 5 appids — 3 agreed, 1 unchanged, 1 failed". */
-export function formatSummary(action: DecisionAction, counts: DecisionCounts): string {
+/**
+ * "agree: 5 appids — 3 agreed, 1 unchanged, 1 failed"; for a file that mixes actions (`apply`, no single action),
+ * "apply: 4 decisions — 1 agreed, 1 refused, 1 deleted, 1 unchanged, 0 failed".
+ */
+export function formatSummary(action: DecisionAction | 'apply', counts: DecisionCounts, results: readonly DecisionResult[] = []): string {
+  if (action === 'apply') {
+    const changedBy = (done: DecisionAction): number => results.filter((result) => result.ok && result.changed && result.action === done).length;
+    const parts = [...(['dev_agree', 'dev_refuse', 'dev_delete'] as const).map((done) => `${changedBy(done)} ${DONE[done][0]}`), `${counts.unchanged} unchanged`, `${counts.failed} failed`];
+    return `apply: ${counts.total} decision${counts.total === 1 ? '' : 's'} — ${[...parts, ...laterParts(counts)].join(', ')}`;
+  }
   const parts = [`${counts.changed} ${DONE[action][0]}`, `${counts.unchanged} unchanged`, `${counts.failed} failed`];
+  return `${commandOf(action)}: ${counts.total} appid${counts.total === 1 ? '' : 's'} — ${[...parts, ...laterParts(counts)].join(', ')}`;
+}
+
+function laterParts(counts: DecisionCounts): string[] {
+  const parts: string[] = [];
   if (counts.notAttempted > 0) parts.push(`${counts.notAttempted} not attempted (run again for them)`);
   if (counts.skipped > 0) parts.push(`${counts.skipped} skipped (fix the account-wide error below, then run again for them)`);
-  return `${commandOf(action)}: ${counts.total} appid${counts.total === 1 ? '' : 's'} — ${parts.join(', ')}`;
+  return parts;
 }
 
-function commandOf(action: DecisionAction): string {
+/** The CLI's word for an action: agree, refuse, delete. */
+export function commandOf(action: DecisionAction): string {
   return action.replace(/^dev_/, '');
-}
-
-/** Codes of the two refusals that mean the credentials themselves are wrong: a configuration error (exit 2). */
-export const CREDENTIAL_CODES: ReadonlySet<string> = new Set(['INVALID_APPID', 'INVALID_APPSECRET']);
-
-/** What the CLI's hints need to know: which command ran, where it sent its calls, and its --timeout. */
-export interface CliContext {
-  command: 'list' | 'decide';
-  baseUrl: string;
-  timeoutS: number;
-}
-
-
-/**
- * The error with its hint said for someone at the CLI: the error table's hints are written for the cloud
- * functions (raise the function's timeout in the console, reach api.weixin.qq.com, check the decision), while
- * here the cure is a flag, the URL is whatever --base-url named, and a failed list decided nothing.
- */
-export function forCli(error: ApplyError, context: CliContext): ApplyError {
-  const hint = cliHint(error, context);
-  return hint === null ? error : { ...error, ...hint };
-}
-
-function cliHint(error: ApplyError, context: CliContext): Pick<ApplyError, 'hint' | 'hintEn'> | null {
-  const next =
-    context.command === 'list'
-      ? { zh: '读取列表不会改变任何申请，可直接重新运行。', en: 'Listing changes nothing, so just run it again.' }
-      : {
-          zh: '请运行 plugin-apply list 查看该决定是否已生效，未生效再重新发送。',
-          en: 'Run plugin-apply list to see whether the decision was applied, then send it again if not.',
-        };
-  const url = printable(context.baseUrl);
-  switch (error.code) {
-    case 'TIMEOUT':
-      return {
-        hint: `${next.zh}需要更多时间时，请调大 --timeout（本次 ${context.timeoutS} 秒）。`,
-        hintEn: `${next.en} To allow more time, raise --timeout (this run: ${context.timeoutS} s).`,
-      };
-    case 'HTTPS_NETWORK_ERROR':
-      return {
-        hint: `请检查本机能否访问 ${url}（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。${next.zh}`,
-        hintEn: `Check that this machine can reach ${url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). ${next.en}`,
-      };
-    case 'HTTP_ERROR':
-    case 'HTTPS_RESPONSE_TOO_LARGE':
-      // The table's hint names WECHAT_API_BASE_URL; here the address may have come from --base-url.
-      return {
-        hint: error.hint.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL（本次 ${url}）`),
-        hintEn: error.hintEn.replaceAll('WECHAT_API_BASE_URL', `--base-url / WECHAT_API_BASE_URL (this run: ${url})`),
-      };
-    case 'INTERNAL':
-      return { hint: '请加 --verbose 重新运行，并附上输出反馈。', hintEn: 'Run again with --verbose and report what it prints.' };
-    default:
-      return OUTCOME_UNKNOWN_CODES.has(error.code) ? { hint: next.zh, hintEn: next.en } : null;
-  }
 }
 
 /**
  * One block per distinct error code among the failures, with the error table's hint. Account-wide errors
  * (credentials, IP whitelist, quota) come first and stand out: they are what the operator must fix.
  */
-export function formatHints(errors: readonly ApplyError[]): string {
+export function formatHints(errors: readonly ApplyError[], lang: Lang): string {
   const byCode = new Map<string, ApplyError>();
   for (const error of errors) if (!byCode.has(error.code)) byCode.set(error.code, error);
   const distinct = [...byCode.values()].sort((a, b) => Number(ACCOUNT_WIDE_CODES.has(b.code)) - Number(ACCOUNT_WIDE_CODES.has(a.code)));
   return distinct
     .map((error) => {
-      if (!ACCOUNT_WIDE_CODES.has(error.code)) return `hint (${error.code}): ${error.hint} (${error.hintEn})\n`;
+      const hint = printable(lang === 'zh' ? error.hint : error.hintEn);
+      if (!ACCOUNT_WIDE_CODES.has(error.code)) return `${lang === 'zh' ? '建议' : 'hint'} (${error.code}): ${hint}\n`;
       const rule = '!'.repeat(60);
-      return `${rule}\n!! ${describeError(error)}\n!! 建议：${error.hint}\n!! What to do: ${error.hintEn}\n${rule}\n`;
+      return `${rule}\n!! ${describeError(error, lang)}\n!! ${lang === 'zh' ? '建议：' : 'What to do: '}${hint}\n${rule}\n`;
     })
     .join('');
 }
@@ -246,7 +242,7 @@ export interface ProgressBar {
 }
 
 /** A progress bar over `total` items on `stream` (stderr), drawn only when it is a TTY and there is more than one item. */
-export function createProgressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number): ProgressBar {
+export function createProgressBar(stream: { write(text: string): unknown; isTTY?: boolean }, total: number): ProgressBar {
   if (stream.isTTY !== true || total < 2) return { update: () => undefined, clear: () => undefined };
   const width = 30;
   let drawn = false;

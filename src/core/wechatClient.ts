@@ -29,8 +29,9 @@ export interface ListClient {
   /**
    * One page of applications (`page` is 1-based); rejects with `WeChatApiError` on a non-zero errcode. `deadline`
    * bounds what the transport waits for before sending (an access token): past it, it rejects with DeadlineExceeded.
+   * Required, so that a wrapper that forgets to pass it on does not compile.
    */
-  listApplications(page: number, num: number, deadline?: Deadline): Promise<RawApplication[]>;
+  listApplications(page: number, num: number, deadline: Deadline): Promise<RawApplication[]>;
 }
 
 /** Deciding, which also reads the list to settle "already done" answers. Every transport offers both. */
@@ -38,8 +39,9 @@ export interface PluginApplyClient extends ListClient {
   /**
    * Applies one decision; resolves when WeChat answered errcode 0, rejects with `WeChatApiError` otherwise. Past
    * `deadline` the transport sends nothing more (rejecting with DeadlineExceeded): the caller has answered TIMEOUT.
+   * Required, so that a wrapper that forgets to pass it on does not compile.
    */
-  setApplyStatus(request: DecisionRequest, deadline?: Deadline): Promise<void>;
+  setApplyStatus(request: DecisionRequest, deadline: Deadline): Promise<void>;
 }
 
 /** A non-zero errcode from WeChat or the cloud, with its raw text; `httpStatus` when an HTTP answer was not 2xx. */

@@ -94,7 +94,20 @@ function dryRun(options: DeployOptions, functions: PlannedFunction[], leftOut: r
   for (const name of leftOut) deps.out(leftOutLine(name));
   const total = functions.reduce((sum, fn) => sum + fn.files.reduce((bytes, file) => bytes + file.bytes, 0), 0);
   deps.out(`${functions.length} function${functions.length === 1 ? '' : 's'}, ${formatBytes(total)}, uploaded as they are (no cloud-side npm install).`);
+  for (const line of nextSteps(functions.map((fn) => fn.name))) deps.out(line);
   return DEPLOY_EXIT.ok;
+}
+
+/** What to do after a dry run, before the first real deploy: what miniprogram-ci cannot do, and the key. */
+function nextSteps(names: readonly string[]): string[] {
+  return [
+    'next, before the first deploy:',
+    `  1. create ${names.join(', ')} in the cloud console on Node.js 16.13 or newer (云开发控制台 → 云函数 → 新建):`,
+    '     a function miniprogram-ci creates runs Node.js 8.9, where these cannot run, and its runtime cannot be changed.',
+    '  2. set each function\'s environment variables (云函数 → the function → 配置 → 环境变量): PLUGIN_ADMIN_OPENIDS,',
+    '     the same on every function; PLUGIN_APPID and PLUGIN_APPSECRET only to call WeChat over HTTPS.',
+    `  3. set ${KEY_VARIABLE} to the code-upload key (${KEY_PAGE}), then run this command without --dry-run.`,
+  ];
 }
 
 /** Runs `npm run deploy` with these arguments; resolves with the exit code and never throws. */

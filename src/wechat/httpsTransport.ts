@@ -24,6 +24,11 @@ export interface HttpsClientOptions {
   tokens?: AccessTokenCache;
   /** Limit for each HTTPS request, token fetches included; defaults to 10 s. */
   requestTimeoutMs?: number;
+  /**
+   * Called as each devplugin request leaves (its token in hand, the deadline checked), with the body's action and
+   * appid: how a caller tells a decision that was sent from one that never left (e.g. still waiting for a token).
+   */
+  onSend?: (request: { action: string; appid?: string }) => void;
 }
 
 /** The devplugin request bodies, snake_case as WeChat expects them (required fields are checked by the event schema). */
@@ -45,6 +50,7 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
   async function send(token: string, body: DevPluginBody): Promise<Record<string, unknown>> {
     const secrets = [token, options.secret];
     const url = `${baseUrl}/wxa/devplugin?access_token=${encodeURIComponent(token)}`;
+    options.onSend?.(body);
     const reply = await httpsPostJson(url, body, { fetch: fetchImpl, timeoutMs, secrets });
     // WeChat answers every devplugin call with an errcode (0 on success): a body without one is someone else's
     // (a gateway's error) and proves nothing, so it must not read as an applied decision or an empty list; nor as

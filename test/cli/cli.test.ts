@@ -135,8 +135,9 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.code).toBe(0);
       for (const appid of pending) {
         expect(statusOf(appid)).toBe(2);
-        expect(result.stdout).toContain(`✓ ${appid} agreed`);
+        expect(result.stdout).toMatch(new RegExp(`✓ ${appid} \\(.+\\) agreed`));
       }
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} (小鹿记账) agreed`);
       expect(result.stdout).toContain('agree: 3 appids — 3 agreed, 0 unchanged, 0 failed');
     });
 
@@ -144,8 +145,8 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(withCloud('refuse', '--reason', '暂不开放', pending[0] ?? '', approved));
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} refused`);
-      expect(result.stdout).toMatch(new RegExp(`✗ ${approved} APPLICATION_NOT_PENDING \\[89240\\] .*currently approved`));
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} (小鹿记账) refused`);
+      expect(result.stdout).toMatch(new RegExp(`✗ ${approved} \\(番茄时钟\\) APPLICATION_NOT_PENDING \\[89240\\] .*currently approved`));
       expect(statusOf(pending[0] ?? '')).toBe(3);
       expect(cloud.refusals()).toEqual([{ appid: pending[0], reason: '暂不开放', time: expect.any(String) }]);
     });
@@ -164,17 +165,17 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(withCloud('agree', approved));
 
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain(`= ${approved} already approved (unchanged)`);
+      expect(result.stdout).toContain(`= ${approved} (番茄时钟) already approved (unchanged)`);
       expect(result.stdout).toContain('0 agreed, 1 unchanged, 0 failed');
     });
 
-    it('reports a malformed appid as INVALID_EVENT, exits 1, and still decides the valid ones', async () => {
+    it('refuses a malformed appid with exit 2, naming it, and decides none of the others', async () => {
       const result = await run(withCloud('agree', 'WX3F9A1C2B7D4E6058', pending[1] ?? ''));
 
-      expect(result.code).toBe(1);
-      expect(result.stdout).toContain('✗ WX3F9A1C2B7D4E6058 INVALID_EVENT');
-      expect(result.stdout).toContain('appid is malformed');
-      expect(statusOf(pending[1] ?? '')).toBe(2);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('argument 1: "WX3F9A1C2B7D4E6058" is not an appid');
+      expect(cloud.calls()).toEqual([]);
+      expect(statusOf(pending[1] ?? '')).toBe(1);
     });
 
     it('prints the results and a summary as JSON with --json', async () => {
@@ -182,7 +183,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
 
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout) as { results: Array<Record<string, unknown>>; summary: Record<string, number> };
-      expect(report.results[0]).toEqual({ ok: true, action: 'dev_delete', appid: refused, changed: true });
+      expect(report.results[0]).toEqual({ ok: true, action: 'dev_delete', appid: refused, nickname: '旧物回收站', changed: true });
       expect(report.results[1]).toMatchObject({ ok: false, appid: approved, error: { code: 'APPLICATION_NOT_DELETABLE', errCode: 89241 } });
       expect(report.summary).toEqual({ total: 2, changed: 1, unchanged: 0, failed: 1, notAttempted: 0, skipped: 0 });
       expect(statusOf(refused)).toBeUndefined();
@@ -199,6 +200,20 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(statusOf(pending[0] ?? '')).toBe(2);
       expect(statusOf(pending[1] ?? '')).toBe(2);
       expect(decisionCalls()).toBe(2);
+    });
+
+    it('refuses a file line that is not an appid (a mixed-action line) with exit 2, naming the line, and sends nothing', async () => {
+      const file = join(dir, 'mixed.txt');
+      writeFileSync(file, `# decisions\n${pending[0] ?? ''}\n\nrefuse ${pending[1] ?? ''} 资质不全\n`);
+
+      const result = await run(withCloud('agree', '--file', file));
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--file ${file} line 4: "refuse", "资质不全" are not appids`);
+      expect(result.stderr).toContain('nothing was sent');
+      expect(cloud.calls()).toEqual([]);
+      expect(statusOf(pending[0] ?? '')).toBe(1);
+      expect(statusOf(pending[1] ?? '')).toBe(1);
     });
 
     it.each([
@@ -221,14 +236,20 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
   });
 
   describe('--dry-run', () => {
-    it('validates every appid, reports the invalid ones, exits 1 and calls nothing', async () => {
+    it('names every invalid appid, exits 2 and calls nothing', async () => {
       const result = await run(withCloud('agree', '--dry-run', pending[0] ?? '', 'wx123'));
 
-      expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} valid`);
-      expect(result.stdout).toContain('✗ wx123 INVALID_EVENT');
-      expect(result.stdout).toContain('dry run: 1 valid, 1 invalid; nothing was sent');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('argument 2: "wx123" is not an appid');
       expect(cloud.calls()).toEqual([]);
+    });
+
+    it('lists what it would send when everything is valid', async () => {
+      const result = await run(withCloud('agree', '--dry-run', pending[0] ?? ''));
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`✓ ${pending[0] ?? ''} valid`);
+      expect(result.stdout).toContain('dry run: 1 valid, 0 invalid; nothing was sent');
     });
 
     it('exits 0 when everything is valid, still calling nothing', async () => {
@@ -283,9 +304,10 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
 
     it.each([
       ['refuse without --reason', ['refuse', pending[0] ?? ''], 'refuse needs --reason'],
-      ['an unknown option', ['agree', '--force', pending[0] ?? ''], "Unknown option '--force'"],
+      ['an unknown option', ['agree', '--force', pending[0] ?? ''], 'unknown option --force for agree'],
+      ['a mistyped option', ['list', '--statuss', 'pending'], 'unknown option --statuss (did you mean --status?)'],
       ['a decision without appids', ['delete'], 'no appids given'],
-      ['an unknown command', ['approve', pending[0] ?? ''], 'unknown command "approve"'],
+      ['an unknown command', ['approve', pending[0] ?? ''], 'unknown command "approve" (did you mean agree?)'],
       ['a reason that is too long', ['refuse', '--reason', 'x'.repeat(201), pending[0] ?? ''], 'reason must be at most 200 characters'],
     ])('exits 2 on %s', async (_name, args, message) => {
       const result = await run(withCloud(...args));
@@ -334,7 +356,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(withCloud('agree', '--timeout', '1', pending[0] ?? ''));
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} TIMEOUT`);
+      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} (小鹿记账) TIMEOUT`);
       expect(result.ms).toBeLessThan(6000);
     });
 
@@ -424,7 +446,8 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
     });
 
     it('escapes control characters in WeChat\'s error text', async () => {
-      cloud.addFault({ kind: 'errcode', errcode: 89236, message: '\u001b[2J\u001b[31mfake ✓ agreed' });
+      // An errcode WeChat does not document: its own text is all there is, so the line shows it.
+      cloud.addFault({ kind: 'errcode', errcode: 99999, message: '\u001b[2J\u001b[31mfake ✓ agreed', action: 'dev_agree' });
 
       const result = await run(withCloud('agree', pending[0] ?? ''));
 
@@ -441,12 +464,12 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       [61004, 'IP_NOT_WHITELISTED', 'IP whitelist'],
       [40164, 'IP_NOT_WHITELISTED', 'IP whitelist'],
     ])('prints the hint prominently for errcode %i (%s) and exits 1', async (errcode, code, hint) => {
-      cloud.addFault({ kind: 'errcode', errcode });
+      cloud.addFault({ kind: 'errcode', errcode, action: 'dev_agree' });
 
       const result = await run(withCloud('agree', pending[0] ?? ''));
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} ${code} [${errcode}]`);
+      expect(result.stdout).toContain(`✗ ${pending[0] ?? ''} (小鹿记账) ${code} [${errcode}]`);
       expect(result.stderr).toMatch(new RegExp(`!! What to do: .*${hint}`));
     });
 

@@ -128,6 +128,32 @@ describe('plugin-apply when stopped from outside', () => {
     expect(report.summary).toMatchObject({ total: 40, changed: 0, inFlight: 10, notAttempted: 30 });
   });
 
+  it('reports no decision as sent after SIGINT while the access token was still being fetched: none had left', async () => {
+    // Arrange: the token endpoint never answers, so no decision can be sent.
+    const few = appids.slice(0, 5);
+    cloud.reset(few.map(pendingApplication));
+    cloud.addFault({ kind: 'hang', api: 'cgi-bin/stable_token', times: 1000 });
+    const child = spawn(process.execPath, [cli, 'agree', '--json', ...few, '--base-url', cloud.url], { env: credentials, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const started = Date.now();
+    while (!cloud.calls().some((call) => call.api === 'cgi-bin/stable_token') && Date.now() - started < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    // Act
+    child.kill('SIGINT');
+    const code = await closed;
+
+    // Assert
+    const report = JSON.parse(stdout) as Interrupted;
+    expect(code).toBe(130);
+    expect(report.inFlight).toEqual([]);
+    expect([...report.notAttempted].sort()).toEqual([...few].sort());
+    expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toEqual([]);
+  });
+
   (existsSync('/dev/full') ? it : it.skip)('exits 1 with a line on stderr when the answer cannot be written to stdout (list --json > /dev/full)', async () => {
     // Arrange
     cloud.reset();

@@ -11,6 +11,7 @@ import { WeChatApiError } from '../../src/core/wechatClient';
 import type { LocalCloud } from '../../localcloud/server';
 import { localAccount } from '../../localcloud/server';
 import { appidOf, PENDING, PENDING_2, scenario, startCloud } from './localCloudFixture';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const TOKEN_API = 'cgi-bin/stable_token';
 const DECISION_API = 'pluginManager.setDevPluginApplyStatus';
@@ -30,7 +31,7 @@ describe('HTTPS transport against the local cloud', () => {
     cloud = await startCloud();
     const client = clientFor();
 
-    await Promise.all(Array.from({ length: 20 }, () => client.listApplications(1, 10)));
+    await Promise.all(Array.from({ length: 20 }, () => client.listApplications(1, 10, aMinuteFromNow())));
 
     expect(callsTo(TOKEN_API)).toBe(1);
     expect(callsTo('pluginManager.getPluginDevApplyList')).toBe(20);
@@ -41,10 +42,10 @@ describe('HTTPS transport against the local cloud', () => {
     // A clock that stands still: the cache believes its token fresh while WeChat's has run out.
     const tokens = createAccessTokenCache({ appid: localAccount.appid, secret: localAccount.secret, baseUrl: cloud.url, now: () => 0 });
     const client = clientFor(tokens);
-    await client.listApplications(1, 10);
+    await client.listApplications(1, 10, aMinuteFromNow());
     await new Promise((resolve) => setTimeout(resolve, 1300));
 
-    await client.setApplyStatus({ action: 'dev_agree', appid: PENDING });
+    await client.setApplyStatus({ action: 'dev_agree', appid: PENDING }, aMinuteFromNow());
 
     const decisions = cloud.calls().filter((call) => call.api === DECISION_API);
     expect(decisions.map((call) => call.errcode)).toEqual([42001, 0]);
@@ -57,7 +58,7 @@ describe('HTTPS transport against the local cloud', () => {
     cloud.addFault({ kind: 'errcode', errcode: 40001, api: DECISION_API, times: 5 });
     const client = clientFor();
 
-    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: PENDING }).catch((error: unknown) => error);
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: PENDING }, aMinuteFromNow()).catch((error: unknown) => error);
 
     expect(thrown).toBeInstanceOf(WeChatApiError);
     expect((thrown as WeChatApiError).errCode).toBe(40001);
@@ -75,7 +76,7 @@ describe('HTTPS transport against the local cloud', () => {
     // Ten in flight at a time, as a batch and the CLI send them.
     for (let start = 0; start < appids.length; start += 10) {
       const round = appids.slice(start, start + 10).map((appid) =>
-        client.setApplyStatus({ action: 'dev_agree', appid }).then(
+        client.setApplyStatus({ action: 'dev_agree', appid }, aMinuteFromNow()).then(
           () => 0,
           (thrown: unknown) => (thrown instanceof WeChatApiError ? thrown.errCode : thrown),
         ),
@@ -95,7 +96,7 @@ describe('HTTPS transport against the local cloud', () => {
     cloud = await startCloud();
     const client = createHttpsClient({ appid: localAccount.appid, secret: 'f'.repeat(32), baseUrl: cloud.url });
 
-    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: PENDING_2 }).catch((error: unknown) => error);
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: PENDING_2 }, aMinuteFromNow()).catch((error: unknown) => error);
 
     expect((thrown as WeChatApiError).errCode).toBe(40125);
     expect(String((thrown as Error).message)).not.toContain('f'.repeat(32));

@@ -10,6 +10,7 @@ import { TOKEN_FETCH_LIMITS, TOKEN_FETCH_SHARED_MS } from '../../src/wechat/acce
 import { OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
 import { DEFAULT_RETRY } from '../../src/core/retry';
 import { application, appidOf, startCloud, statusOf } from './localCloudFixture';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const TOKEN_API = 'cgi-bin/stable_token';
 const ADMIN = 'oAdmin';
@@ -50,7 +51,7 @@ describe('the HTTPS token cache when stable_token stalls', () => {
     cloud.reset([]);
     const client = clientOfOneContainer();
 
-    await Promise.all(Array.from({ length: 5 }, () => client.listApplications(1, 20)));
+    await Promise.all(Array.from({ length: 5 }, () => client.listApplications(1, 20, aMinuteFromNow())));
 
     expect(cloud.calls().filter((call) => call.api === TOKEN_API)).toHaveLength(1);
   });

@@ -164,7 +164,7 @@ describe('npm run deploy', () => {
       expect(code).toBe(0);
       expect(out).not.toContain('cloudbase_auth  (cloudfunctions/cloudbase_auth/)');
       expect(out).toContain(LEFT_OUT);
-      expect(out[out.length - 1]).toMatch(/^2 functions, /);
+      expect(out.find((line) => /^\d+ functions?, /.test(line))).toMatch(/^2 functions, /);
     });
 
     it('is deployed with the others when --with-cloudbase-auth asks for it', async () => {
@@ -276,6 +276,12 @@ describe('npm run deploy', () => {
         '  package.json        103 B',
         '  permissions: pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList',
         '2 functions, 539 B, uploaded as they are (no cloud-side npm install).',
+        'next, before the first deploy:',
+        '  1. create getPluginApplyList, setPluginApplyStatus in the cloud console on Node.js 16.13 or newer (云开发控制台 → 云函数 → 新建):',
+        '     a function miniprogram-ci creates runs Node.js 8.9, where these cannot run, and its runtime cannot be changed.',
+        "  2. set each function's environment variables (云函数 → the function → 配置 → 环境变量): PLUGIN_ADMIN_OPENIDS,",
+        '     the same on every function; PLUGIN_APPID and PLUGIN_APPSECRET only to call WeChat over HTTPS.',
+        '  3. set MINIPROGRAM_CI_PRIVATE_KEY_PATH to the code-upload key (mp.weixin.qq.com → 开发管理 → 开发设置 → 小程序代码上传 (upload key and IP whitelist)), then run this command without --dry-run.',
       ]);
     });
 

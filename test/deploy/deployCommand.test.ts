@@ -59,6 +59,10 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
     expect(result.stdout).not.toContain('cloudbase_auth  (cloudfunctions/cloudbase_auth/)');
     expect(result.stdout).toContain('left out: cloudbase_auth');
     expect(result.stdout).toContain('Add --with-cloudbase-auth to deploy it.');
+    // It ends with what to do next: create the functions on Node.js 16.13+, set their variables, then the key.
+    expect(result.stdout.trimEnd().split('\n').slice(-6)[0]).toBe('next, before the first deploy:');
+    expect(result.stdout).toContain('on Node.js 16.13 or newer');
+    expect(result.stdout).toContain('PLUGIN_ADMIN_OPENIDS');
   }, 120_000);
 
   it('--dry-run --with-cloudbase-auth lists cloudbase_auth too, a bundle of a few KB without the SDK (exit 0)', async () => {

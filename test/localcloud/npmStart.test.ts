@@ -130,6 +130,22 @@ describe('npm start', () => {
     expect(stdout).toContain('LOCALCLOUD_LOG=verbose shows every request');
   });
 
+  it('prints the plugin-apply line to paste against it, with the local credentials, which lists the applications', async () => {
+    const lines = stdout.split('\n');
+    const line = (lines[lines.findIndex((text) => text.startsWith('the ops CLI (plugin-apply)')) + 1] ?? '').trim();
+
+    const listed = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('bash', ['-c', line], { cwd: copy, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+
+    expect(line).toMatch(/^PLUGIN_APPID=wx\w+ PLUGIN_APPSECRET=\w+ node dist\/plugin-apply\.js list --base-url http:\/\/127\.0\.0\.1:\d+$/);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toContain('8 applications');
+  });
+
   it('stops the server when the npm process is sent SIGTERM', async () => {
     const port = Number(url().port);
     started = descendants(npm.pid ?? 0);
@@ -140,4 +156,20 @@ describe('npm start', () => {
     expect(await until(async () => !(await isListening(port)), 10_000)).toBe(true);
     expect(await until(() => started.every((pid) => !isAlive(pid)), 10_000)).toBe(true);
   });
+
+  it('prints its options on --help instead of starting', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('npm', ['start', '--', '--help'], { cwd: copy, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('LOCALCLOUD_SEED');
+    expect(result.out).toContain('PORT');
+    expect(result.out).not.toContain('local cloud on');
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { WeChatApiError } from '../../src/core/wechatClient';
 import type { PluginManagerOpenApi } from '../../src/wechat/cloudTransport';
 import { createCloudClient } from '../../src/wechat/cloudTransport';
 import { cloudFailure, wechatFailure } from '../fixtures/sdk';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const APPLICANT = 'wx0123456789abcdef';
 
@@ -42,7 +43,7 @@ describe('createCloudClient', () => {
     const openapi = fakeOpenApi(() => ok);
     const client = createCloudClient(openapi);
 
-    await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT });
+    await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow());
 
     expect(openapi.calls).toStrictEqual([['setDevPluginApplyStatus', { action: 'dev_agree', appid: APPLICANT }]]);
   });
@@ -55,7 +56,7 @@ describe('createCloudClient', () => {
     const openapi = fakeOpenApi(oldNameRetired);
     const client = createCloudClient(openapi);
 
-    await client.setApplyStatus(request);
+    await client.setApplyStatus(request, aMinuteFromNow());
 
     expect(openapi.calls).toStrictEqual([
       ['setDevPluginApplyStatus', request],
@@ -69,10 +70,10 @@ describe('createCloudClient', () => {
     const client = createCloudClient(openapi, (record) => logged.push(record));
     const appids = Array.from({ length: 5 }, (_, i) => `wx${String(i).padStart(16, 'a')}`);
 
-    await Promise.all(appids.map((appid) => client.setApplyStatus({ action: 'dev_agree', appid })));
+    await Promise.all(appids.map((appid) => client.setApplyStatus({ action: 'dev_agree', appid }, aMinuteFromNow())));
     openapi.calls.length = 0;
-    await client.setApplyStatus({ action: 'dev_delete', appid: APPLICANT });
-    await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT });
+    await client.setApplyStatus({ action: 'dev_delete', appid: APPLICANT }, aMinuteFromNow());
+    await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow());
 
     expect(openapi.calls.map(([api]) => api)).toStrictEqual(['getPluginDevApplyList', 'getPluginDevApplyList']);
     expect(logged).toStrictEqual([expect.objectContaining({ level: 'warn', event: 'apiFallback', errCode: -604100, using: 'pluginManager.getPluginDevApplyList' })]);
@@ -86,7 +87,7 @@ describe('createCloudClient', () => {
     const openapi = fakeOpenApi(() => failure);
     const client = createCloudClient(openapi);
 
-    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }).catch((error: unknown) => error);
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()).catch((error: unknown) => error);
 
     expect(thrown).toBeInstanceOf(WeChatApiError);
     expect(thrown).toMatchObject({ errCode });
@@ -99,7 +100,7 @@ describe('createCloudClient', () => {
     );
     const client = createCloudClient(openapi);
 
-    const thrown = await client.setApplyStatus({ action: 'dev_delete', appid: APPLICANT }).catch((error: unknown) => error);
+    const thrown = await client.setApplyStatus({ action: 'dev_delete', appid: APPLICANT }, aMinuteFromNow()).catch((error: unknown) => error);
 
     expect(thrown).toMatchObject({ errCode: 89242 });
     expect(openapi.calls).toHaveLength(2);

@@ -95,10 +95,10 @@ describe('idempotent decisions', () => {
     const client = scriptedClient(refuse(89240), [{ appid: appidOf(1), status: 2 }]);
     const readList = client.listApplications.bind(client);
     let reads = 0;
-    client.listApplications = async (page, num) => {
+    client.listApplications = async (page, num, deadline) => {
       reads += 1;
       if (reads === 1) throw new WeChatApiError(-1, 'system error');
-      return readList(page, num);
+      return readList(page, num, deadline);
     };
 
     const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
@@ -132,9 +132,9 @@ describe('idempotent decisions', () => {
     const list = Array.from({ length: 250 }, (_, n) => ({ appid: appidOf(n), status: n === 240 ? 2 : 1 }));
     const client = scriptedClient(refuse(89240), list);
     const readList = client.listApplications.bind(client);
-    client.listApplications = async (page, num) => {
+    client.listApplications = async (page, num, deadline) => {
       if (page === 2) throw new WeChatApiError(-1, 'system error');
-      return readList(page, num);
+      return readList(page, num, deadline);
     };
 
     const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(240) }, depsWith(client));

@@ -3,8 +3,7 @@
  * package, so a new SDK that renames one is noticed), the platform codes WeChat documents, and how each may be retried.
  */
 import { readFileSync } from 'node:fs';
-import { forCli } from '../../src/cli/output';
-import { failureOutcome, HTTP_ERROR_CODE, OUTCOME_UNKNOWN_CODES, OWN_ERRORS, ownError, retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
+import { failureOutcome, HTTP_ERROR_CODE, OUTCOME_UNKNOWN_CODES, OWN_ERRORS, retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
 
 /** wx-server-sdk's own text for each code, from its ERR_CODE table. */
 function sdkErrorTexts(): Map<number, string> {
@@ -109,11 +108,6 @@ describe('OUTCOME_UNKNOWN_CODES', () => {
     expect(OUTCOME_UNKNOWN_CODES).toContain('OUTCOME_UNKNOWN');
   });
 
-  it.each(['OUTCOME_UNKNOWN', 'CLOUD_SERVER_TIMEOUT'])('gives %s the CLI\'s "run plugin-apply list" hint after a decision', (code) => {
-    const error = code === 'OUTCOME_UNKNOWN' ? ownError('OUTCOME_UNKNOWN') : wechatError(-601008, 'server timeout');
-
-    expect(forCli(error, { command: 'decide', baseUrl: 'https://api.weixin.qq.com', timeoutS: 600 }).hintEn).toContain('plugin-apply list');
-  });
 });
 
 describe('wechatError for HTTP_ERROR', () => {

@@ -123,9 +123,9 @@ describe('handleList', () => {
   it('returns the pages it read, and the error, when a later page keeps failing', async () => {
     const client = pagedClient(listOf(250));
     const readList = client.listApplications.bind(client);
-    client.listApplications = async (page, num) => {
+    client.listApplications = async (page, num, deadline) => {
       if (page === 3) throw new WeChatApiError(45011, 'api minute-quota reach limit');
-      return readList(page, num);
+      return readList(page, num, deadline);
     };
 
     const result = await handleList({ all: true, status: 'pending' }, depsFor(client));
@@ -138,12 +138,12 @@ describe('handleList', () => {
     const client = pagedClient(listOf(250));
     const readList = client.listApplications.bind(client);
     let failed = false;
-    client.listApplications = async (page, num) => {
+    client.listApplications = async (page, num, deadline) => {
       if (page === 2 && !failed) {
         failed = true;
         throw new WeChatApiError(-1, 'system error');
       }
-      return readList(page, num);
+      return readList(page, num, deadline);
     };
 
     const result = await handleList({ all: true }, depsFor(client));

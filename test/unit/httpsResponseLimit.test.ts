@@ -9,6 +9,7 @@ import { HTTPS_FAILURE_CODES, MAX_RESPONSE_BYTES } from '../../src/wechat/httpsP
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { wechatError } from '../../src/core/errorTable';
 import { WeChatApiError } from '../../src/core/wechatClient';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 /** Stops a test server that the client failed to stop: far above the limit, far below what would hurt the machine. */
 const SAFETY_STOP_BYTES = 64 * 1024 * 1024;
@@ -91,7 +92,7 @@ async function listFromUpstream(requestTimeoutMs?: number): Promise<{ error: WeC
     ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
   });
   const startedAt = Date.now();
-  const thrown = await client.listApplications(1, 100).catch((error: unknown) => error);
+  const thrown = await client.listApplications(1, 100, aMinuteFromNow()).catch((error: unknown) => error);
   const elapsedMs = Date.now() - startedAt;
   if (!(thrown instanceof WeChatApiError)) throw new Error(`expected a WeChatApiError, got ${String(thrown)}`);
   return { error: thrown, elapsedMs };

@@ -16,6 +16,7 @@ import { WeChatApiError } from '../../src/core/wechatClient';
 import { createAccessTokenCache } from '../../src/wechat/accessToken';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { captureOutput } from '../fixtures/captureOutput';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const PLUGIN_APPID = 'wxfeedfacefeedface';
 const SECRET = '7215ee9c7d9dc2295d41402abc4b2a76';
@@ -176,7 +177,7 @@ describe('no run of the AppSecret or of a token reaches a result, an error, the 
           requestId: null,
           retry: { ...DEFAULT_RETRY, sleep: async () => undefined },
         });
-        const listed = await client.listApplications(1, 10).catch((thrown: unknown) => thrown);
+        const listed = await client.listApplications(1, 10, aMinuteFromNow()).catch((thrown: unknown) => thrown);
         const shown = [JSON.stringify(result), JSON.stringify(logged), inspect(listed, { depth: 5 }), String(listed), ...seen];
 
         expect(leaksIn(shown)).toEqual([]);

@@ -15,6 +15,7 @@ import { wechatError } from '../../src/core/errorTable';
 import type { RetryOptions } from '../../src/core/retry';
 import { DEFAULT_RETRY, withRetries } from '../../src/core/retry';
 import { captureOutput } from '../fixtures/captureOutput';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const PLUGIN_APPID = 'wxfeedfacefeedface';
 const SECRET = 'plugin-secret-5d41402abc4b2a76';
@@ -201,7 +202,7 @@ describe('createHttpsClient', () => {
     ])('sends %s as WeChat documents it, JSON with the token in the query', async (_, request, expected) => {
       const https = client();
 
-      await https.setApplyStatus(request);
+      await https.setApplyStatus(request, aMinuteFromNow());
 
       const [call] = devpluginCalls();
       expect(call?.body).toStrictEqual(expected);
@@ -212,7 +213,7 @@ describe('createHttpsClient', () => {
     it('asks stable_token for a token with the documented body', async () => {
       const https = client();
 
-      await https.listApplications(1, 10);
+      await https.listApplications(1, 10, aMinuteFromNow());
 
       expect(tokenCalls().map((call) => call.body)).toStrictEqual([{ grant_type: 'client_credential', appid: PLUGIN_APPID, secret: SECRET }]);
     });
@@ -222,7 +223,7 @@ describe('createHttpsClient', () => {
     it('sends page and num and converts each application to camelCase', async () => {
       const https = client();
 
-      const applications = await https.listApplications(2, 20);
+      const applications = await https.listApplications(2, 20, aMinuteFromNow());
       seen.push(JSON.stringify(applications));
 
       expect(devpluginCalls()[0]?.body).toStrictEqual({ action: 'dev_apply_list', page: 2, num: 20 });
@@ -245,7 +246,7 @@ describe('createHttpsClient', () => {
       wechat.reply = { errcode: 0, errmsg: 'ok' };
       const https = client();
 
-      const listed = https.listApplications(1, 10);
+      const listed = https.listApplications(1, 10, aMinuteFromNow());
 
       await expect(listed).rejects.toThrow(/no apply_list/);
     });
@@ -256,7 +257,7 @@ describe('createHttpsClient', () => {
       wechat.tokenDelayMs = 50;
       const https = client();
 
-      await Promise.all(Array.from({ length: 20 }, () => https.listApplications(1, 10)));
+      await Promise.all(Array.from({ length: 20 }, () => https.listApplications(1, 10, aMinuteFromNow())));
 
       expect(tokenCalls()).toHaveLength(1);
       expect(devpluginCalls()).toHaveLength(20);
@@ -265,9 +266,9 @@ describe('createHttpsClient', () => {
     it('reuses the cached token across calls', async () => {
       const https = client();
 
-      await https.listApplications(1, 10);
-      await https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT });
-      await https.setApplyStatus({ action: 'dev_delete' });
+      await https.listApplications(1, 10, aMinuteFromNow());
+      await https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow());
+      await https.setApplyStatus({ action: 'dev_delete' }, aMinuteFromNow());
 
       expect(tokenCalls()).toHaveLength(1);
       expect(new Set(devpluginCalls().map((call) => call.token)).size).toBe(1);
@@ -275,11 +276,11 @@ describe('createHttpsClient', () => {
 
     it('refreshes an expired token once and retries the call', async () => {
       const https = client();
-      await https.listApplications(1, 10);
+      await https.listApplications(1, 10, aMinuteFromNow());
       wechat.expireCurrentToken();
       wechat.requests = [];
 
-      await https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT });
+      await https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow());
 
       const [refused, retried] = devpluginCalls();
       expect(devpluginCalls()).toHaveLength(2);
@@ -290,11 +291,11 @@ describe('createHttpsClient', () => {
 
     it('refreshes once for many concurrent calls that met the same expired token', async () => {
       const https = client();
-      await https.listApplications(1, 10);
+      await https.listApplications(1, 10, aMinuteFromNow());
       wechat.expireCurrentToken();
       wechat.requests = [];
 
-      await Promise.all(Array.from({ length: 10 }, () => https.setApplyStatus({ action: 'dev_delete' })));
+      await Promise.all(Array.from({ length: 10 }, () => https.setApplyStatus({ action: 'dev_delete' }, aMinuteFromNow())));
 
       expect(tokenCalls()).toHaveLength(1);
       expect(devpluginCalls()).toHaveLength(20);
@@ -304,7 +305,7 @@ describe('createHttpsClient', () => {
       wechat.rejectEveryToken = true;
       const https = client();
 
-      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()));
 
       expect(error.errCode).toBe(40001);
       expect(devpluginCalls()).toHaveLength(2);
@@ -318,7 +319,7 @@ describe('createHttpsClient', () => {
     ])('rejects with WeChat\'s errcode when the token fetch fails with %s', async (_, overrides, errCode) => {
       const https = client(overrides);
 
-      const error = await rejectionOf(https.listApplications(1, 10));
+      const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
 
       expect(error.errCode).toBe(errCode);
       expect(devpluginCalls()).toHaveLength(0);
@@ -331,7 +332,7 @@ describe('createHttpsClient', () => {
       wechat.reply = { errcode: 89240, errmsg: 'only pending applications can be agreed or refused rid: 6' };
       const https = client();
 
-      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()));
 
       expect(error).toMatchObject({ errCode: 89240, errMsg: 'only pending applications can be agreed or refused rid: 6' });
       expect(devpluginCalls()).toHaveLength(1);
@@ -341,7 +342,7 @@ describe('createHttpsClient', () => {
       const tokens: AccessTokenCache = { get: async () => 'ACCESS_TOKEN_STUB_7c4a8d09', invalidate: () => undefined };
       const https = client({ baseUrl: await closedPortUrl(), tokens });
 
-      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()));
 
       expect(error.errCode).toBe(HTTPS_FAILURE_CODES.network);
       expect(error.errCode).toBe(-700001);
@@ -353,7 +354,7 @@ describe('createHttpsClient', () => {
     it('rejects with HTTPS_NETWORK_ERROR when even the token fetch cannot connect', async () => {
       const https = client({ baseUrl: await closedPortUrl() });
 
-      const error = await rejectionOf(https.listApplications(1, 10));
+      const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
 
       expect(error.errCode).toBe(-700001);
       expect(error.errMsg).toContain('/cgi-bin/stable_token');
@@ -364,7 +365,7 @@ describe('createHttpsClient', () => {
       const https = client({ requestTimeoutMs: 200 });
       const startedAt = Date.now();
 
-      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()));
 
       expect(error.errCode).toBe(HTTPS_FAILURE_CODES.timeout);
       expect(error.errCode).toBe(-604102);
@@ -376,7 +377,7 @@ describe('createHttpsClient', () => {
       wechat.mode = 'html';
       const https = client();
 
-      const error = await rejectionOf(https.listApplications(1, 10));
+      const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
 
       expect(error.errCode).toBe(HTTPS_FAILURE_CODES.unreadable);
       expect(error.errCode).toBe(-700004);
@@ -392,7 +393,7 @@ describe('createHttpsClient', () => {
       wechat.mode = mode;
       const https = client();
 
-      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()));
 
       expect(error).toMatchObject({ errCode: HTTPS_FAILURE_CODES.httpStatus, httpStatus: status });
       expect(error.errMsg).toContain(`HTTP ${status}: `);
@@ -404,7 +405,7 @@ describe('createHttpsClient', () => {
       wechat.mode = 'http503WeChatBusy';
       const https = client();
 
-      const error = await rejectionOf(https.listApplications(1, 10));
+      const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
 
       expect(error).toMatchObject({ errCode: -1, errMsg: 'system error rid: 9', httpStatus: undefined });
     });
@@ -419,7 +420,7 @@ describe('createHttpsClient', () => {
       const deadline: Deadline = { at: Date.now() + 60_000, now: Date.now };
       const fast: RetryOptions = { ...DEFAULT_RETRY, sleep: async () => undefined };
 
-      const thrown = await withRetries(() => https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }), deadline, fast).catch((e: unknown) => e);
+      const thrown = await withRetries(() => https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()), deadline, fast).catch((e: unknown) => e);
       const error = thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) : null;
 
       expect(devpluginCalls()).toHaveLength(sends);
@@ -445,7 +446,7 @@ describe('createHttpsClient', () => {
       };
       const https = client({ fetch: counting });
 
-      await https.listApplications(1, 10);
+      await https.listApplications(1, 10, aMinuteFromNow());
 
       expect(calls).toStrictEqual(['/cgi-bin/stable_token', '/wxa/devplugin']);
     });
@@ -454,11 +455,11 @@ describe('createHttpsClient', () => {
   describe('secrets', () => {
     it('never puts the token or the secret in an error, even when WeChat echoes the token', async () => {
       const https = client();
-      await https.listApplications(1, 10);
+      await https.listApplications(1, 10, aMinuteFromNow());
       const token = wechat.issued.at(-1) ?? '';
       wechat.reply = { errcode: 40003, errmsg: `invalid openid for access_token=${token} (${token}) rid: 7` };
 
-      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }));
+      const error = await rejectionOf(https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()));
 
       expect(error.errMsg).toBe('invalid openid for access_token=*** (***) rid: 7');
       expect(inspect(error)).not.toContain(token);
@@ -468,7 +469,7 @@ describe('createHttpsClient', () => {
       const tokens: AccessTokenCache = { get: async () => 'ACCESS_TOKEN_STUB_9b74c989', invalidate: () => undefined };
       const https = client({ baseUrl: 'http://127.0.0.1:notaport', tokens });
 
-      const error = await rejectionOf(https.listApplications(1, 10));
+      const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
 
       expect(error.errCode).toBe(-700001);
       expect(inspect(error)).not.toContain('ACCESS_TOKEN_STUB_9b74c989');

@@ -5,6 +5,7 @@ import { createCloudListClient } from '../../src/wechat/cloudTransport';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import { HTTP_ERROR_CODE } from '../../src/core/errorTable';
+import { aMinuteFromNow } from '../fixtures/deadline';
 
 const appid = 'wx0123456789abcdef';
 const secret = '0123456789abcdef0123456789abcdef';
@@ -46,7 +47,7 @@ describe('createHttpsClient with answers it must not trust', () => {
     const client = createHttpsClient({ appid, secret, baseUrl: wechat.url });
 
     // Act
-    const thrown = await client.listApplications(1, 10).then(() => null, (error: unknown) => error);
+    const thrown = await client.listApplications(1, 10, aMinuteFromNow()).then(() => null, (error: unknown) => error);
 
     // Assert
     expect(elsewhere.seen).toEqual([]);
@@ -64,7 +65,7 @@ describe('createHttpsClient with answers it must not trust', () => {
     const client = createHttpsClient({ appid, secret, baseUrl: wechat.url });
 
     // Act
-    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: 'wx1111111111111111' }).then(() => null, (error: unknown) => error);
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: 'wx1111111111111111' }, aMinuteFromNow()).then(() => null, (error: unknown) => error);
 
     // Assert
     expect(thrown).toBeInstanceOf(WeChatApiError);
@@ -80,7 +81,7 @@ describe('createHttpsClient with answers it must not trust', () => {
     const client = createHttpsClient({ appid, secret, baseUrl: wechat.url });
 
     // Act / Assert
-    await expect(client.listApplications(1, 10)).rejects.toThrow(/no apply_list/);
+    await expect(client.listApplications(1, 10, aMinuteFromNow())).rejects.toThrow(/no apply_list/);
   });
 });
 
@@ -90,6 +91,6 @@ describe('createCloudListClient with an answer that has no list', () => {
     const openapi = { pluginManager: { getPluginDevApplyList: (): Promise<unknown> => Promise.resolve({ errMsg: 'openapi.pluginManager.getPluginDevApplyList:ok', errCode: 0 }) } };
 
     // Act / Assert
-    await expect(createCloudListClient(openapi as never).listApplications(1, 10)).rejects.toBeInstanceOf(WeChatApiError);
+    await expect(createCloudListClient(openapi as never).listApplications(1, 10, aMinuteFromNow())).rejects.toBeInstanceOf(WeChatApiError);
   });
 });

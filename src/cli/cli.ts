@@ -1,0 +1,91 @@
+/**
+ * `plugin-apply`: the ops CLI. Lists applications and agrees to, refuses or deletes them over HTTPS with the
+ * plugin's appid and AppSecret from the environment, one action per command or from a file that mixes them (`apply`). A thin adapter: decisions go through `decideMany`, so they
+ * get the cloud functions' validation, idempotent outcomes and retries. Its dependencies are passed in (main.ts
+ * passes the process's).
+ */
+import type { Deadline } from '../core/deadline';
+import type { LogSink } from '../core/log';
+import { commandNamed, ConfigError, parseBaseUrl, parseCommandLine, parseFromPage, parseReason, parseStatus, parseTimeout, UsageError } from './arguments';
+import { readCredentials } from './credentials';
+import { decideCommand, dryRun } from './decideCommand';
+import type { CliDeps } from './deps';
+import { EXIT } from './exitCodes';
+import { readAppids } from './input';
+import { listCommand } from './listCommand';
+import type { PlannedDecision } from './decisionFile';
+import { readDecisionFiles } from './decisionFile';
+import type { CliContext } from './failures';
+import { langOf, printable } from './output';
+
+/** Runs the CLI with `argv` (without node and the script) and resolves its exit code; never rejects. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  try {
+    return await run(argv, deps);
+  } catch (thrown) {
+    if (thrown instanceof UsageError) {
+      const command = commandNamed(argv[0]) === undefined ? '' : `${printable(argv[0] ?? '')} `;
+      const pointer = thrown instanceof ConfigError ? '' : `Run "plugin-apply ${command}--help" for usage.\n`;
+      deps.stderr.write(`plugin-apply: ${thrown.message.split('\n').map(printable).join('\n')}\n${pointer}`);
+      return EXIT.usage;
+    }
+    deps.stderr.write(`plugin-apply: unexpected error: ${printable(thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown))}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const line = parseCommandLine(argv);
+  if (line.kind === 'help') {
+    (line.toStderr ? deps.stderr : deps.stdout).write(line.text);
+    return line.toStderr ? EXIT.usage : EXIT.ok;
+  }
+  const { command, values, positionals } = line;
+  const timeoutMs = parseTimeout(values.timeout);
+  const baseUrl = parseBaseUrl(values['base-url'] ?? deps.env.WECHAT_API_BASE_URL);
+  const log: LogSink = values.verbose === true ? (record) => deps.stderr.write(`${JSON.stringify(record)}\n`) : () => undefined;
+  const { stdout, stderr } = deps;
+  const lang = langOf(deps.env);
+  if (command.action === undefined) {
+    if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);
+    const status = parseStatus(values.status);
+    const firstPage = parseFromPage(values['from-page']);
+    const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+    const context: CliContext = { command: 'list', baseUrl, timeoutS: timeoutMs / 1000, lang };
+    return listCommand(client, { status, firstPage, json: values.json === true, deadline: deadlineIn(timeoutMs, deps.now), log, context, stdout, stderr });
+  }
+  const action = command.action;
+  // --timeout bounds the whole command, waiting for input on stdin included.
+  const deadline = deadlineIn(timeoutMs, deps.now);
+  let planned: PlannedDecision[];
+  if (action === 'apply') {
+    const defaultReason = values.reason === undefined ? undefined : parseReason(values.reason);
+    planned = await readDecisionFiles(positionals, values.file ?? [], defaultReason, deadline, deps.stdin);
+  } else {
+    const reason = action === 'dev_refuse' ? parseReason(values.reason) : undefined;
+    const appids = await readAppids(positionals, values.file ?? [], deadline, deps.stdin);
+    planned = appids.map((appid) => ({ action, appid, ...(reason === undefined ? {} : { reason }), where: '' }));
+  }
+  // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
+  if (values['dry-run'] === true) return dryRun(planned, action, values.json === true, stdout);
+  const credentials = readCredentials(deps.env);
+  return decideCommand(planned, {
+    action,
+    connect: (onSend) => deps.createClient({ ...credentials, baseUrl, onSend }),
+    json: values.json === true,
+    yes: values.yes === true,
+    deadline,
+    log,
+    context: { command: 'decide', baseUrl, timeoutS: timeoutMs / 1000, lang },
+    stdin: deps.stdin,
+    stdout,
+    stderr,
+    signals: deps.signals,
+    exitNow: deps.exitNow,
+  });
+}
+
+/** A deadline `ms` from now. */
+function deadlineIn(ms: number, now: () => number): Deadline {
+  return { at: now() + ms, now };
+}

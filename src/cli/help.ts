@@ -1,0 +1,120 @@
+/** The help text of `plugin-apply`: the general usage and each command's. */
+import { WECHAT_API_BASE_URL } from '../core/config';
+import { REASON_MAX_CHARS } from '../core/eventSchema';
+
+/** How long a whole command may take unless `--timeout` says otherwise: generous, it is not a cloud function. */
+export const DEFAULT_TIMEOUT_S = 600;
+
+/** The longest `--timeout`: a day is past any real batch, and far below where setTimeout overflows (24.8 days). */
+export const MAX_TIMEOUT_S = 86_400;
+
+const COMMON_HELP = `  --base-url URL     where WeChat's API is (default ${WECHAT_API_BASE_URL}), e.g. the local cloud
+  --json             print JSON on stdout instead of text
+  --timeout SECONDS  give up after this long (default ${DEFAULT_TIMEOUT_S}, at most ${MAX_TIMEOUT_S})
+  --verbose          write the core's log records (retries…) to stderr as JSON lines
+  -h, --help         show this help`;
+
+const CONFIRM_HELP = `  -y, --yes          do not ask before sending (a terminal is asked; anything else never is)
+  --dry-run          check everything and show it, call nothing (no credentials needed)`;
+
+const DECISION_HELP = `  -f, --file F       read appids from F (repeatable)
+${CONFIRM_HELP}
+${COMMON_HELP}`;
+
+const APPIDS_HELP = `Appids ("wx" + 16 lowercase hex characters) come from the arguments, from --file F (one a line, or separated
+by blanks or commas; # starts a comment) and from stdin: "-", or piped in when no other appids are given.
+Everything is read and checked first: a word that is not an appid stops the command (exit 2), naming its line,
+and nothing is sent. Before sending, the list is read once: the applicants' nicknames show on the question (asked
+only on a terminal, unless --yes) and on each result line.`;
+
+const FOOTER = `Environment:
+  PLUGIN_APPID, PLUGIN_APPSECRET  required: the plugin's appid and AppSecret (mp.weixin.qq.com → 开发管理 → 开发设置)
+  WECHAT_API_BASE_URL             optional: like --base-url
+  LC_ALL, LC_MESSAGES, LANG       the language of error lines and hints: Chinese for zh*, else English
+Exit codes: 0 every decision succeeded (already so counts) · 1 something failed, or the question was answered no ·
+2 usage or configuration error · 130/143 stopped by SIGINT/SIGTERM`;
+
+/** `plugin-apply`, `plugin-apply --help`. */
+export const GENERAL_HELP = `plugin-apply: decide on applications to use your mini-program plugin (WeChat /wxa/devplugin).
+
+Usage:
+  plugin-apply list [--status pending|approved|refused|expired] [--json]
+  plugin-apply agree APPID… [--file F] [--dry-run] [--json]
+  plugin-apply refuse --reason TEXT APPID… [--file F] [--dry-run] [--json]
+  plugin-apply delete APPID… [--file F] [--dry-run] [--json]
+  plugin-apply apply --file DECISIONS [--reason TEXT] [--dry-run] [--json]
+
+Before deciding, the list is read once for the applicants' nicknames; a terminal is asked to confirm (-y/--yes
+skips the question). Everything given is checked before anything is sent.
+Run "plugin-apply COMMAND -h" for a command's options.
+
+${FOOTER}
+`;
+
+/** Each command's `--help`. */
+export const COMMAND_HELP = {
+  list: `Usage: plugin-apply list [--status pending|approved|refused|expired] [--json]
+
+Lists every application (all pages) as a table, or with --json as an array of normalised items.
+
+Options:
+  --status S         only applications with this status
+  --from-page N      start at page N (100 applications a page), to continue a cut list
+${COMMON_HELP}
+
+${FOOTER}
+`,
+  agree: `Usage: plugin-apply agree APPID… [--file F] [--dry-run] [--json]
+
+Agrees to pending applications. One already approved counts as success ("unchanged").
+
+${APPIDS_HELP}
+
+Options:
+${DECISION_HELP}
+
+${FOOTER}
+`,
+  refuse: `Usage: plugin-apply refuse --reason TEXT APPID… [--file F] [--dry-run] [--json]
+
+Refuses pending applications with a reason the applicant sees. One already refused counts as success ("unchanged").
+
+${APPIDS_HELP}
+
+Options:
+  --reason TEXT      required: why, at most ${REASON_MAX_CHARS} characters
+${DECISION_HELP}
+
+${FOOTER}
+`,
+  apply: `Usage: plugin-apply apply --file DECISIONS [--reason TEXT] [--dry-run] [--json]
+
+Sends a file that mixes actions as one batch, one decision a line:
+  agree  wx3f9a1c2b7d4e6058
+  refuse wx8b2e4d6f0a1c3e57 资质不全      (the reason is the rest of the line; the applicant sees it)
+  delete wxa4b6c8d0e2f41357
+Lines starting with # are comments; blank lines are skipped. The file comes from --file (repeatable) or stdin
+("-", or piped in when no --file is given). The whole input is checked first: a line that is not a decision, or
+two lines that decide one appid differently, stop the command (exit 2) naming each line, and nothing is sent.
+What it will do is shown on stderr before it is sent, then one result line per decision.
+
+Options:
+  -f, --file F       read decisions from F (repeatable)
+  --reason TEXT      the reason of refuse lines that give none, at most ${REASON_MAX_CHARS} characters
+${CONFIRM_HELP}
+${COMMON_HELP}
+
+${FOOTER}
+`,
+  delete: `Usage: plugin-apply delete APPID… [--file F] [--dry-run] [--json]
+
+Deletes refused or timed-out applications from the list. One already gone counts as success ("unchanged").
+
+${APPIDS_HELP}
+
+Options:
+${DECISION_HELP}
+
+${FOOTER}
+`,
+} as const;
