@@ -164,7 +164,7 @@ const NICKNAMES_REMEMBERED = 1000;
 export function rememberingNicknames<C extends ListClient>(client: C, nicknames: Map<string, string>): C {
   return {
     ...client,
-    listApplications: async (page: number, num: number, deadline?: Deadline) => {
+    listApplications: async (page: number, num: number, deadline: Deadline) => {
       const items = await client.listApplications(page, num, deadline);
       for (const item of items) {
         if (typeof item.nickname !== 'string' || item.nickname === '') continue;

@@ -174,7 +174,7 @@ describe('recordsOfCall', () => {
     const list: ListClient = { listApplications: async () => [{ appid: APP, status: 1, nickname: '应用一' }] };
     const client = rememberingNicknames(list, nicknames);
 
-    await client.listApplications(1, 100);
+    await client.listApplications(1, 100, deadline());
 
     expect(nicknames.get(APP)).toBe('应用一');
   });
