@@ -1,7 +1,8 @@
 /** The README is the user's contract: it must name every error code, environment variable and script there is. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OWN_ERRORS, WECHAT_ERRORS } from '../src/core/errorTable';
+import { OWN_ERRORS } from '../src/core/errorTable';
+import { WECHAT_ERRORS } from '../src/core/wechatErrors';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');

@@ -11,7 +11,7 @@ import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
 import type { ApplyError } from './errorTable';
-import { failureOutcome, isAccountWide, ownError, wechatError } from './errorTable';
+import { classifyFailure, isAccountWide, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
 import type { Decision, DecisionAction, EventIssue, Parsed, StatusName } from './eventSchema';
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
@@ -114,16 +114,17 @@ export async function decide(decision: Decision, deps: DecideDeps, lookups?: Sta
   let unknownTry: WeChatApiError | null = null;
   const onRetry = (thrown: WeChatApiError, attempt: number): void => {
     // A retried try may have been applied: remembered, so that a later definite failure is not taken at its word.
-    if (unknownTry === null && failureOutcome(thrown.errCode, thrown.httpStatus) === 'unknown') unknownTry = thrown;
+    if (unknownTry === null && classifyFailure(thrown)?.outcome === 'unknown') unknownTry = thrown;
     deps.log({ level: 'warn', event: 'retry', action: decision.action, appid: decision.appid, errCode: thrown.errCode, attempt });
   };
   try {
     await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision, deps.deadline), deps.deadline), deps.deadline, retry, onRetry);
     return success(decision, true);
   } catch (thrown) {
-    if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
-    if (!(thrown instanceof WeChatApiError)) throw thrown;
-    return settle(decision, thrown, unknownTry, deps, lookups ?? singleLookups(deps));
+    const failure = classifyFailure(thrown);
+    if (failure === null) throw thrown;
+    if (!(thrown instanceof WeChatApiError)) return { ok: false, error: failure.error };
+    return settle(decision, thrown, failure.error, unknownTry, deps, lookups ?? singleLookups(deps));
   }
 }
 
@@ -152,15 +153,15 @@ function singleLookups(deps: DecideDeps): StatusLookups {
 async function settle(
   decision: Decision,
   thrown: WeChatApiError,
+  error: ApplyError,
   unknownTry: WeChatApiError | null,
   deps: DecideDeps,
   lookups: StatusLookups,
 ): Promise<DecisionResult> {
-  const error = wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
   const refusalWanted = alreadyDoneStatus(decision, thrown.errCode);
-  // A failure whose own text says the outcome is unknown is already the honest answer. HTTP_ERROR's text does not
-  // say so even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
-  const afterLostAnswer = unknownTry !== null && failureOutcome(thrown.errCode) === 'known' ? unknownTry : null;
+  // A failure whose own code says the outcome is unknown is already the honest answer. HTTP_ERROR's does not say so
+  // even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
+  const afterLostAnswer = unknownTry !== null && !OUTCOME_UNKNOWN_CODES.has(error.code) ? unknownTry : null;
   if (refusalWanted === null && afterLostAnswer === null) return { ok: false, error };
   const unknown = (): DecisionResult => ({
     ok: false,

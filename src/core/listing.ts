@@ -6,13 +6,11 @@
 import type { Application } from './applicationList';
 import { readAllPages, readPage } from './applicationList';
 import { callerLogFields, refuseCall } from './callerPolicy';
-import { DeadlineExceeded } from './deadline';
 import type { ApplyError } from './errorTable';
-import { ownError, wechatError } from './errorTable';
+import { classifyFailure, ownError } from './errorTable';
 import { parseListEvent, PAGE_SIZE_MAX } from './eventSchema';
 import type { LogSink } from './log';
 import { describeThrown } from './log';
-import { WeChatApiError } from './wechatClient';
 import { DEFAULT_RETRY, withRetries } from './retry';
 import type { ListClient } from './wechatClient';
 import type { SetStatusDeps } from './decisions';
@@ -62,19 +60,16 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     if (all) {
       // Each page is retried on its own; a later page that fails or stalls leaves what was read, and where to resume.
       const walk = await readAllPages(deps.client, deps.deadline, { num, firstPage: page, retry });
-      const stoppedBy = walk.stoppedBy === undefined ? {} : { stoppedBy: errorOf(walk.stoppedBy) };
+      const stoppedBy = walk.stoppedBy === undefined ? {} : { stoppedBy: classifyFailure(walk.stoppedBy)?.error ?? ownError('INTERNAL') };
       return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy };
     }
     const items = await withRetries(() => readPage(deps.client, page, num, deps.deadline), deps.deadline, retry);
     const hasMore = items.length >= num;
     return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null };
   } catch (thrown) {
-    if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return { ok: false, error: errorOf(thrown) };
+    const failure = classifyFailure(thrown);
+    if (failure !== null) return { ok: false, error: failure.error };
     deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };
   }
-}
-
-function errorOf(thrown: WeChatApiError | DeadlineExceeded): ApplyError {
-  return thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) : ownError('TIMEOUT');
 }

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import type { DecideDeps, DecisionResult, SetStatusDeps } from '../../src/core/decisions';
 import { BATCH_CONCURRENCY, decideMany, handleSetStatus } from '../../src/core/decisions';
-import { ACCOUNT_WIDE_CODES, OWN_ERRORS, WECHAT_ERRORS } from '../../src/core/errorTable';
+import { ACCOUNT_WIDE_CODES, OWN_ERRORS } from '../../src/core/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 import type { LogRecord } from '../../src/core/log';
 import type { RetryOptions } from '../../src/core/retry';
 import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/core/wechatClient';
@@ -286,9 +287,9 @@ describe('decideMany after an account-wide error', () => {
   });
 
   it('gives skipped items their own reason and a hint to fix the error first, unlike NOT_ATTEMPTED', () => {
-    expect(OWN_ERRORS.SKIPPED.messageEn).not.toBe(OWN_ERRORS.NOT_ATTEMPTED.messageEn);
-    expect(OWN_ERRORS.SKIPPED.messageEn).not.toMatch(/time limit/);
-    expect(OWN_ERRORS.SKIPPED.hintEn).toMatch(/^Fix the account-wide error .* then send these items again\.$/);
+    expect(OWN_ERRORS.SKIPPED.en.message).not.toBe(OWN_ERRORS.NOT_ATTEMPTED.en.message);
+    expect(OWN_ERRORS.SKIPPED.en.message).not.toMatch(/time limit/);
+    expect(OWN_ERRORS.SKIPPED.en.hint).toMatch(/^Fix the account-wide error .* then send these items again\.$/);
   });
 
   it.each([89242, 89240, -1])('keeps going after errCode %i, which concerns one item only', async (errCode) => {
