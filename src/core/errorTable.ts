@@ -9,8 +9,8 @@ import type { EventIssue } from './eventSchema';
 import { WeChatApiError } from './wechatClient';
 import { WECHAT_ERRORS } from './wechatErrors';
 
-/** The errCodes the HTTPS transport raises for answers that are not WeChat's; the table is in wechatErrors.ts. */
-export { HTTP_ERROR_CODE } from './wechatErrors';
+/** The errCodes the transports raise for answers that are not WeChat's; the table is in wechatErrors.ts. */
+export { HTTP_ERROR_CODE, UNREADABLE_ANSWER_CODE } from './wechatErrors';
 
 /**
  * How a failure may be retried: `backoff` — soon, with backoff (transient; retried automatically);

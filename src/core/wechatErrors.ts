@@ -16,6 +16,12 @@ const TRANSIENT = { zh: '暂时性错误：会自动退避重试。', en: 'Trans
 /** The errCode of HTTP_ERROR: the HTTPS endpoint answered a status other than 2xx. */
 export const HTTP_ERROR_CODE = -700002;
 
+/**
+ * The errCode of UNREADABLE_ANSWER: an answer came back, after the request may have reached WeChat, but the
+ * transport could not read it (cut short, not JSON, not the SDK's protobuf, or without WeChat's errcode).
+ */
+export const UNREADABLE_ANSWER_CODE = -700004;
+
 /** WeChat and cloud codes, by number. */
 export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, ErrorEntry>([
   // setDevPluginApplyStatus's own codes (seed page).
@@ -265,6 +271,12 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'HTTPS_RESPONSE_TOO_LARGE', retry: 'later', outcome: 'unknown',
     zh: { message: '微信接口的响应过大，已停止读取，结果未知', hint: '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。' },
     en: { message: 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', hint: 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.' },
+  }],
+  // Raised by both transports: an answer nobody can read says nothing of whether WeChat applied the request.
+  [UNREADABLE_ANSWER_CODE, {
+    code: 'UNREADABLE_ANSWER', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '微信接口的应答无法读取（被截断、不是 JSON 或缺少 errcode），结果未知', hint: '会自动退避重试；请刷新列表确认该决定是否已生效，未生效再重试。持续出现时请附上 raw 反馈（HTTPS 方式请检查 WECHAT_API_BASE_URL 或代理）。' },
+    en: { message: 'the answer from the WeChat API could not be read (cut short, not JSON, or without an errcode); the outcome is unknown', hint: 'Retried with backoff; refresh the list to see whether the decision was applied, then retry if not. If it persists, report it with raw (over HTTPS, check WECHAT_API_BASE_URL or the proxy).' },
   }],
 ]);
 

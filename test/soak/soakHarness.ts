@@ -332,6 +332,7 @@ function faultArb(transport: SoakTransport): fc.Arbitrary<Fault> {
     [FaultKind.malformed]: fc.constant({}),
     [FaultKind.reset]: fc.constant({}),
     [FaultKind.lostAnswer]: fc.constant({}),
+    [FaultKind.unreadableAnswer]: fc.constant({}),
     [FaultKind.delay]: fc.record({ ms: fc.integer({ min: 20, max: 900 }) }),
     [FaultKind.hang]: fc.constant({}),
   };
