@@ -11,7 +11,7 @@ import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
 import type { ApplyError } from './errorTable';
-import { classifyFailure, isAccountWide, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
+import { accountWideCode, classifyFailure, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
 import type { Decision, DecisionAction, EventIssue, Parsed, StatusName } from './eventSchema';
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
@@ -168,6 +168,7 @@ async function settle(
     error: ownError('OUTCOME_UNKNOWN', {
       errCode: thrown.errCode,
       raw: thrown.errMsg,
+      ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
       ...(afterLostAnswer === null ? {} : { unknownTry: { errCode: afterLostAnswer.errCode, raw: afterLostAnswer.errMsg } }),
     }),
   });
@@ -323,7 +324,8 @@ function conflictIssue(appid: string, mine: IndexedDecision, other: IndexedDecis
  * An invalid item, or one in conflict with another on the same appid, is answered without reaching WeChat; the
  * same decision repeated is sent once and every copy gets its outcome. An item is started only while the time left
  * is comfortably more than the slowest WeChat call so far (startThreshold); the rest come back NOT_ATTEMPTED, never
- * half-done. After an account-wide error (isAccountWide) no new item is started: the rest come back SKIPPED.
+ * half-done. After an account-wide error (accountWideCode; also one behind OUTCOME_UNKNOWN) no new item is started:
+ * the rest come back SKIPPED, naming it.
  * `onSettled` sees each result as it comes (a CLI's progress bar); `shouldStart` returning false also leaves the
  * remaining items NOT_ATTEMPTED (an adapter's own reason to stop).
  */
@@ -364,7 +366,7 @@ export async function decideMany(
         result = { ok: false, error: ownError('NOT_ATTEMPTED') };
       } else {
         result = await decide(lead.decision, itemDeps, lookups);
-        if (!result.ok && isAccountWide(result.error)) blockedBy ??= result.error.code;
+        if (!result.ok) blockedBy ??= accountWideCode(result.error);
       }
       const echoed = result.ok ? result : { ...result, ...echoOf(events[lead.index]) };
       settleItem(lead.index, echoed, startedAt);

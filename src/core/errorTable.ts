@@ -42,6 +42,8 @@ export interface Answer {
 export interface AnswerDependent {
   retry?: RetryPolicy;
   outcome?: Outcome;
+  /** Whether every further item of a batch would meet it too (see ACCOUNT_WIDE_CODES). */
+  accountWide?: boolean;
   hint?: { zh: string; en: string };
   httpStatus?: number;
 }
@@ -82,7 +84,7 @@ export interface ApplyError {
   adminEntry?: string | null;
   /** SKIPPED only: the code of the account-wide error that stopped the batch. */
   blockedBy?: string;
-  /** HTTP_ERROR only: the HTTP status the HTTPS endpoint answered. */
+  /** HTTP_ERROR, and OUTCOME_UNKNOWN behind one: the HTTP status the HTTPS endpoint answered. */
   httpStatus?: number;
   /** OUTCOME_UNKNOWN after a later try failed: the earlier try whose answer was lost (its outcome unknown). */
   unknownTry?: { errCode: number; raw: string };
@@ -179,9 +181,19 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   'CLOUD_RESOURCE_NOT_INITIALIZED',
 ]);
 
-/** Whether an error is account-wide (see ACCOUNT_WIDE_CODES): every further item of a batch would meet it too. */
+/**
+ * The code of the account-wide error an error is, or hides: OUTCOME_UNKNOWN stands for the failure behind it (its
+ * errCode and HTTP status), which stops a batch just as it would on its own. Null when the next item could pass.
+ */
+export function accountWideCode(error: ApplyError): string | null {
+  if (error.errCode === null) return ACCOUNT_WIDE_CODES.has(error.code) ? error.code : null;
+  const behind = wechatFailure(error.errCode, { raw: error.raw ?? '', ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) });
+  return behind.accountWide ? behind.error.code : null;
+}
+
+/** Whether an error is account-wide (see accountWideCode): every further item of a batch would meet it too. */
 export function isAccountWide(error: ApplyError): boolean {
-  return ACCOUNT_WIDE_CODES.has(error.code);
+  return accountWideCode(error) !== null;
 }
 
 function toApplyError(entry: ErrorEntry, errCode: number | null): ApplyError {
@@ -201,11 +213,15 @@ export function ownError(name: OwnErrorName, extra: Partial<ApplyError> = {}): A
   return { ...toApplyError(name === 'NOT_CONFIGURED' ? NOT_CONFIGURED : OWN_ERRORS[name], null), ...extra };
 }
 
-/** A failure as the table reads it: the error to report, how it may be retried, whether it may have been applied. */
+/**
+ * A failure as the table reads it: the error to report, how it may be retried, whether it may have been applied,
+ * and whether every further item of a batch would meet it too.
+ */
 export interface Failure {
   error: ApplyError;
   retry: RetryPolicy;
   outcome: Outcome;
+  accountWide: boolean;
 }
 
 /**
@@ -213,7 +229,7 @@ export interface Failure {
  * a failure of the call: null.
  */
 export function classifyFailure(thrown: unknown): Failure | null {
-  if (thrown instanceof DeadlineExceeded) return { error: ownError('TIMEOUT'), retry: OWN_ERRORS.TIMEOUT.retry, outcome: OWN_ERRORS.TIMEOUT.outcome };
+  if (thrown instanceof DeadlineExceeded) return { error: ownError('TIMEOUT'), retry: OWN_ERRORS.TIMEOUT.retry, outcome: OWN_ERRORS.TIMEOUT.outcome, accountWide: false };
   if (!(thrown instanceof WeChatApiError)) return null;
   return wechatFailure(thrown.errCode, { raw: thrown.errMsg, ...(thrown.httpStatus === undefined ? {} : { httpStatus: thrown.httpStatus }) });
 }
@@ -224,7 +240,7 @@ export function classifyFailure(thrown: unknown): Failure | null {
  */
 function wechatFailure(errCode: number, answer: Answer): Failure {
   const entry: ErrorEntry = WECHAT_ERRORS.get(errCode) ?? OWN_ERRORS.WECHAT_ERROR;
-  const { retry = entry.retry, outcome = entry.outcome, hint, httpStatus } = entry.byAnswer?.(answer) ?? {};
+  const { retry = entry.retry, outcome = entry.outcome, accountWide = ACCOUNT_WIDE_CODES.has(entry.code), hint, httpStatus } = entry.byAnswer?.(answer) ?? {};
   const error: ApplyError = {
     ...toApplyError(entry, errCode),
     raw: answer.raw,
@@ -232,7 +248,7 @@ function wechatFailure(errCode: number, answer: Answer): Failure {
     ...(httpStatus === undefined ? {} : { httpStatus }),
     ...(hint === undefined ? {} : { hint: hint.zh, hintEn: hint.en }),
   };
-  return { error, retry, outcome };
+  return { error, retry, outcome, accountWide };
 }
 
 /** The error for a WeChat or cloud code, with WeChat's own text (and the HTTP status, for HTTP_ERROR). */

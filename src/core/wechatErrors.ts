@@ -291,11 +291,22 @@ export function httpRetryPolicy(httpStatus: number): RetryPolicy {
   return 'never';
 }
 
-/** HTTP_ERROR by its status: a 5xx gateway may have passed the request on, so its outcome is unknown. */
+/**
+ * The statuses one request's own body can cause (a body the address will not take): the next item may pass. Any
+ * other status that is not a 5xx — 429, a redirect, 401, 403, 404… — is about the address or the account, and the
+ * next item would meet it too.
+ */
+const ITEM_STATUSES: ReadonlySet<number> = new Set([400, 413, 422]);
+
+/**
+ * HTTP_ERROR by its status: a 5xx gateway may have passed the request on, so its outcome is unknown and it may
+ * pass; every other status but ITEM_STATUSES stops a batch.
+ */
 function byHttpStatus({ httpStatus, raw }: Answer): AnswerDependent {
   if (httpStatus === undefined) return {};
   const retry = httpRetryPolicy(httpStatus);
-  return { retry, outcome: retry === 'backoff' ? 'unknown' : 'known', httpStatus, ...httpStatusHint(httpStatus, raw) };
+  const accountWide = retry !== 'backoff' && !ITEM_STATUSES.has(httpStatus);
+  return { retry, outcome: retry === 'backoff' ? 'unknown' : 'known', accountWide, httpStatus, ...httpStatusHint(httpStatus, raw) };
 }
 
 /**

@@ -306,6 +306,62 @@ describe('decideMany after an account-wide error', () => {
     expect(results.slice(1).every((result) => result.ok)).toBe(true);
   });
 
+  it('stops after OUTCOME_UNKNOWN when the error behind it is account-wide (45011), as it does for 45011 itself', async () => {
+    const tries = new Map<string, number>();
+    const weChat = slowWeChat(
+      () => 20,
+      (request) => {
+        const tried = (tries.get(request.appid ?? '') ?? 0) + 1;
+        tries.set(request.appid ?? '', tried);
+        // The first answer is lost (it may have been applied); the retry meets the per-minute quota.
+        throw tried === 1 ? new WeChatApiError(-501001, 'resource system error') : new WeChatApiError(45011, 'api minute-quota reach limit rid: 1');
+      },
+    );
+    const client: PluginApplyClient = {
+      setApplyStatus: (request) => weChat.setApplyStatus(request),
+      listApplications: async () => {
+        throw new WeChatApiError(45011, 'api minute-quota reach limit rid: 2');
+      },
+    };
+
+    const results = await runBatch(itemsOf(Array<boolean>(60).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 45011 } });
+    expect(new Set(weChat.sent.map((request) => request.appid)).size).toBe(BATCH_CONCURRENCY);
+    expect(results.filter((result) => !result.ok && result.error.code === 'SKIPPED')).toHaveLength(60 - BATCH_CONCURRENCY);
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'RATE_LIMITED' } });
+  });
+
+  it.each([429, 404, 403, 401, 302])('starts no new item after HTTP %i, which every item would meet: the rest are SKIPPED', async (status) => {
+    const client = slowWeChat(
+      () => 20,
+      () => {
+        throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+      },
+    );
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'HTTP_ERROR', httpStatus: status } });
+    expect(client.sent).toHaveLength(BATCH_CONCURRENCY);
+    expect(results.slice(BATCH_CONCURRENCY).map(codeOf)).toEqual(Array<string>(30 - BATCH_CONCURRENCY).fill('SKIPPED'));
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { blockedBy: 'HTTP_ERROR' } });
+  });
+
+  it.each([400, 413, 502])('keeps going after HTTP %i, which one item\'s request (or a passing upstream fault) can cause', async (status) => {
+    const client = slowWeChat(
+      () => 20,
+      (request) => {
+        if (request.appid === appidOf(0)) throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+      },
+    );
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results.map(codeOf)).not.toContain('SKIPPED');
+    expect(results.slice(1).every((result) => result.ok)).toBe(true);
+  });
+
   it('names only codes the error table has as account-wide', () => {
     const known = new Set([...WECHAT_ERRORS.values()].map((entry) => entry.code));
 
