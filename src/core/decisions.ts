@@ -9,7 +9,7 @@ import type { Caller } from './callerPolicy';
 import { callerLogFields, refuseCall } from './callerPolicy';
 import type { AdminList } from './config';
 import type { Deadline } from './deadline';
-import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
+import { beforeDeadline, remainingMs } from './deadline';
 import type { ApplyError } from './errorTable';
 import { accountWideCode, classifyFailure, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
 import type { Decision, DecisionAction, EventIssue, Parsed, StatusName } from './eventSchema';
@@ -181,7 +181,7 @@ async function settle(
   const lookup = await lookups(decision.appid, agrees);
   if (lookup.status === wanted) return success(decision, false);
   if (lookup.status === 'unreadable') {
-    const cause = lookup.cause;
+    const { cause, end } = lookup;
     deps.log({
       level: 'warn',
       event: 'lookupFailed',
@@ -190,7 +190,8 @@ async function settle(
       errCode: thrown.errCode,
       unknownErrCode: afterLostAnswer?.errCode ?? null,
       lookupErrCode: cause instanceof WeChatApiError ? cause.errCode : null,
-      lookupTimedOut: cause === null || cause instanceof DeadlineExceeded,
+      lookupTimedOut: end === 'deadline',
+      lookupEnd: end,
     });
     return unknown();
   }

@@ -127,6 +127,11 @@ export const OWN_ERRORS = {
     zh: { message: '已跳过：本批次中前面的项遇到了整个帐号的错误，此项未发送', hint: '请先按该帐号级错误（见 blockedBy 及其提示）处理，然后重新发送这些项。' },
     en: { message: 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent', hint: 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.' },
   },
+  NOT_PAGING: {
+    code: 'NOT_PAGING', retry: 'never', outcome: 'known',
+    zh: { message: '申请列表没有翻页：后一页重复了已读到的申请，重试也不会改变', hint: '请检查 WECHAT_API_BASE_URL 所指的代理是否缓存了列表页（各页只有 page 不同）；直接访问微信仍如此时，请附上此结果反馈。已读到的申请见 items。' },
+    en: { message: 'the application list does not move through pages: a later page repeated applications already read, and asking again will not change that', hint: 'Check that no proxy on WECHAT_API_BASE_URL caches list pages (they differ only in page); if WeChat itself answers so, report it with this result. The applications read are in items.' },
+  },
   INTERNAL: {
     code: 'INTERNAL', retry: 'backoff', outcome: 'known',
     zh: { message: '内部错误，请稍后重试', hint: '请在云函数日志中按请求 ID 查找详情。' },

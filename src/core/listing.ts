@@ -3,7 +3,7 @@
  * WeChat's list has no status filter and no total, so filtering happens here and `hasMore` comes from
  * whether a page was full.
  */
-import type { Application } from './applicationList';
+import type { Application, Walk } from './applicationList';
 import { readAllPages, readPage } from './applicationList';
 import { callerLogFields, refuseCall } from './callerPolicy';
 import type { ApplyError } from './errorTable';
@@ -20,7 +20,8 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 /**
  * What getPluginApplyList returns. With `all`, `hasMore` is true only when the walk was cut at `nextPage`: by the
- * deadline, or by a page that failed or stalled, whose error is then `stoppedBy`.
+ * deadline, the page cap, or a page that failed (its error is then `stoppedBy`) or repeated the pages before it
+ * (`stoppedBy` NOT_PAGING, which asking again will not change).
  */
 export type ListResult =
   | { ok: true; items: Application[]; page: number; num: number; hasMore: boolean; nextPage: number | null; stoppedBy?: ApplyError }
@@ -60,7 +61,7 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     if (all) {
       // Each page is retried on its own; a later page that fails or stalls leaves what was read, and where to resume.
       const walk = await readAllPages(deps.client, deps.deadline, { num, firstPage: page, retry });
-      const stoppedBy = walk.stoppedBy === undefined ? {} : { stoppedBy: classifyFailure(walk.stoppedBy)?.error ?? ownError('INTERNAL') };
+      const stoppedBy = whyCut(walk);
       return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy };
     }
     const items = await withRetries(() => readPage(deps.client, page, num, deps.deadline), deps.deadline, retry);
@@ -72,4 +73,11 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };
   }
+}
+
+/** The error that cut a walk short, when one did. */
+function whyCut(walk: Walk): { stoppedBy?: ApplyError } {
+  if (walk.end === 'notPaging') return { stoppedBy: ownError('NOT_PAGING') };
+  const error = walk.stoppedBy === undefined ? undefined : classifyFailure(walk.stoppedBy)?.error;
+  return error === undefined ? {} : { stoppedBy: error };
 }
