@@ -24,6 +24,11 @@ export interface CloudState {
   readonly faults: FaultQueue;
   readonly tokens: TokenIssuer;
   readonly functionsDir: string;
+  /**
+   * The number of the list's first page: 1 as in WeChat's own example, or 0 as one public SDK assumes. Which one
+   * WeChat really uses is not known; the functions find it out, and this lets a test play either.
+   */
+  readonly listPagesFrom: 0 | 1;
   /** Waits `ms`, unless the cloud closes first (then never resolves). */
   sleep(ms: number): Promise<void>;
   /** Cancels pending sleeps. */
@@ -31,7 +36,7 @@ export interface CloudState {
 }
 
 /** Creates the state of a fresh local cloud. */
-export function createCloudState(seed: readonly Application[], account: TokenAccount, functionsDir: string): CloudState {
+export function createCloudState(seed: readonly Application[], account: TokenAccount, functionsDir: string, listPagesFrom: 0 | 1 = 1): CloudState {
   const timers = new Set<NodeJS.Timeout>();
   return {
     applications: copyApplications(seed),
@@ -41,6 +46,7 @@ export function createCloudState(seed: readonly Application[], account: TokenAcc
     faults: createFaultQueue(),
     tokens: createTokenIssuer(account),
     functionsDir,
+    listPagesFrom,
     sleep(ms) {
       return new Promise((resolve) => {
         const timer = setTimeout(() => {

@@ -57,6 +57,8 @@ export interface LocalCloudOptions {
   maxConcurrentFunctions?: number;
   /** The Node.js binary that runs hosted functions (e.g. Node.js 16.13, the cloud's oldest runtime); default this process's. */
   functionNode?: string;
+  /** The number of `dev_apply_list`'s first page: 1 (default, WeChat's own example) or 0 (as one public SDK assumes). */
+  listPagesFrom?: 0 | 1;
 }
 
 /** The default cap on concurrent function processes: a laptop's worth, far below the cloud's own quota. */
@@ -128,6 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     seed,
     { appid, secret: options.secret ?? localAccount.secret, ttlSeconds: options.tokenTtlSeconds ?? 7200 },
     options.functionsDir ?? defaultFunctionsDir(),
+    options.listPagesFrom ?? 1,
   );
   let url = '';
   let port = 0;

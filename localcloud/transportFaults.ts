@@ -42,7 +42,7 @@ export function applyCall(
   res: ServerResponse,
   unreadable: (res: ServerResponse) => void,
 ): DevPluginResponse | null {
-  const outcome = applyDevPluginAction(state.applications, body);
+  const outcome = applyDevPluginAction(state.applications, body, state.listPagesFrom);
   state.applications = outcome.applications;
   if (outcome.refusal !== undefined) state.refusals.push({ ...outcome.refusal, time: new Date().toISOString() });
   record.errcode = outcome.response.errcode;

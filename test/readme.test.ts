@@ -44,9 +44,11 @@ describe('README', () => {
     expect(readme).not.toMatch(/refusal's reason is stored in the application's `reason`/);
   });
 
-  it('says that pages counting from 1 is unverified, and what would go wrong if WeChat counted from 0', () => {
-    expect(readme).toMatch(/not been checked against a real account/);
-    expect(readme).toMatch(/first `num` applications would silently never be listed/);
+  it('says how the functions find whether WeChat counts pages from 0 or 1, and where they report it', () => {
+    expect(readme).toMatch(/no real account has settled it/);
+    expect(readme).toMatch(/each function container finds out on its first read of the list/);
+    expect(readme).toMatch(/reports `pageBase` \(0 or 1\) in every list result/);
+    expect(readme).not.toMatch(/would silently never be listed/);
   });
 
   it('does not send plugin developers to open this folder with the plugin\'s appid in DevTools', () => {

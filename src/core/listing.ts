@@ -24,7 +24,17 @@ export const DEFAULT_PAGE_SIZE = 20;
  * (`stoppedBy` NOT_PAGING, which asking again will not change).
  */
 export type ListResult =
-  | { ok: true; items: Application[]; page: number; num: number; hasMore: boolean; nextPage: number | null; stoppedBy?: ApplyError }
+  | {
+      ok: true;
+      items: Application[];
+      page: number;
+      num: number;
+      hasMore: boolean;
+      nextPage: number | null;
+      stoppedBy?: ApplyError;
+      /** The number WeChat gives its first page, as this container found it; null while the list is empty. */
+      pageBase?: 0 | 1 | null;
+    }
   | { ok: false; error: ApplyError };
 
 /** What the list core needs: like a decision's, but a list-only client suffices. */
@@ -58,15 +68,16 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     const num = parsed.value.num ?? (all ? PAGE_SIZE_MAX : DEFAULT_PAGE_SIZE);
     const keep = (item: Application): boolean => status === undefined || item.statusName === status;
     const retry = deps.retry ?? DEFAULT_RETRY;
+    const pageBase = (): { pageBase?: 0 | 1 | null } => (deps.client.pageBase === undefined ? {} : { pageBase: deps.client.pageBase() });
     if (all) {
       // Each page is retried on its own; a later page that fails or stalls leaves what was read, and where to resume.
       const walk = await readAllPages(deps.client, deps.deadline, { num, firstPage: page, retry });
       const stoppedBy = whyCut(walk);
-      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy };
+      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy, ...pageBase() };
     }
     const items = await withRetries(() => readPage(deps.client, page, num, deps.deadline), deps.deadline, retry);
     const hasMore = items.length >= num;
-    return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null };
+    return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null, ...pageBase() };
   } catch (thrown) {
     const failure = classifyFailure(thrown);
     if (failure !== null) return { ok: false, error: failure.error };

@@ -31,6 +31,8 @@ export interface ListClient {
    * bounds what the transport waits for before sending (an access token): past it, it rejects with DeadlineExceeded.
    */
   listApplications(page: number, num: number, deadline?: Deadline): Promise<RawApplication[]>;
+  /** The number of WeChat's first page, for a client that finds it (pageBase.ts); null until a read could tell. */
+  pageBase?(): 0 | 1 | null;
 }
 
 /** Deciding, which also reads the list to settle "already done" answers. Every transport offers both. */
