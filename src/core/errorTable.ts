@@ -55,6 +55,7 @@ export interface ErrorEntry {
   outcome: Outcome;
   zh: ErrorText;
   en: ErrorText;
+  /** What the entry computes from the answer, in place of its fixed fields (HTTP_ERROR: by its status). */
   byAnswer?: (answer: Answer) => AnswerDependent;
 }
 
@@ -194,11 +195,6 @@ export function accountWideCode(error: ApplyError): string | null {
   if (error.errCode === null) return ACCOUNT_WIDE_CODES.has(error.code) ? error.code : null;
   const behind = wechatFailure(error.errCode, { raw: error.raw ?? '', ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) });
   return behind.accountWide ? behind.error.code : null;
-}
-
-/** Whether an error is account-wide (see accountWideCode): every further item of a batch would meet it too. */
-export function isAccountWide(error: ApplyError): boolean {
-  return accountWideCode(error) !== null;
 }
 
 function toApplyError(entry: ErrorEntry, errCode: number | null): ApplyError {

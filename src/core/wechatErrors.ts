@@ -285,7 +285,7 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
  * repeat); 429 asks the caller to slow down, so not at once; any other status (404, 403, 400…) is a wrong address
  * or a proxy refusing, which fails the same way every time.
  */
-export function httpRetryPolicy(httpStatus: number): RetryPolicy {
+function httpRetryPolicy(httpStatus: number): RetryPolicy {
   if (httpStatus >= 500 && httpStatus <= 599) return 'backoff';
   if (httpStatus === 429) return 'later';
   return 'never';
