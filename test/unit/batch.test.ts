@@ -332,6 +332,31 @@ describe('decideMany after an account-wide error', () => {
     expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'RATE_LIMITED' } });
   });
 
+  it('stops after OUTCOME_UNKNOWN when the error behind it is an HTTP 429, naming HTTP_ERROR', async () => {
+    const tries = new Map<string, number>();
+    const weChat = slowWeChat(
+      () => 20,
+      (request) => {
+        const tried = (tries.get(request.appid ?? '') ?? 0) + 1;
+        tries.set(request.appid ?? '', tried);
+        const status = tried === 1 ? 502 : 429;
+        throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+      },
+    );
+    const client: PluginApplyClient = {
+      setApplyStatus: (request) => weChat.setApplyStatus(request),
+      listApplications: async () => {
+        throw new WeChatApiError(-700002, 'POST https://proxy.example/wxa/devplugin?access_token=***: HTTP 429', 429);
+      },
+    };
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: -700002, httpStatus: 429 } });
+    expect(new Set(weChat.sent.map((request) => request.appid)).size).toBe(BATCH_CONCURRENCY);
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'HTTP_ERROR' } });
+  });
+
   it.each([429, 404, 403, 401, 302])('starts no new item after HTTP %i, which every item would meet: the rest are SKIPPED', async (status) => {
     const client = slowWeChat(
       () => 20,
