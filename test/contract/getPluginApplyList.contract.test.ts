@@ -102,6 +102,11 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
   });
 });
 
+/** Waits until `done` holds, checking every 20 ms, for at most 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 describe('against a WeChat whose list counts pages from 0 (built bundle, real SDK, local cloud)', () => {
   let zeroBased: LocalCloud & { output: string[] };
 
@@ -119,6 +124,8 @@ describe('against a WeChat whose list counts pages from 0 (built bundle, real SD
     zeroBased.output.length = 0;
 
     const result = (await zeroBased.invoke(FN, {})) as ListResult;
+    // The function's output comes on its own pipe, and may trail its result: its last line is the call's own record.
+    await until(() => zeroBased.output.some((line) => line.includes(`"fn":"${FN}"`)));
 
     expect(result).toMatchObject({ ok: true, page: 1, hasMore: false, pageBase: 0 });
     expect(result.items.map((item) => item.appid)).toEqual(scenario().map((item) => item.appid));
