@@ -25,6 +25,11 @@ function sendResp(res: ServerResponse, body: Buffer): void {
   sendBytes(res, 200, 'application/octet-stream', body);
 }
 
+/** Starts like a protobuf length-delimited field whose length never ends: neither protobuf nor JSON. */
+function sendMalformed(res: ServerResponse): void {
+  sendBytes(res, 200, 'application/octet-stream', Buffer.from([0x0a, 0xff, 0xff, 0x7b]));
+}
+
 function wireOf(form: AdminForm, requestData: Buffer, decodeFailed: boolean): WireRecord {
   const files: WireRecord['files'] = {};
   for (const [name, bytes] of Object.entries(form.files)) files[name] = { mimeType: form.fileInfo[name]?.mimeType ?? '', filename: form.fileInfo[name]?.filename ?? null, bytes: bytes.length };
@@ -90,8 +95,7 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
       sendTcbError(res, fault.code ?? 'SYS_ERR', fault.message ?? 'local cloud injected TCB error');
       return;
     case 'malformed':
-      // Starts like a protobuf length-delimited field whose length never ends: neither protobuf nor JSON.
-      sendBytes(res, 200, 'application/octet-stream', Buffer.from([0x0a, 0xff, 0xff, 0x7b]));
+      sendMalformed(res);
       return;
     default:
       break;
@@ -103,6 +107,6 @@ export async function handleCloudCall(req: IncomingMessage, res: ServerResponse,
     if (!isFunctionName(functionName)) return answerCloudError(CloudErrorCode.illegalSource);
     if (!allowedOpenApis(state.functionsDir, functionName).includes(apiName)) return answerCloudError(CloudErrorCode.noPermission);
   }
-  const response = applyCall(state, body, record, fault, res);
+  const response = applyCall(state, body, record, fault, res, sendMalformed);
   if (response !== null) sendResp(res, encodeOpenApiResp({ json: response }));
 }

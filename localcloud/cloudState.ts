@@ -29,6 +29,11 @@ export interface CloudState {
   readonly functionsDir: string;
   /** The environment id (TCB_ENV) the `/tcb/` HTTP API expects in `env`. */
   readonly envId: string;
+  /**
+   * The number of the list's first page: 1 as in WeChat's own example, or 0 as one public SDK assumes. Which one
+   * WeChat really uses is not known; the functions find it out, and this lets a test play either.
+   */
+  readonly listPagesFrom: 0 | 1;
   /** Waits `ms`, unless the cloud closes first (then never resolves). */
   sleep(ms: number): Promise<void>;
   /** Cancels pending sleeps. */
@@ -36,7 +41,14 @@ export interface CloudState {
 }
 
 /** Creates the state of a fresh local cloud. */
-export function createCloudState(seed: readonly Application[], account: TokenAccount, functionsDir: string, database: Database, envId: string): CloudState {
+export function createCloudState(
+  seed: readonly Application[],
+  account: TokenAccount,
+  functionsDir: string,
+  database: Database,
+  envId: string,
+  listPagesFrom: 0 | 1 = 1,
+): CloudState {
   const timers = new Set<NodeJS.Timeout>();
   return {
     applications: copyApplications(seed),
@@ -48,6 +60,7 @@ export function createCloudState(seed: readonly Application[], account: TokenAcc
     tokens: createTokenIssuer(account),
     functionsDir,
     envId,
+    listPagesFrom,
     sleep(ms) {
       return new Promise((resolve) => {
         const timer = setTimeout(() => {

@@ -46,8 +46,8 @@ export interface DevPluginOutcome {
 
 const validActions: readonly string[] = Object.values(DevPluginAction);
 
-function positiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1;
+function integerFrom(value: unknown, least: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= least;
 }
 
 function nonEmptyString(value: unknown): value is string {
@@ -57,10 +57,11 @@ function nonEmptyString(value: unknown): value is string {
 /**
  * Applies one `/wxa/devplugin` request body to a plugin's application list, as WeChat does.
  *
- * Invalid input (missing or unknown `action`, missing `page`/`num`/`appid`/`reason`, wrong types) answers
- * 40097 "invalid args"; a body that is not a JSON object is answered 47001 by the HTTPS transport before this.
+ * Invalid input (missing or unknown `action`, missing `page`/`num`/`appid`/`reason`, wrong types, a page below
+ * `pagesFrom`) answers 40097 "invalid args"; a body that is not a JSON object is answered 47001 by the HTTPS
+ * transport before this. `pagesFrom` is the number of the list's first page (see CloudState.listPagesFrom).
  */
-export function applyDevPluginAction(current: readonly Application[], body: Readonly<Record<string, unknown>>): DevPluginOutcome {
+export function applyDevPluginAction(current: readonly Application[], body: Readonly<Record<string, unknown>>, pagesFrom: 0 | 1 = 1): DevPluginOutcome {
   const list = copyApplications(current);
   const fail = (errcode: number, detail?: string): DevPluginOutcome => ({ response: wechatError(errcode, detail), applications: list });
   const ok = (applications: Application[]): DevPluginOutcome => ({ response: wechatError(WeChatErrcode.ok), applications });
@@ -74,11 +75,11 @@ export function applyDevPluginAction(current: readonly Application[], body: Read
   switch (action as DevPluginActionName) {
     case DevPluginAction.applyList: {
       const { page, num } = body;
-      if (!positiveInteger(page) || !positiveInteger(num)) {
-        return fail(WeChatErrcode.invalidArgs, 'page (1-based) and num must be positive integers');
+      if (!integerFrom(page, pagesFrom) || !integerFrom(num, 1)) {
+        return fail(WeChatErrcode.invalidArgs, `page (${pagesFrom}-based) and num must be integers, page at least ${pagesFrom} and num at least 1`);
       }
       // No total and no has-more flag, like WeChat: a page shorter than `num` is the last one.
-      const start = (page - 1) * num;
+      const start = (page - pagesFrom) * num;
       return { response: { ...wechatError(WeChatErrcode.ok), apply_list: list.slice(start, start + num) }, applications: list };
     }
     case DevPluginAction.agree: {

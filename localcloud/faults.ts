@@ -17,6 +17,8 @@ export const FaultKind = {
   reset: 'reset',
   /** WeChat applies the call, then the connection drops before the answer: the outcome the caller cannot know. */
   lostAnswer: 'lostAnswer',
+  /** WeChat applies the call, then its answer arrives unreadable (as `malformed`): the caller cannot know either. */
+  unreadableAnswer: 'unreadableAnswer',
   /** The normal answer after `ms` milliseconds (default 1000). */
   delay: 'delay',
   /** No answer at all, until the client gives up or the server closes. */

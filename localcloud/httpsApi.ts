@@ -26,6 +26,11 @@ export async function readObject(req: IncomingMessage): Promise<Record<string, u
   }
 }
 
+/** A JSON answer cut short. */
+function sendCutShort(res: ServerResponse): void {
+  sendBytes(res, 200, 'application/json; charset=utf-8', '{"errcode":0,"errmsg":"ok","apply_li');
+}
+
 /** Answers the HTTPS-only kinds of a fault; false when the normal answer should follow. */
 function playJsonFault(fault: Fault | null, res: ServerResponse, record: CallRecord): boolean {
   switch (fault?.kind) {
@@ -41,7 +46,7 @@ function playJsonFault(fault: Fault | null, res: ServerResponse, record: CallRec
       sendJson(res, 200, { code: fault.code ?? 'SYS_ERR', message: fault.message ?? 'local cloud injected TCB error' });
       return true;
     case 'malformed':
-      sendBytes(res, 200, 'application/json; charset=utf-8', '{"errcode":0,"errmsg":"ok","apply_li');
+      sendCutShort(res);
       return true;
     default:
       return false;
@@ -68,7 +73,7 @@ export async function handleDevPlugin(req: IncomingMessage, res: ServerResponse,
     sendJson(res, 200, wechatError(WeChatErrcode.dataFormatError, 'body must be a JSON object'));
     return;
   }
-  const response = applyCall(state, body, record, fault, res);
+  const response = applyCall(state, body, record, fault, res, sendCutShort);
   if (response !== null) sendJson(res, 200, response);
 }
 

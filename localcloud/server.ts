@@ -66,6 +66,8 @@ export interface LocalCloudOptions {
   now?: () => number;
   /** A JSON file that keeps the database across restarts (read at start, rewritten on every change); default memory only. */
   databaseFile?: string;
+  /** The number of `dev_apply_list`'s first page: 1 (default, WeChat's own example) or 0 (as one public SDK assumes). */
+  listPagesFrom?: 0 | 1;
 }
 
 /** The default cap on concurrent function processes: a laptop's worth, far below the cloud's own quota. */
@@ -141,6 +143,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     options.functionsDir ?? defaultFunctionsDir(),
     createDatabase({ ...(options.now === undefined ? {} : { now: options.now }), ...(options.databaseFile === undefined ? {} : { file: options.databaseFile }) }),
     options.envId ?? localAccount.envId,
+    options.listPagesFrom ?? 1,
   );
   let url = '';
   let port = 0;

@@ -31,15 +31,27 @@ export async function playTransportFault(fault: Fault | null, res: ServerRespons
 
 /**
  * Applies a devplugin call to the state and records WeChat's errcode, for both transports. Returns the answer
- * to send, or null when a lostAnswer fault dropped the connection after applying (the caller sends nothing).
+ * to send, or null when a lostAnswer fault dropped the connection after applying, or an unreadableAnswer fault sent
+ * `unreadable` instead (the caller sends nothing).
  */
-export function applyCall(state: CloudState, body: Readonly<Record<string, unknown>>, record: CallRecord, fault: Fault | null, res: ServerResponse): DevPluginResponse | null {
-  const outcome = applyDevPluginAction(state.applications, body);
+export function applyCall(
+  state: CloudState,
+  body: Readonly<Record<string, unknown>>,
+  record: CallRecord,
+  fault: Fault | null,
+  res: ServerResponse,
+  unreadable: (res: ServerResponse) => void,
+): DevPluginResponse | null {
+  const outcome = applyDevPluginAction(state.applications, body, state.listPagesFrom);
   state.applications = outcome.applications;
   if (outcome.refusal !== undefined) state.refusals.push({ ...outcome.refusal, time: new Date().toISOString() });
   record.errcode = outcome.response.errcode;
   if (fault?.kind === 'lostAnswer') {
     res.socket?.destroy();
+    return null;
+  }
+  if (fault?.kind === 'unreadableAnswer') {
+    unreadable(res);
     return null;
   }
   return outcome.response;

@@ -1,7 +1,8 @@
 /** The README is the user's contract: it must name every error code, environment variable and script there is. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OWN_ERRORS, WECHAT_ERRORS } from '../src/core/errorTable';
+import { OWN_ERRORS } from '../src/core/errorTable';
+import { WECHAT_ERRORS } from '../src/core/wechatErrors';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -43,9 +44,11 @@ describe('README', () => {
     expect(readme).not.toMatch(/refusal's reason is stored in the application's `reason`/);
   });
 
-  it('says that pages counting from 1 is unverified, and what would go wrong if WeChat counted from 0', () => {
-    expect(readme).toMatch(/not been checked against a real account/);
-    expect(readme).toMatch(/first `num` applications would silently never be listed/);
+  it('says how the functions find whether WeChat counts pages from 0 or 1, and where they report it', () => {
+    expect(readme).toMatch(/no real account has settled it/);
+    expect(readme).toMatch(/each function container finds out on its first read of the list/);
+    expect(readme).toMatch(/reports `pageBase` \(0 or 1\) in every list result/);
+    expect(readme).not.toMatch(/would silently never be listed/);
   });
 
   it('does not send plugin developers to open this folder with the plugin\'s appid in DevTools', () => {

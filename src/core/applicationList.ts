@@ -66,15 +66,23 @@ export async function readPage(client: ListClient, page: number, num: number, de
 }
 
 /**
- * Every page from `firstPage`, or as many as could be read: `nextPage` is where a cut walk stopped, and
- * `stoppedBy` what cut it when a page failed or stalled (absent when the walk stopped because time ran low).
- * `cutReason` says, in words a caller can show, why a walk ended early with no call failing: a full page that
- * repeated what was already read, or the page cap.
+ * Why a walk ended: `complete` (a page shorter than `num`), `found` (the page that held what `until` looked for),
+ * `deadline` (too little time left for another page, or a page cut by it), `failed` (a page kept failing after its
+ * retries), `notPaging` (a full page repeated what was already read: the endpoint, or a proxy, ignores `page`, and
+ * asking again will not change that) or `pageCap` (WALK_PAGE_LIMIT pages read).
+ */
+export type WalkEnd = 'complete' | 'found' | 'deadline' | 'failed' | 'notPaging' | 'pageCap';
+
+/**
+ * Every page from `firstPage`, or as many as could be read: `nextPage` is where a cut walk stopped, `end` why, and
+ * `stoppedBy` the error of the page that failed or was cut by the deadline. `cutReason` says, in words a caller can
+ * show, why a walk ended early with no call failing (not paging, or the page cap).
  */
 export interface Walk {
   items: Application[];
   complete: boolean;
   nextPage: number | null;
+  end: WalkEnd;
   stoppedBy?: WeChatApiError | DeadlineExceeded;
   cutReason?: string;
 }
@@ -109,17 +117,18 @@ export async function readAllPages(
   } = {},
 ): Promise<Walk> {
   const byAppid = new Map<string, Application>();
-  const cut = (page: number, stoppedBy?: WeChatApiError | DeadlineExceeded): Walk => ({
+  const cut = (page: number, end: Exclude<WalkEnd, 'complete'>, stoppedBy?: WeChatApiError | DeadlineExceeded): Walk => ({
     items: [...byAppid.values()],
     complete: false,
     nextPage: page,
+    end,
     ...(stoppedBy === undefined ? {} : { stoppedBy }),
   });
   let slowestPageMs = 0;
   for (let page = firstPage; ; page += 1) {
-    if (page > firstPage && remainingMs(deadline) < slowestPageMs) return cut(page);
+    if (page > firstPage && remainingMs(deadline) < slowestPageMs) return cut(page, 'deadline');
     if (page - firstPage >= WALK_PAGE_LIMIT) {
-      return { ...cut(page), cutReason: `stopped after ${WALK_PAGE_LIMIT} pages, the most one walk reads; continue from page ${page}` };
+      return { ...cut(page, 'pageCap'), cutReason: `stopped after ${WALK_PAGE_LIMIT} pages, the most one walk reads; continue from page ${page}` };
     }
     const started = deadline.now();
     let items: Application[];
@@ -127,31 +136,30 @@ export async function readAllPages(
       items = await withRetries(() => readPage(client, page, num, deadline), deadline, retry, onRetry);
     } catch (thrown) {
       if (page === firstPage || !(thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded)) throw thrown;
-      return cut(page, thrown);
+      return cut(page, thrown instanceof DeadlineExceeded ? 'deadline' : 'failed', thrown);
     }
     slowestPageMs = Math.max(slowestPageMs, deadline.now() - started);
     // The list can shift while we walk it: an item seen twice is kept once. A full page with nothing new is
     // another matter: WeChat ignoring `page` (or a proxy caching page 1) would answer it forever, so it ends the
-    // walk rather than spending the daily quota until the deadline.
+    // walk rather than spending the daily quota until the deadline. No call failed, and none would pass if repeated.
     const before = byAppid.size;
     for (const item of items) byAppid.set(item.appid, item);
     if (page > firstPage && items.length >= num && byAppid.size === before) {
-      const reason = `page ${page} repeated applications already read, so the endpoint (or a proxy) is not moving through pages`;
-      return { ...cut(page, new WeChatApiError(-1, `dev_apply_list: ${reason}`)), cutReason: reason };
+      return { ...cut(page, 'notPaging'), cutReason: `page ${page} repeated applications already read, so the endpoint (or a proxy) is not moving through pages` };
     }
-    if (until !== undefined && items.some(until)) return { items: [...byAppid.values()], complete: false, nextPage: page + 1 };
-    if (items.length < num) return { items: [...byAppid.values()], complete: true, nextPage: null };
+    if (until !== undefined && items.some(until)) return { items: [...byAppid.values()], complete: false, nextPage: page + 1, end: 'found' };
+    if (items.length < num) return { items: [...byAppid.values()], complete: true, nextPage: null, end: 'complete' };
   }
 }
 
 /**
  * What the list says of one applicant: its status name (`unknown` for a number WeChat does not document),
- * `absent` when a complete walk did not find it, or `unreadable` with the failure that kept the walk from
- * finding it (null when time ran out between pages).
+ * `absent` when a complete walk did not find it, or `unreadable` with how the walk that did not find it ended and
+ * the failure behind that (null when no call failed: time ran low between pages, not paging, the page cap).
  */
 export type Lookup =
   | { status: StatusName | 'unknown' | 'absent' }
-  | { status: 'unreadable'; cause: WeChatApiError | DeadlineExceeded | null };
+  | { status: 'unreadable'; end: WalkEnd; cause: WeChatApiError | DeadlineExceeded | null };
 
 /** Looks up one applicant's current status, retrying each page within the deadline; never throws a WeChat failure. */
 export async function currentStatus(
@@ -164,13 +172,14 @@ export async function currentStatus(
   try {
     walk = await readAllPages(client, deadline, { until: (item) => item.appid === appid, retry });
   } catch (thrown) {
-    if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return { status: 'unreadable', cause: thrown };
+    if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return firstPageFailed(thrown);
     throw thrown;
   }
-  const found = walk.items.find((item) => item.appid === appid);
-  if (found !== undefined) return { status: found.statusName };
-  // A cut walk that did not find it cannot say it is absent.
-  return walk.complete ? { status: 'absent' } : { status: 'unreadable', cause: walk.stoppedBy ?? null };
+  return statusIn({ walk }, appid);
+}
+
+function firstPageFailed(cause: WeChatApiError | DeadlineExceeded): Lookup {
+  return { status: 'unreadable', end: cause instanceof DeadlineExceeded ? 'deadline' : 'failed', cause };
 }
 
 /**
@@ -219,8 +228,10 @@ export function batchStatusLookups(client: ListClient, deadline: Deadline, retry
 }
 
 function statusIn(outcome: WalkOutcome, appid: string): Lookup {
-  if ('failed' in outcome) return { status: 'unreadable', cause: outcome.failed };
-  const found = outcome.walk.items.find((item) => item.appid === appid);
+  if ('failed' in outcome) return firstPageFailed(outcome.failed);
+  const { walk } = outcome;
+  const found = walk.items.find((item) => item.appid === appid);
   if (found !== undefined) return { status: found.statusName };
-  return outcome.walk.complete ? { status: 'absent' } : { status: 'unreadable', cause: outcome.walk.stoppedBy ?? null };
+  // A cut walk that did not find it cannot say it is absent.
+  return walk.complete ? { status: 'absent' } : { status: 'unreadable', end: walk.end, cause: walk.stoppedBy ?? null };
 }

@@ -3,16 +3,17 @@
  * outcomes and batches, and the typed result. Pure logic: the transport, caller, clock and log come in as
  * dependencies, so every adapter (cloud function, CLI, tests) shares it.
  */
-import type { Lookup, StatusLookups } from './applicationList';
-import { batchStatusLookups, currentStatus, STATUS_TEXT } from './applicationList';
+import type { StatusLookups } from './applicationList';
+import { batchStatusLookups, currentStatus } from './applicationList';
+import { startThreshold, timedCalls } from './batchPacing';
 import type { Caller } from './callerPolicy';
 import { callerLogFields, refuseCall } from './callerPolicy';
 import type { AdminList } from './config';
 import type { Deadline } from './deadline';
-import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
+import { beforeDeadline, remainingMs } from './deadline';
 import type { ApplyError } from './errorTable';
-import { failureOutcome, isAccountWide, ownError, wechatError } from './errorTable';
-import type { Decision, DecisionAction, EventIssue, Parsed, StatusName } from './eventSchema';
+import { accountWideCode, classifyFailure, ownError } from './errorTable';
+import type { Decision, DecisionAction, EventIssue, Parsed } from './eventSchema';
 import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
 import type { LogRecord, LogSink } from './log';
 import { describeThrown } from './log';
@@ -20,6 +21,7 @@ import type { PluginApplyClient } from './wechatClient';
 import { WeChatApiError } from './wechatClient';
 import type { RetryOptions } from './retry';
 import { DEFAULT_RETRY, withRetries } from './retry';
+import { settle, success } from './settle';
 
 /** Most decisions one batch call may carry; more would not fit the platform's time limit at WeChat's pace. */
 export const BATCH_MAX_ITEMS = 200;
@@ -114,98 +116,23 @@ export async function decide(decision: Decision, deps: DecideDeps, lookups?: Sta
   let unknownTry: WeChatApiError | null = null;
   const onRetry = (thrown: WeChatApiError, attempt: number): void => {
     // A retried try may have been applied: remembered, so that a later definite failure is not taken at its word.
-    if (unknownTry === null && failureOutcome(thrown.errCode, thrown.httpStatus) === 'unknown') unknownTry = thrown;
+    if (unknownTry === null && classifyFailure(thrown)?.outcome === 'unknown') unknownTry = thrown;
     deps.log({ level: 'warn', event: 'retry', action: decision.action, appid: decision.appid, errCode: thrown.errCode, attempt });
   };
   try {
     await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision, deps.deadline), deps.deadline), deps.deadline, retry, onRetry);
     return success(decision, true);
   } catch (thrown) {
-    if (thrown instanceof DeadlineExceeded) return { ok: false, error: ownError('TIMEOUT') };
-    if (!(thrown instanceof WeChatApiError)) throw thrown;
-    return settle(decision, thrown, unknownTry, deps, lookups ?? singleLookups(deps));
+    const failure = classifyFailure(thrown);
+    if (failure === null) throw thrown;
+    if (!(thrown instanceof WeChatApiError)) return { ok: false, error: failure.error };
+    return settle(decision, thrown, failure.error, unknownTry, deps, lookups ?? singleLookups(deps));
   }
 }
-
-/** Which refusals may mean "already done", and the status that would mean it. */
-function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'absent' | null {
-  if (errCode === 89240 && decision.action === 'dev_agree') return 'approved';
-  if (errCode === 89240 && decision.action === 'dev_refuse') return 'refused';
-  if (errCode === 89242 && decision.action === 'dev_delete') return 'absent';
-  return null;
-}
-
-/** The status a decision leaves when WeChat applies it. */
-const ASKED_STATUS: Readonly<Record<DecisionAction, StatusName | 'absent'>> = { dev_agree: 'approved', dev_refuse: 'refused', dev_delete: 'absent' };
 
 /** A single decision's lookup: a walk of its own, stopping at the page that lists the applicant. */
 function singleLookups(deps: DecideDeps): StatusLookups {
   return (appid) => currentStatus(deps.client, appid, deps.deadline, deps.retry ?? DEFAULT_RETRY);
-}
-
-/**
- * Turns a failure that may hide an applied decision into its outcome: a refusal that may mean "already done", or
- * any definite failure after a try whose outcome was unknown (its answer lost: it may have been applied). The
- * lookup behind it is a read, retried like any other call; when it still cannot tell, the answer is
- * OUTCOME_UNKNOWN, never a definite failure, because the application may well be as asked already.
- */
-async function settle(
-  decision: Decision,
-  thrown: WeChatApiError,
-  unknownTry: WeChatApiError | null,
-  deps: DecideDeps,
-  lookups: StatusLookups,
-): Promise<DecisionResult> {
-  const error = wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
-  const refusalWanted = alreadyDoneStatus(decision, thrown.errCode);
-  // A failure whose own text says the outcome is unknown is already the honest answer. HTTP_ERROR's text does not
-  // say so even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
-  const afterLostAnswer = unknownTry !== null && failureOutcome(thrown.errCode) === 'known' ? unknownTry : null;
-  if (refusalWanted === null && afterLostAnswer === null) return { ok: false, error };
-  const unknown = (): DecisionResult => ({
-    ok: false,
-    error: ownError('OUTCOME_UNKNOWN', {
-      errCode: thrown.errCode,
-      raw: thrown.errMsg,
-      ...(afterLostAnswer === null ? {} : { unknownTry: { errCode: afterLostAnswer.errCode, raw: afterLostAnswer.errMsg } }),
-    }),
-  });
-  // Without an appid WeChat picked the application, so there is nothing to look up.
-  if (decision.appid === undefined) return afterLostAnswer === null ? { ok: false, error } : unknown();
-  const wanted = refusalWanted ?? ASKED_STATUS[decision.action];
-  // A status read before WeChat's refusal still counts when the refusal confirms it (not pending, or not listed);
-  // after a lost answer only a read that began after the last try can tell.
-  const agrees = (status: Lookup['status']): boolean => refusalWanted !== null && status === refusalWanted;
-  const lookup = await lookups(decision.appid, agrees);
-  if (lookup.status === wanted) return success(decision, false);
-  if (lookup.status === 'unreadable') {
-    const cause = lookup.cause;
-    deps.log({
-      level: 'warn',
-      event: 'lookupFailed',
-      action: decision.action,
-      appid: decision.appid,
-      errCode: thrown.errCode,
-      unknownErrCode: afterLostAnswer?.errCode ?? null,
-      lookupErrCode: cause instanceof WeChatApiError ? cause.errCode : null,
-      lookupTimedOut: cause === null || cause instanceof DeadlineExceeded,
-    });
-    return unknown();
-  }
-  // Not as asked: the definite failure stands. A status number WeChat does not document is not the one asked for.
-  if (lookup.status === 'unknown' || refusalWanted === null) return { ok: false, error };
-  // The list contradicts WeChat's refusal (89240 for an application it lists as pending; 89242 for one it lists):
-  // one of the two is stale, so a definite refusal would be a guess.
-  if ((thrown.errCode === 89240 && lookup.status === 'pending') || (thrown.errCode === 89242 && lookup.status !== 'absent')) return unknown();
-  const [zh, en] = STATUS_TEXT[lookup.status];
-  return {
-    ok: false,
-    error: { ...error, message: `${error.message}（当前状态：${zh}）`, messageEn: `${error.messageEn} (currently ${en})`, currentStatus: lookup.status },
-  };
-}
-
-function success(decision: Decision, changed: boolean): DecisionResult {
-  return { ok: true, action: decision.action, ...(decision.appid === undefined ? {} : { appid: decision.appid }), changed };
 }
 
 function invalid(issues: EventIssue[]): { ok: false; error: ApplyError } {
@@ -322,7 +249,8 @@ function conflictIssue(appid: string, mine: IndexedDecision, other: IndexedDecis
  * An invalid item, or one in conflict with another on the same appid, is answered without reaching WeChat; the
  * same decision repeated is sent once and every copy gets its outcome. An item is started only while the time left
  * is comfortably more than the slowest WeChat call so far (startThreshold); the rest come back NOT_ATTEMPTED, never
- * half-done. After an account-wide error (isAccountWide) no new item is started: the rest come back SKIPPED.
+ * half-done. After an account-wide error (accountWideCode; also one behind OUTCOME_UNKNOWN) no new item is started:
+ * the rest come back SKIPPED, naming it.
  * `onSettled` sees each result as it comes (a CLI's progress bar); `shouldStart` returning false also leaves the
  * remaining items NOT_ATTEMPTED (an adapter's own reason to stop).
  */
@@ -363,7 +291,7 @@ export async function decideMany(
         result = { ok: false, error: ownError('NOT_ATTEMPTED') };
       } else {
         result = await decide(lead.decision, itemDeps, lookups);
-        if (!result.ok && isAccountWide(result.error)) blockedBy ??= result.error.code;
+        if (!result.ok) blockedBy ??= accountWideCode(result.error);
       }
       const echoed = result.ok ? result : { ...result, ...echoOf(events[lead.index]) };
       settleItem(lead.index, echoed, startedAt);
@@ -377,47 +305,6 @@ export async function decideMany(
 function skipped(blockedBy: string): DecisionResult {
   const error = ownError('SKIPPED', { blockedBy });
   return { ok: false, error: { ...error, message: `${error.message}（${blockedBy}）`, messageEn: `${error.messageEn} (${blockedBy})` } };
-}
-
-/**
- * The client as a batch sees it: every call that reaches the transport is timed, and `slowestMs` is the slowest
- * so far, counting a call still waiting as at least as slow as it has been (a hung call must hold the batch back
- * before it ends). Items answered without a call (invalid, repeats, not started) never count.
- */
-function timedCalls(client: PluginApplyClient, now: () => number): { client: PluginApplyClient; slowestMs: () => number } {
-  let slowestDoneMs = 0;
-  const waitingSince = new Set<{ since: number }>();
-  const timed = async <T>(call: () => Promise<T>): Promise<T> => {
-    const waiting = { since: now() };
-    waitingSince.add(waiting);
-    try {
-      return await call();
-    } finally {
-      waitingSince.delete(waiting);
-      slowestDoneMs = Math.max(slowestDoneMs, now() - waiting.since);
-    }
-  };
-  return {
-    client: {
-      setApplyStatus: (request, deadline) => timed(() => client.setApplyStatus(request, deadline)),
-      listApplications: (page, num, deadline) => timed(() => client.listApplications(page, num, deadline)),
-    },
-    slowestMs: () => Math.max(slowestDoneMs, ...[...waitingSince].map((waiting) => now() - waiting.since)),
-  };
-}
-
-/** Least time left for which an item is started at all. */
-const MIN_START_MS = 100;
-
-/**
- * Time left an item needs before it is started: 1.5 times the slowest WeChat call so far, never under 100 ms.
- * The slowest, not the average, so that fast failures and items answered without a call cannot talk the batch
- * into starting a call that will not return in time: under a steady latency L an item starts only with 1.5 L
- * left, so its decision is answered with time to spare. A retry is started only if it fits (withRetries), and
- * the look-up after an "already done" answer is cut short rather than overrun, so neither turns into TIMEOUT.
- */
-function startThreshold(slowestCallMs: number): number {
-  return Math.max(MIN_START_MS, 1.5 * slowestCallMs);
 }
 
 /** Counts of a batch's results: succeeded (changed or not), failed, not attempted (time ran out), skipped (account-wide error). */

@@ -3,16 +3,14 @@
  * WeChat's list has no status filter and no total, so filtering happens here and `hasMore` comes from
  * whether a page was full.
  */
-import type { Application } from './applicationList';
+import type { Application, Walk } from './applicationList';
 import { readAllPages, readPage } from './applicationList';
 import { callerLogFields, refuseCall } from './callerPolicy';
-import { DeadlineExceeded } from './deadline';
 import type { ApplyError } from './errorTable';
-import { ownError, wechatError } from './errorTable';
+import { classifyFailure, ownError } from './errorTable';
 import { parseListEvent, PAGE_SIZE_MAX } from './eventSchema';
 import type { LogSink } from './log';
 import { describeThrown } from './log';
-import { WeChatApiError } from './wechatClient';
 import { DEFAULT_RETRY, withRetries } from './retry';
 import type { ListClient } from './wechatClient';
 import type { SetStatusDeps } from './decisions';
@@ -22,10 +20,21 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 /**
  * What getPluginApplyList returns. With `all`, `hasMore` is true only when the walk was cut at `nextPage`: by the
- * deadline, or by a page that failed or stalled, whose error is then `stoppedBy`.
+ * deadline, the page cap, or a page that failed (its error is then `stoppedBy`) or repeated the pages before it
+ * (`stoppedBy` NOT_PAGING, which asking again will not change).
  */
 export type ListResult =
-  | { ok: true; items: Application[]; page: number; num: number; hasMore: boolean; nextPage: number | null; stoppedBy?: ApplyError }
+  | {
+      ok: true;
+      items: Application[];
+      page: number;
+      num: number;
+      hasMore: boolean;
+      nextPage: number | null;
+      stoppedBy?: ApplyError;
+      /** The number WeChat gives its first page, as this container found it; null while the list is empty. */
+      pageBase?: 0 | 1 | null;
+    }
   | { ok: false; error: ApplyError };
 
 /** What the list core needs: like a decision's, but a list-only client suffices. */
@@ -59,22 +68,27 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     const num = parsed.value.num ?? (all ? PAGE_SIZE_MAX : DEFAULT_PAGE_SIZE);
     const keep = (item: Application): boolean => status === undefined || item.statusName === status;
     const retry = deps.retry ?? DEFAULT_RETRY;
+    const pageBase = (): { pageBase?: 0 | 1 | null } => (deps.client.pageBase === undefined ? {} : { pageBase: deps.client.pageBase() });
     if (all) {
       // Each page is retried on its own; a later page that fails or stalls leaves what was read, and where to resume.
       const walk = await readAllPages(deps.client, deps.deadline, { num, firstPage: page, retry });
-      const stoppedBy = walk.stoppedBy === undefined ? {} : { stoppedBy: errorOf(walk.stoppedBy) };
-      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy };
+      const stoppedBy = whyCut(walk);
+      return { ok: true, items: walk.items.filter(keep), page, num, hasMore: !walk.complete, nextPage: walk.nextPage, ...stoppedBy, ...pageBase() };
     }
     const items = await withRetries(() => readPage(deps.client, page, num, deps.deadline), deps.deadline, retry);
     const hasMore = items.length >= num;
-    return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null };
+    return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null, ...pageBase() };
   } catch (thrown) {
-    if (thrown instanceof WeChatApiError || thrown instanceof DeadlineExceeded) return { ok: false, error: errorOf(thrown) };
+    const failure = classifyFailure(thrown);
+    if (failure !== null) return { ok: false, error: failure.error };
     deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };
   }
 }
 
-function errorOf(thrown: WeChatApiError | DeadlineExceeded): ApplyError {
-  return thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) : ownError('TIMEOUT');
+/** The error that cut a walk short, when one did. */
+function whyCut(walk: Walk): { stoppedBy?: ApplyError } {
+  if (walk.end === 'notPaging') return { stoppedBy: ownError('NOT_PAGING') };
+  const error = walk.stoppedBy === undefined ? undefined : classifyFailure(walk.stoppedBy)?.error;
+  return error === undefined ? {} : { stoppedBy: error };
 }

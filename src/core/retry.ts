@@ -4,7 +4,7 @@
  */
 import type { Deadline } from './deadline';
 import { remainingMs } from './deadline';
-import { retryPolicyOf } from './errorTable';
+import { classifyFailure } from './errorTable';
 import { WeChatApiError } from './wechatClient';
 
 /** How retries are paced; tests pass a fake sleep and random. */
@@ -27,7 +27,7 @@ export const DEFAULT_RETRY: RetryOptions = {
 
 /** Whether WeChat or the cloud said to try again soon (-1, the cloud's transient codes), per the error table. */
 export function isTransient(thrown: unknown): thrown is WeChatApiError {
-  return thrown instanceof WeChatApiError && retryPolicyOf(thrown.errCode, thrown.httpStatus) === 'backoff';
+  return thrown instanceof WeChatApiError && classifyFailure(thrown)?.retry === 'backoff';
 }
 
 /**

@@ -32,6 +32,8 @@ export interface ListClient {
    * Required, so that a wrapper that forgets to pass it on does not compile.
    */
   listApplications(page: number, num: number, deadline: Deadline): Promise<RawApplication[]>;
+  /** The number of WeChat's first page, for a client that finds it (pageBase.ts); null until a read could tell. */
+  pageBase?(): 0 | 1 | null;
 }
 
 /** Deciding, which also reads the list to settle "already done" answers. Every transport offers both. */

@@ -11,6 +11,7 @@ import type { Config } from '../core/config';
 import type { Deadline } from '../core/deadline';
 import { callStartedAt, deadlineFromContext, timeLimitMs } from '../core/deadline';
 import { stdoutSink } from '../core/log';
+import { withPageBase } from '../core/pageBase';
 import { createHttpsClient } from '../wechat/httpsTransport';
 import type { ListClient, PluginApplyClient } from '../core/wechatClient';
 
@@ -86,15 +87,16 @@ const openapi = cloud.openapi as unknown as PluginManagerOpenApi;
 
 /**
  * The WeChat client for deciding, by the configured transport; created once per container, so a warm
- * container reuses its access token. A problem creating it is added to `config.problems`, never thrown.
+ * container reuses its access token and the page numbering it found (pageBase.ts). A problem creating it is added
+ * to `config.problems`, never thrown.
  */
 export function decisionClient(config: Config): PluginApplyClient {
-  return httpsClientFor(config) ?? createCloudClient(openapi, stdoutSink);
+  return withPageBase(httpsClientFor(config) ?? createCloudClient(openapi, stdoutSink), stdoutSink);
 }
 
 /** The WeChat client for listing only. */
 export function listClient(config: Config): ListClient {
-  return httpsClientFor(config) ?? createCloudListClient(openapi);
+  return withPageBase(httpsClientFor(config) ?? createCloudListClient(openapi), stdoutSink);
 }
 
 function httpsClientFor(config: Config): PluginApplyClient | null {

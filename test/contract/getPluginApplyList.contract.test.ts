@@ -1,6 +1,6 @@
 /** getPluginApplyList as deployed: the built bundle with the real SDK, through the local cloud. */
 import type { LocalCloud } from '../../localcloud/server';
-import { application, appidOf, PENDING, REFUSED, scenario, startCloud } from './localCloudFixture';
+import { application, appidOf, APPROVED, PENDING, REFUSED, scenario, startCloud } from './localCloudFixture';
 
 const FN = 'getPluginApplyList';
 const API = 'pluginManager.getPluginDevApplyList';
@@ -18,7 +18,7 @@ afterAll(async () => {
 beforeEach(() => cloud.reset(scenario()));
 
 type Item = { appid: string; status: number; statusName: string; createTime: string | null; reason: string; categories: unknown[] };
-type ListResult = { ok: boolean; items: Item[]; page: number; num: number; hasMore: boolean; nextPage: number | null; error?: { code: string } };
+type ListResult = { ok: boolean; items: Item[]; page: number; num: number; hasMore: boolean; nextPage: number | null; pageBase?: 0 | 1 | null; error?: { code: string } };
 const list = async (data: unknown, options = {}): Promise<ListResult> => (await cloud.invoke(FN, data, options)) as ListResult;
 
 describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
@@ -39,7 +39,7 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
   it('asks WeChat for dev_apply_list with the page and size', async () => {
     await list({ page: 2, num: 3 });
 
-    expect(cloud.calls().find((call) => call.api === API)?.request).toEqual({ action: 'dev_apply_list', page: 2, num: 3 });
+    expect(cloud.calls().filter((call) => call.api === API).map((call) => call.request)).toContainEqual({ action: 'dev_apply_list', page: 2, num: 3 });
   });
 
   it('walks every page of 250 applications with all: true', async () => {
@@ -50,7 +50,8 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
     expect(result).toMatchObject({ ok: true, hasMore: false });
     expect(result.items).toHaveLength(250);
     expect(new Set(result.items.map((item) => item.appid)).size).toBe(250);
-    expect(cloud.calls().filter((call) => call.api === API)).toHaveLength(3);
+    // Three pages, and page 0 once per container to learn how WeChat numbers its pages.
+    expect(cloud.calls().filter((call) => call.api === API)).toHaveLength(3 + 1);
   });
 
   it('returns the page it read, where to resume and why, when the next page keeps failing', async () => {
@@ -98,5 +99,59 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
 
     expect(result.ok).toBe(true);
     expect(cloud.calls().every((call) => call.functionName === FN && call.api === API)).toBe(true);
+  });
+});
+
+/** Waits until `done` holds, checking every 20 ms, for at most 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('against a WeChat whose list counts pages from 0 (built bundle, real SDK, local cloud)', () => {
+  let zeroBased: LocalCloud & { output: string[] };
+
+  beforeAll(async () => {
+    zeroBased = await startCloud({ listPagesFrom: 0 });
+  });
+
+  afterAll(async () => {
+    await zeroBased.close();
+  });
+
+  beforeEach(() => zeroBased.reset(scenario()));
+
+  it('lists every application, says the list counts from 0, and logs it once', async () => {
+    zeroBased.output.length = 0;
+
+    const result = (await zeroBased.invoke(FN, {})) as ListResult;
+    // The function's output comes on its own pipe, and may trail its result: its last line is the call's own record.
+    await until(() => zeroBased.output.some((line) => line.includes(`"fn":"${FN}"`)));
+
+    expect(result).toMatchObject({ ok: true, page: 1, hasMore: false, pageBase: 0 });
+    expect(result.items.map((item) => item.appid)).toEqual(scenario().map((item) => item.appid));
+    expect(zeroBased.output.filter((line) => line.includes('"event":"pageBase"'))).toHaveLength(1);
+  });
+
+  it('walks every page of 250 applications with all: true, the first included', async () => {
+    zeroBased.reset(Array.from({ length: 250 }, (_, n) => application(appidOf(1000 + n), 1)));
+
+    const result = (await zeroBased.invoke(FN, { all: true })) as ListResult;
+
+    expect(result).toMatchObject({ ok: true, hasMore: false, pageBase: 0 });
+    expect(new Set(result.items.map((item) => item.appid)).size).toBe(250);
+  });
+
+  it('reports an agree of an application already approved as done, not as "not pending"', async () => {
+    const result = await zeroBased.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: APPROVED });
+
+    expect(result).toMatchObject({ ok: true, changed: false });
+  });
+});
+
+describe('against a WeChat whose list counts pages from 1 (built bundle, real SDK, local cloud)', () => {
+  it('says the list counts from 1 in the list result', async () => {
+    const result = await list({});
+
+    expect(result).toMatchObject({ ok: true, pageBase: 1 });
   });
 });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LocalCloud } from '../../localcloud/server';
-import { WECHAT_ERRORS } from '../../src/core/errorTable';
+import { OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 import { ADMIN, application, appidOf, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
@@ -221,7 +222,7 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
     it.each([
       ['HTTP 500', 'http500', 'CLOUD_SYSTEM_ERROR'],
       ['a reset connection', 'reset', 'CLOUD_SYSTEM_ERROR'],
-      ['a malformed body', 'malformed', 'WECHAT_SYSTEM_ERROR'],
+      ['a malformed body', 'malformed', 'UNREADABLE_ANSWER'],
     ] as const)('answers %s that persists with %s, retryable, after retrying', async (_, kind, code) => {
       cloud.addFault({ kind, api: API, times: 10 });
 
@@ -261,6 +262,28 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       expect(result).toMatchObject({ ok: true, changed: false });
       expect(statusOf(cloud, event.appid)).toBe(status);
       expect(decisionCalls()).toBe(2);
+    });
+  });
+
+  describe('an answer that cannot be read', () => {
+    it('settles a decision WeChat applied but answered unreadably by the list, when the retry meets another error', async () => {
+      cloud.addFault({ kind: 'unreadableAnswer', api: API, times: 1 });
+      cloud.addFault({ kind: 'errcode', errcode: 45011, api: API, times: 1 });
+
+      const result = await invoke({ action: 'dev_agree', appid: PENDING });
+
+      expect(result).toMatchObject({ ok: true, action: 'dev_agree', appid: PENDING, changed: false });
+      expect(statusOf(cloud, PENDING)).toBe(2);
+    });
+
+    it('reports an applied decision whose answers stay unreadable as an unknown outcome, never a known failure', async () => {
+      cloud.addFault({ kind: 'unreadableAnswer', api: API, times: 10 });
+
+      const result = await invoke({ action: 'dev_agree', appid: PENDING });
+
+      expect(result).toMatchObject({ ok: false, error: { code: 'UNREADABLE_ANSWER', errCode: -700004, retryable: true } });
+      expect(OUTCOME_UNKNOWN_CODES.has((result as { error: { code: string } }).error.code)).toBe(true);
+      expect(statusOf(cloud, PENDING)).toBe(2);
     });
   });
 

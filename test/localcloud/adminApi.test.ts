@@ -94,7 +94,7 @@ describe('admin endpoints under /_local/', () => {
   });
 
   it.each([
-    ['an unknown kind', { kind: 'explode' }, /fault\.kind must be one of errcode, cloudError, tcbError, http500, malformed, reset, lostAnswer, delay, hang/],
+    ['an unknown kind', { kind: 'explode' }, /fault\.kind must be one of errcode, cloudError, tcbError, http500, malformed, reset, lostAnswer, unreadableAnswer, delay, hang/],
     ['times 0', { kind: 'reset', times: 0 }, /fault\.times must be an integer >= 1/],
     ['an unknown field', { kind: 'reset', count: 2 }, /unknown fault field\(s\): count/],
     [

@@ -11,7 +11,7 @@ const seed = Number(process.env.SOAK_SEED ?? 20261128);
 const runs = Number(process.env.SOAK_RUNS ?? 8);
 const maxSteps = Number(process.env.SOAK_STEPS ?? 60);
 const path = process.env.SOAK_PATH;
-const ALL_FAULT_KINDS = ['cloudError', 'delay', 'errcode', 'hang', 'http500', 'lostAnswer', 'malformed', 'reset', 'tcbError'];
+const ALL_FAULT_KINDS = ['cloudError', 'delay', 'errcode', 'hang', 'http500', 'lostAnswer', 'malformed', 'reset', 'tcbError', 'unreadableAnswer'];
 // A hang costs the function's whole deadline; the rest is well under 100 ms a step.
 const timeoutMs = Math.max(60_000, runs * maxSteps * 1_500);
 

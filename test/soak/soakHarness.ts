@@ -11,7 +11,8 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { Application, CallRecord, Fault, FaultKindName, LocalCloud } from '../../localcloud/server';
 import { FaultKind, localAccount, startLocalCloud } from '../../localcloud/server';
-import { OWN_ERRORS, WECHAT_ERRORS } from '../../src/core/errorTable';
+import { OWN_ERRORS } from '../../src/core/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 
 /** Which way the warm function reaches WeChat. */
 export type SoakTransport = 'cloud' | 'https';
@@ -57,7 +58,7 @@ const NEVER_LISTED = appidOf(0x5ff);
 
 /** Errors whose text says the outcome is unknown: the only ones that may leave the decision applied or not. */
 export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(
-  [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.messageEn.includes('outcome is unknown')).map((entry) => entry.code),
+  [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.en.message.includes('outcome is unknown')).map((entry) => entry.code),
 );
 
 /** WeChat's refusals that say the application's state forbids the decision, by errCode. */
@@ -331,6 +332,7 @@ function faultArb(transport: SoakTransport): fc.Arbitrary<Fault> {
     [FaultKind.malformed]: fc.constant({}),
     [FaultKind.reset]: fc.constant({}),
     [FaultKind.lostAnswer]: fc.constant({}),
+    [FaultKind.unreadableAnswer]: fc.constant({}),
     [FaultKind.delay]: fc.record({ ms: fc.integer({ min: 20, max: 900 }) }),
     [FaultKind.hang]: fc.constant({}),
   };

@@ -44,7 +44,9 @@ describe('readAllPages', () => {
     expect(walk.complete).toBe(false);
     expect(walk.nextPage).toBe(2);
     expect(walk.cutReason).toMatch(/page 2 repeated/);
-    expect(walk.stoppedBy).toBeInstanceOf(WeChatApiError);
+    // No call failed: a made-up "system busy" would tell the caller to retry what will never pass.
+    expect(walk.end).toBe('notPaging');
+    expect(walk.stoppedBy).toBeUndefined();
   });
 
   it('keeps walking when a full page overlaps the last one but brings a new appid (the list shifted)', async () => {
@@ -73,5 +75,21 @@ describe('readAllPages', () => {
     expect(walk.complete).toBe(false);
     expect(walk.nextPage).toBe(5 + WALK_PAGE_LIMIT);
     expect(walk.cutReason).toMatch(new RegExp(`${WALK_PAGE_LIMIT} pages`));
+    expect(walk.end).toBe('pageCap');
+  });
+
+  it.each([
+    ['complete', 'a page shorter than num', (page: number) => (page === 1 ? rawPage(0, 100) : rawPage(100, 3)), 'complete'],
+    ['failed', 'a later page that keeps failing', (page: number) => {
+      if (page === 2) throw new WeChatApiError(45009, 'reach max api daily quota limit');
+      return rawPage(0, 100);
+    }, 'failed'],
+  ] as const)('ends %s on %s', async (_, __, pageAt, end) => {
+    const { client } = countingClient(pageAt);
+
+    const walk = await readAllPages(client, longDeadline(), { num: 100, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, random: () => 0 } });
+
+    expect(walk.end).toBe(end);
+    expect(walk.stoppedBy instanceof WeChatApiError ? walk.stoppedBy.errCode : null).toBe(end === 'failed' ? 45009 : null);
   });
 });

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import type { DecideDeps, DecisionResult, SetStatusDeps } from '../../src/core/decisions';
 import { BATCH_CONCURRENCY, decideMany, handleSetStatus } from '../../src/core/decisions';
-import { ACCOUNT_WIDE_CODES, OWN_ERRORS, WECHAT_ERRORS } from '../../src/core/errorTable';
+import { ACCOUNT_WIDE_CODES, OWN_ERRORS } from '../../src/core/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 import type { LogRecord } from '../../src/core/log';
 import type { RetryOptions } from '../../src/core/retry';
 import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/core/wechatClient';
@@ -286,9 +287,9 @@ describe('decideMany after an account-wide error', () => {
   });
 
   it('gives skipped items their own reason and a hint to fix the error first, unlike NOT_ATTEMPTED', () => {
-    expect(OWN_ERRORS.SKIPPED.messageEn).not.toBe(OWN_ERRORS.NOT_ATTEMPTED.messageEn);
-    expect(OWN_ERRORS.SKIPPED.messageEn).not.toMatch(/time limit/);
-    expect(OWN_ERRORS.SKIPPED.hintEn).toMatch(/^Fix the account-wide error .* then send these items again\.$/);
+    expect(OWN_ERRORS.SKIPPED.en.message).not.toBe(OWN_ERRORS.NOT_ATTEMPTED.en.message);
+    expect(OWN_ERRORS.SKIPPED.en.message).not.toMatch(/time limit/);
+    expect(OWN_ERRORS.SKIPPED.en.hint).toMatch(/^Fix the account-wide error .* then send these items again\.$/);
   });
 
   it.each([89242, 89240, -1])('keeps going after errCode %i, which concerns one item only', async (errCode) => {
@@ -296,6 +297,87 @@ describe('decideMany after an account-wide error', () => {
       () => 20,
       (request) => {
         if (request.appid === appidOf(0)) throw new WeChatApiError(errCode, `fail ${errCode}`);
+      },
+    );
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results.map(codeOf)).not.toContain('SKIPPED');
+    expect(results.slice(1).every((result) => result.ok)).toBe(true);
+  });
+
+  it('stops after OUTCOME_UNKNOWN when the error behind it is account-wide (45011), as it does for 45011 itself', async () => {
+    const tries = new Map<string, number>();
+    const weChat = slowWeChat(
+      () => 20,
+      (request) => {
+        const tried = (tries.get(request.appid ?? '') ?? 0) + 1;
+        tries.set(request.appid ?? '', tried);
+        // The first answer is lost (it may have been applied); the retry meets the per-minute quota.
+        throw tried === 1 ? new WeChatApiError(-501001, 'resource system error') : new WeChatApiError(45011, 'api minute-quota reach limit rid: 1');
+      },
+    );
+    const client: PluginApplyClient = {
+      setApplyStatus: (request, deadline) => weChat.setApplyStatus(request, deadline),
+      listApplications: async () => {
+        throw new WeChatApiError(45011, 'api minute-quota reach limit rid: 2');
+      },
+    };
+
+    const results = await runBatch(itemsOf(Array<boolean>(60).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 45011 } });
+    expect(new Set(weChat.sent.map((request) => request.appid)).size).toBe(BATCH_CONCURRENCY);
+    expect(results.filter((result) => !result.ok && result.error.code === 'SKIPPED')).toHaveLength(60 - BATCH_CONCURRENCY);
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'RATE_LIMITED' } });
+  });
+
+  it('stops after OUTCOME_UNKNOWN when the error behind it is an HTTP 429, naming HTTP_ERROR', async () => {
+    const tries = new Map<string, number>();
+    const weChat = slowWeChat(
+      () => 20,
+      (request) => {
+        const tried = (tries.get(request.appid ?? '') ?? 0) + 1;
+        tries.set(request.appid ?? '', tried);
+        const status = tried === 1 ? 502 : 429;
+        throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+      },
+    );
+    const client: PluginApplyClient = {
+      setApplyStatus: (request, deadline) => weChat.setApplyStatus(request, deadline),
+      listApplications: async () => {
+        throw new WeChatApiError(-700002, 'POST https://proxy.example/wxa/devplugin?access_token=***: HTTP 429', 429);
+      },
+    };
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: -700002, httpStatus: 429 } });
+    expect(new Set(weChat.sent.map((request) => request.appid)).size).toBe(BATCH_CONCURRENCY);
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'HTTP_ERROR' } });
+  });
+
+  it.each([429, 404, 403, 401, 302])('starts no new item after HTTP %i, which every item would meet: the rest are SKIPPED', async (status) => {
+    const client = slowWeChat(
+      () => 20,
+      () => {
+        throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+      },
+    );
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'HTTP_ERROR', httpStatus: status } });
+    expect(client.sent).toHaveLength(BATCH_CONCURRENCY);
+    expect(results.slice(BATCH_CONCURRENCY).map(codeOf)).toEqual(Array<string>(30 - BATCH_CONCURRENCY).fill('SKIPPED'));
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { blockedBy: 'HTTP_ERROR' } });
+  });
+
+  it.each([400, 413, 502])('keeps going after HTTP %i, which one item\'s request (or a passing upstream fault) can cause', async (status) => {
+    const client = slowWeChat(
+      () => 20,
+      (request) => {
+        if (request.appid === appidOf(0)) throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
       },
     );
 

@@ -3,12 +3,13 @@
  * decisions go to setDevPluginApplyStatus, and once the cloud says it does not know that name (-604100), through
  * getPluginDevApplyList for the rest of the container's life.
  */
+import { classifyFailure } from '../../src/core/errorTable';
 import type { LogRecord } from '../../src/core/log';
 import type { DecisionRequest } from '../../src/core/wechatClient';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import type { PluginManagerOpenApi } from '../../src/wechat/cloudTransport';
 import { createCloudClient } from '../../src/wechat/cloudTransport';
-import { cloudFailure, wechatFailure } from '../fixtures/sdk';
+import { CloudSDKError, cloudFailure, wechatFailure } from '../fixtures/sdk';
 import { aMinuteFromNow } from '../fixtures/deadline';
 
 const APPLICANT = 'wx0123456789abcdef';
@@ -104,5 +105,37 @@ describe('createCloudClient', () => {
 
     expect(thrown).toMatchObject({ errCode: 89242 });
     expect(openapi.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['a body neither protobuf nor JSON', new CloudSDKError({ errCode: -601001, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail unknown wx response received: RangeError: index out of range' })],
+    ['WeChat\'s JSON that does not parse', new CloudSDKError({ errCode: -601001, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail wechat server internal error, response body is invalid json: {"errc' })],
+    ['an empty answer', new CloudSDKError({ errCode: -601001, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail empty response' })],
+  ])('reports %s as UNREADABLE_ANSWER (-700004), whose outcome is unknown', async (_, failure) => {
+    const client = createCloudClient(fakeOpenApi(() => failure));
+
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()).catch((error: unknown) => error);
+
+    expect(thrown).toMatchObject({ errCode: -700004, errMsg: failure.errMsg });
+    expect(classifyFailure(thrown)).toMatchObject({ error: { code: 'UNREADABLE_ANSWER' }, retry: 'backoff', outcome: 'unknown' });
+  });
+
+  it('keeps the cloud\'s own -601001, which is an answer', async () => {
+    const client = createCloudClient(fakeOpenApi(() => cloudFailure(-601001)));
+
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()).catch((error: unknown) => error);
+
+    expect(thrown).toMatchObject({ errCode: -601001 });
+  });
+
+  it.each([
+    ['text that is not JSON', { result: '<html>502 Bad Gateway</html>', errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:ok', errCode: 0 }],
+    ['a body of another content type', { contentType: 'application/octet-stream', buffer: Buffer.from([1, 2]), errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:ok', errCode: 0 }],
+  ])('does not take a decision answered with %s, which the SDK resolves, for applied', async (_, answer) => {
+    const client = createCloudClient(fakeOpenApi(() => answer));
+
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()).catch((error: unknown) => error);
+
+    expect(thrown).toMatchObject({ errCode: -700004 });
   });
 });

@@ -3,7 +3,10 @@
  * package, so a new SDK that renames one is noticed), the platform codes WeChat documents, and how each may be retried.
  */
 import { readFileSync } from 'node:fs';
-import { failureOutcome, HTTP_ERROR_CODE, OUTCOME_UNKNOWN_CODES, OWN_ERRORS, retryPolicyOf, wechatError, WECHAT_ERRORS } from '../../src/core/errorTable';
+import type { Outcome, RetryPolicy } from '../../src/core/errorTable';
+import { classifyFailure, HTTP_ERROR_CODE, OUTCOME_UNKNOWN_CODES, OWN_ERRORS, wechatError } from '../../src/core/errorTable';
+import { WeChatApiError } from '../../src/core/wechatClient';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 
 /** wx-server-sdk's own text for each code, from its ERR_CODE table. */
 function sdkErrorTexts(): Map<number, string> {
@@ -16,6 +19,10 @@ function sdkErrorTexts(): Map<number, string> {
 }
 
 const sdk = sdkErrorTexts();
+
+/** How the table reads a failure with this code (and HTTP status). */
+const failureOutcome = (errCode: number, httpStatus?: number): Outcome | undefined => classifyFailure(new WeChatApiError(errCode, 'fail', httpStatus))?.outcome;
+const retryPolicyOf = (errCode: number, httpStatus?: number): RetryPolicy | undefined => classifyFailure(new WeChatApiError(errCode, 'fail', httpStatus))?.retry;
 
 /** Lowercase letters only, so "timedout" and "timed out" read alike. */
 const letters = (text: string): string => text.toLowerCase().replace(/[^a-z]/g, '');
@@ -88,7 +95,7 @@ describe('error table', () => {
 
 describe('failureOutcome', () => {
   it.each([...WECHAT_ERRORS.entries()])('marks errCode %i unknown exactly when its text says the outcome is unknown', (errCode, entry) => {
-    expect(failureOutcome(errCode)).toBe(entry.messageEn.includes('outcome is unknown') ? 'unknown' : 'known');
+    expect(failureOutcome(errCode)).toBe(entry.en.message.includes('outcome is unknown') ? 'unknown' : 'known');
   });
 
   it('treats an HTTP 5xx as unknown (a gateway may have passed the request on) and a 4xx as known', () => {
@@ -102,7 +109,7 @@ describe('failureOutcome', () => {
 
 describe('OUTCOME_UNKNOWN_CODES', () => {
   it('holds exactly the codes whose text says the outcome is unknown, our own included', () => {
-    const byText = [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.messageEn.includes('outcome is unknown')).map((entry) => entry.code);
+    const byText = [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.en.message.includes('outcome is unknown')).map((entry) => entry.code);
 
     expect([...OUTCOME_UNKNOWN_CODES].sort()).toEqual([...new Set(byText)].sort());
     expect(OUTCOME_UNKNOWN_CODES).toContain('OUTCOME_UNKNOWN');

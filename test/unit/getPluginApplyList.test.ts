@@ -134,6 +134,16 @@ describe('handleList', () => {
     expect(result.ok && result.items).toHaveLength(50);
   });
 
+  it('says a list that does not move through pages is NOT_PAGING, not retryable, after two calls', async () => {
+    const client = pagedClient(listOf(250));
+    client.listApplications = async (_page, num) => listOf(250).slice(0, num);
+
+    const result = await handleList({ all: true }, depsFor(client));
+
+    expect(result).toMatchObject({ ok: true, hasMore: true, nextPage: 2, stoppedBy: { code: 'NOT_PAGING', errCode: null, retryable: false } });
+    expect(result.ok && result.items).toHaveLength(100);
+  });
+
   it('retries a failing page on its own, without reading the pages before it again', async () => {
     const client = pagedClient(listOf(250));
     const readList = client.listApplications.bind(client);

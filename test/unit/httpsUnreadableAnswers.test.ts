@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleSetStatus } from '../../src/core/decisions';
 import type { SetStatusResult } from '../../src/core/decisions';
-import { failureOutcome, OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
+import { classifyFailure, OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
 import { DEFAULT_RETRY } from '../../src/core/retry';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import { createAccessTokenCache } from '../../src/wechat/accessToken';
@@ -163,8 +163,8 @@ describe('a token fetch whose answer cannot be read', () => {
     const error = await tokens.get().catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(WeChatApiError);
-    const { errCode, errMsg } = error as WeChatApiError;
-    expect(failureOutcome(errCode)).toBe('known');
+    const { errMsg } = error as WeChatApiError;
+    expect(classifyFailure(error)?.outcome).toBe('known');
     expect(errMsg).toContain('no decision was sent');
     expect(wechat.decisionsReceived).toBe(0);
   });

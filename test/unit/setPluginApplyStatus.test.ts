@@ -4,7 +4,7 @@
  * and the real SDK in test/contract.
  */
 import fc from 'fast-check';
-import { WECHAT_ERRORS } from '../../src/core/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 import { cloudFailure, plainFailure, wechatFailure } from '../fixtures/sdk';
 
 const ADMIN = 'oAdmin1234567890abcdefghijk';
@@ -100,11 +100,11 @@ describe('setPluginApplyStatus main', () => {
       error: {
         code: entry.code,
         errCode,
-        message: entry.message,
-        messageEn: entry.messageEn,
+        message: entry.zh.message,
+        messageEn: entry.en.message,
         retryable: entry.retry !== 'never',
-        hint: entry.hint,
-        hintEn: entry.hintEn,
+        hint: entry.zh.hint,
+        hintEn: entry.en.hint,
         raw: expect.stringContaining(String(errCode < -500000 ? errCode : 'some text')),
       },
     });

@@ -1,0 +1,90 @@
+/**
+ * Settling a decision that failed in a way that may hide an applied one — a refusal that may mean "already done",
+ * or a definite failure after a try whose answer was lost — by what the application list says now.
+ */
+import type { Lookup, StatusLookups } from './applicationList';
+import { STATUS_TEXT } from './applicationList';
+import type { DecideDeps, DecisionResult } from './decisions';
+import type { ApplyError } from './errorTable';
+import { OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
+import type { Decision, DecisionAction, StatusName } from './eventSchema';
+import { WeChatApiError } from './wechatClient';
+
+/** Which refusals may mean "already done", and the status that would mean it. */
+function alreadyDoneStatus(decision: Decision, errCode: number): StatusName | 'absent' | null {
+  if (errCode === 89240 && decision.action === 'dev_agree') return 'approved';
+  if (errCode === 89240 && decision.action === 'dev_refuse') return 'refused';
+  if (errCode === 89242 && decision.action === 'dev_delete') return 'absent';
+  return null;
+}
+
+/** The status a decision leaves when WeChat applies it. */
+const ASKED_STATUS: Readonly<Record<DecisionAction, StatusName | 'absent'>> = { dev_agree: 'approved', dev_refuse: 'refused', dev_delete: 'absent' };
+
+/**
+ * Turns a failure that may hide an applied decision into its outcome: a refusal that may mean "already done", or
+ * any definite failure after a try whose outcome was unknown (its answer lost: it may have been applied). The
+ * lookup behind it is a read, retried like any other call; when it still cannot tell, the answer is
+ * OUTCOME_UNKNOWN, never a definite failure, because the application may well be as asked already.
+ */
+export async function settle(
+  decision: Decision,
+  thrown: WeChatApiError,
+  error: ApplyError,
+  unknownTry: WeChatApiError | null,
+  deps: DecideDeps,
+  lookups: StatusLookups,
+): Promise<DecisionResult> {
+  const refusalWanted = alreadyDoneStatus(decision, thrown.errCode);
+  // A failure whose own code says the outcome is unknown is already the honest answer. HTTP_ERROR's does not say so
+  // even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
+  const afterLostAnswer = unknownTry !== null && !OUTCOME_UNKNOWN_CODES.has(error.code) ? unknownTry : null;
+  if (refusalWanted === null && afterLostAnswer === null) return { ok: false, error };
+  const unknown = (): DecisionResult => ({
+    ok: false,
+    error: ownError('OUTCOME_UNKNOWN', {
+      errCode: thrown.errCode,
+      raw: thrown.errMsg,
+      ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
+      ...(afterLostAnswer === null ? {} : { unknownTry: { errCode: afterLostAnswer.errCode, raw: afterLostAnswer.errMsg } }),
+    }),
+  });
+  // Without an appid WeChat picked the application, so there is nothing to look up.
+  if (decision.appid === undefined) return afterLostAnswer === null ? { ok: false, error } : unknown();
+  const wanted = refusalWanted ?? ASKED_STATUS[decision.action];
+  // A status read before WeChat's refusal still counts when the refusal confirms it (not pending, or not listed);
+  // after a lost answer only a read that began after the last try can tell.
+  const agrees = (status: Lookup['status']): boolean => refusalWanted !== null && status === refusalWanted;
+  const lookup = await lookups(decision.appid, agrees);
+  if (lookup.status === wanted) return success(decision, false);
+  if (lookup.status === 'unreadable') {
+    const { cause, end } = lookup;
+    deps.log({
+      level: 'warn',
+      event: 'lookupFailed',
+      action: decision.action,
+      appid: decision.appid,
+      errCode: thrown.errCode,
+      unknownErrCode: afterLostAnswer?.errCode ?? null,
+      lookupErrCode: cause instanceof WeChatApiError ? cause.errCode : null,
+      lookupTimedOut: end === 'deadline',
+      lookupEnd: end,
+    });
+    return unknown();
+  }
+  // Not as asked: the definite failure stands. A status number WeChat does not document is not the one asked for.
+  if (lookup.status === 'unknown' || refusalWanted === null) return { ok: false, error };
+  // The list contradicts WeChat's refusal (89240 for an application it lists as pending; 89242 for one it lists):
+  // one of the two is stale, so a definite refusal would be a guess.
+  if ((thrown.errCode === 89240 && lookup.status === 'pending') || (thrown.errCode === 89242 && lookup.status !== 'absent')) return unknown();
+  const [zh, en] = STATUS_TEXT[lookup.status];
+  return {
+    ok: false,
+    error: { ...error, message: `${error.message}（当前状态：${zh}）`, messageEn: `${error.messageEn} (currently ${en})`, currentStatus: lookup.status },
+  };
+}
+
+/** A decision as applied: `changed` false when the application already was as asked. */
+export function success(decision: Decision, changed: boolean): DecisionResult {
+  return { ok: true, action: decision.action, ...(decision.appid === undefined ? {} : { appid: decision.appid }), changed };
+}

@@ -1,0 +1,351 @@
+/**
+ * The codes WeChat, the cloud and this package's transports answer with, as data (seed page, platform-wide codes,
+ * wx-server-sdk's own table, and the HTTPS transport's own). What each means is in errorTable.ts.
+ */
+import type { Answer, AnswerDependent, ErrorEntry, RetryPolicy } from './errorTable';
+
+/** The hint of every failure whose outcome is unknown: the list tells whether the decision was applied. */
+const REFRESH_THEN_RETRY = {
+  zh: '请刷新列表确认该决定是否已生效，未生效再重试。',
+  en: 'Refresh the list to see whether the decision was applied, then retry if not.',
+} as const;
+
+/** The hint of a transient failure that is retried automatically. */
+const TRANSIENT = { zh: '暂时性错误：会自动退避重试。', en: 'Transient: retry with backoff.' } as const;
+
+/** The errCode of HTTP_ERROR: the HTTPS endpoint answered a status other than 2xx. */
+export const HTTP_ERROR_CODE = -700002;
+
+/**
+ * The errCode of UNREADABLE_ANSWER: an answer came back, after the request may have reached WeChat, but the
+ * transport could not read it (cut short, not JSON, not the SDK's protobuf, or without WeChat's errcode).
+ */
+export const UNREADABLE_ANSWER_CODE = -700004;
+
+/** WeChat and cloud codes, by number. */
+export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, ErrorEntry>([
+  // setDevPluginApplyStatus's own codes (seed page).
+  [-1, {
+    code: 'SYSTEM_BUSY', retry: 'backoff', outcome: 'known',
+    zh: { message: '微信系统繁忙，请稍后重试', hint: '暂时性错误：会自动退避重试；如持续出现，请检查微信服务状态。' },
+    en: { message: 'WeChat is busy; try again shortly', hint: 'Transient: retry with backoff. If it persists, check WeChat service status.' },
+  }],
+  [89236, {
+    code: 'PLUGIN_NOT_APPLICABLE', retry: 'never', outcome: 'known',
+    zh: { message: '该插件不能申请', hint: '该插件不接受申请：请在管理后台（mp.weixin.qq.com）检查插件设置。' },
+    en: { message: 'this plugin cannot be applied for', hint: 'The plugin does not accept applications; check its settings in the admin console (mp.weixin.qq.com).' },
+  }],
+  [89237, {
+    code: 'PLUGIN_ALREADY_ADDED', retry: 'never', outcome: 'known',
+    zh: { message: '已经添加该插件', hint: '无需处理：申请方已在使用该插件，请刷新列表。' },
+    en: { message: 'the applicant has already added this plugin', hint: 'Nothing to do: the applicant already uses the plugin. Refresh the list.' },
+  }],
+  [89238, {
+    code: 'PLUGIN_LIMIT_REACHED', retry: 'never', outcome: 'known',
+    zh: { message: '申请或使用的插件已经达到上限', hint: '申请方需先移除其他插件，才能添加本插件。' },
+    en: { message: 'the applicant has reached its limit of applied or used plugins', hint: 'The applicant must remove a plugin before this one can be added.' },
+  }],
+  [89239, {
+    code: 'PLUGIN_NOT_FOUND', retry: 'never', outcome: 'known',
+    zh: { message: '该插件不存在', hint: '请把云函数部署在插件帐号自己的云开发环境中（云调用以该帐号的 appid 身份进行）。' },
+    en: { message: 'the plugin does not exist', hint: 'Deploy the function in the plugin account\'s own cloud environment (cloud calls act for that account\'s appid).' },
+  }],
+  [89240, {
+    code: 'APPLICATION_NOT_PENDING', retry: 'never', outcome: 'known',
+    zh: { message: '无法进行此操作，只有"待确认"的申请可操作通过/拒绝', hint: '请刷新列表：该申请已被处理或已超时。' },
+    en: { message: 'only pending applications can be agreed to or refused', hint: 'Refresh the list: the application was already decided or has timed out.' },
+  }],
+  [89241, {
+    code: 'APPLICATION_NOT_DELETABLE', retry: 'never', outcome: 'known',
+    zh: { message: '无法进行此操作，只有"已拒绝/已超时"的申请可操作删除', hint: '请刷新列表：已通过的申请不能删除。' },
+    en: { message: 'only refused or timed-out applications can be deleted', hint: 'Refresh the list: approved applications cannot be deleted.' },
+  }],
+  [89242, {
+    code: 'APPLICATION_NOT_FOUND', retry: 'never', outcome: 'known',
+    zh: { message: '该 appid 不在申请列表内', hint: '请对照申请列表（getPluginDevApplyList）检查 appid；它可能已被删除。' },
+    en: { message: 'this appid is not in the application list', hint: 'Check the appid against the list (getPluginDevApplyList); it may have been deleted already.' },
+  }],
+  [89243, {
+    code: 'APPLICATION_PENDING', retry: 'never', outcome: 'known',
+    zh: { message: '"待确认"的申请不可删除', hint: '请先同意或拒绝该申请，拒绝后再删除。' },
+    en: { message: 'pending applications cannot be deleted', hint: 'Agree to or refuse the application first, then delete it once refused.' },
+  }],
+  [89044, {
+    code: 'PLUGIN_APPID_NOT_FOUND', retry: 'never', outcome: 'known',
+    zh: { message: '不存在该插件 appid', hint: '请把云函数部署在插件帐号自己的云开发环境中，或检查 PLUGIN_APPID。' },
+    en: { message: 'no plugin with this appid exists', hint: 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.' },
+  }],
+  // Platform-wide codes (platform-facts.md).
+  [40001, {
+    code: 'ACCESS_TOKEN_INVALID', retry: 'later', outcome: 'known',
+    zh: { message: 'access_token 无效', hint: '已刷新 access_token 并重试过一次（强制刷新每 30 秒至多一次）；请确认没有其他程序重置 AppSecret 或强制刷新 access_token，然后再次调用。' },
+    en: { message: 'the access_token is invalid', hint: 'The token was refreshed and the call retried once already (a forced refresh at most once per 30 s); check that nothing else resets the AppSecret or forces token refreshes, then call again.' },
+  }],
+  [40014, {
+    code: 'ACCESS_TOKEN_INVALID', retry: 'later', outcome: 'known',
+    zh: { message: 'access_token 不合法', hint: '已刷新 access_token 并重试过一次，请再次调用。' },
+    en: { message: 'the access_token is not valid', hint: 'The token was refreshed and the call retried once already; call again.' },
+  }],
+  [42001, {
+    code: 'ACCESS_TOKEN_EXPIRED', retry: 'later', outcome: 'known',
+    zh: { message: 'access_token 已过期', hint: '已刷新 access_token 并重试过一次，请再次调用。' },
+    en: { message: 'the access_token has expired', hint: 'The token was refreshed and the call retried once already; call again.' },
+  }],
+  [40013, {
+    code: 'INVALID_APPID', retry: 'never', outcome: 'known',
+    zh: { message: '不合法的 AppID', hint: '请检查 PLUGIN_APPID：必须是插件自己的 appid。' },
+    en: { message: 'invalid AppID', hint: 'Check PLUGIN_APPID: it must be the plugin\'s own appid.' },
+  }],
+  [40125, {
+    code: 'INVALID_APPSECRET', retry: 'never', outcome: 'known',
+    zh: { message: '不合法的 AppSecret', hint: '请检查 PLUGIN_APPSECRET（开发管理 → 开发设置）；重置 AppSecret 后旧值立即失效。' },
+    en: { message: 'invalid AppSecret', hint: 'Check PLUGIN_APPSECRET (开发管理 → 开发设置); resetting the AppSecret invalidates the old one.' },
+  }],
+  // "later", not "never": the quota resets at midnight, and the admin console (or clear_quota) can reset it sooner.
+  [45009, {
+    code: 'DAILY_QUOTA_EXCEEDED', retry: 'later', outcome: 'known',
+    zh: { message: '接口调用已达今日上限', hint: '请明天再试，或在管理后台重置接口调用次数后再调用。' },
+    en: { message: 'the daily call quota of this API is used up', hint: 'Wait until tomorrow, or reset the quota in the admin console, then call again.' },
+  }],
+  [45011, {
+    code: 'RATE_LIMITED', retry: 'later', outcome: 'known',
+    zh: { message: '接口调用过于频繁，请稍后再试', hint: '请等到下一分钟再重试。' },
+    en: { message: 'calls are too frequent; try again in a minute', hint: 'Wait for the next minute before retrying.' },
+  }],
+  [41001, {
+    code: 'ACCESS_TOKEN_MISSING', retry: 'never', outcome: 'known',
+    zh: { message: '缺少 access_token 参数', hint: '请求到达微信时没有 access_token：请检查 WECHAT_API_BASE_URL 指向的代理是否去掉了查询参数。' },
+    en: { message: 'the access_token parameter is missing', hint: 'The request reached WeChat without its access_token: check that no proxy on WECHAT_API_BASE_URL strips the query string.' },
+  }],
+  [47001, {
+    code: 'DATA_FORMAT_ERROR', retry: 'never', outcome: 'known',
+    zh: { message: '数据格式错误', hint: '请附上 raw 中的 rid 反馈：请求体不是微信能读取的 JSON。' },
+    en: { message: 'data format error: WeChat could not read the request body', hint: 'Report this with the rid in raw: WeChat could not read the request body as JSON.' },
+  }],
+  [48004, {
+    code: 'API_BANNED', retry: 'never', outcome: 'known',
+    zh: { message: '该帐号的此接口已被封禁', hint: '请在管理后台（mp.weixin.qq.com）查看封禁通知及解封方式。' },
+    en: { message: 'this API is banned for this account', hint: 'See the ban notice and how to appeal it in the admin console (mp.weixin.qq.com).' },
+  }],
+  [48001, {
+    code: 'API_UNAUTHORIZED', retry: 'never', outcome: 'known',
+    zh: { message: '该帐号没有此接口的权限', hint: '请使用插件自己的帐号：只有插件开发者可以处理插件的使用申请。' },
+    en: { message: 'this account is not authorized for this API', hint: 'Use the plugin\'s own account: only the plugin developer may decide on its applications.' },
+  }],
+  [61007, {
+    code: 'API_UNAUTHORIZED', retry: 'never', outcome: 'known',
+    zh: { message: '该接口未授权给第三方平台', hint: '请把该接口授权给第三方平台，或使用插件自己的帐号调用。' },
+    en: { message: 'this API is not authorized to the third-party platform', hint: 'Authorize the API to the third-party platform, or call it with the plugin\'s own account.' },
+  }],
+  [61004, {
+    code: 'IP_NOT_WHITELISTED', retry: 'never', outcome: 'known',
+    zh: { message: '调用方 IP 不在白名单内', hint: '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。' },
+    en: { message: 'the caller\'s IP address is not in the account\'s whitelist', hint: 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).' },
+  }],
+  [40164, {
+    code: 'IP_NOT_WHITELISTED', retry: 'never', outcome: 'known',
+    zh: { message: '调用方 IP 不在白名单内', hint: '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。' },
+    en: { message: 'the caller\'s IP address is not in the account\'s whitelist', hint: 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).' },
+  }],
+  // Cloud-side codes (wx-server-sdk's table).
+  [-604101, {
+    code: 'NO_API_PERMISSION', retry: 'never', outcome: 'known',
+    zh: { message: '云函数没有调用此接口的权限', hint: '请在云函数的 config.json 的 permissions.openapi 中加入该接口（pluginManager.setDevPluginApplyStatus、pluginManager.getPluginDevApplyList），然后重新上传云函数；权限最多 10 分钟后生效。' },
+    en: { message: 'the cloud function has no permission to call this API', hint: 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.' },
+  }],
+  [-604100, {
+    code: 'API_NOT_FOUND', retry: 'never', outcome: 'known',
+    zh: { message: '接口不存在', hint: '请更新 wx-server-sdk 并重新部署；检查接口名称。' },
+    en: { message: 'the API was not found', hint: 'Update wx-server-sdk and redeploy; check the API name.' },
+  }],
+  [-604102, {
+    code: 'OPENAPI_TIMEOUT', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '调用微信接口超时，结果未知', hint: REFRESH_THEN_RETRY.zh },
+    en: { message: 'the WeChat API call timed out; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
+  }],
+  [-604103, {
+    code: 'OPENAPI_SYSTEM_ERROR', retry: 'backoff', outcome: 'known',
+    zh: { message: '调用微信接口时系统错误', hint: TRANSIENT.zh },
+    en: { message: 'system error while calling the WeChat API', hint: TRANSIENT.en },
+  }],
+  [-604104, {
+    code: 'ILLEGAL_INVOCATION_SOURCE', retry: 'never', outcome: 'known',
+    zh: { message: '调用来源不合法', hint: '请从小程序中调用云函数：开发者工具的云端测试和本地调试都不是合法的调用来源。' },
+    en: { message: 'illegal source of invocation', hint: 'Call the function from the mini-program: neither DevTools\' cloud testing nor local debugging is an accepted source.' },
+  }],
+  [-601001, {
+    code: 'WECHAT_SYSTEM_ERROR', retry: 'backoff', outcome: 'known',
+    zh: { message: '微信系统错误', hint: TRANSIENT.zh },
+    en: { message: 'WeChat system error', hint: TRANSIENT.en },
+  }],
+  [-601002, {
+    code: 'CLOUD_ARGS_ERROR', retry: 'never', outcome: 'known',
+    zh: { message: '云调用参数错误', hint: '请附上请求 ID 反馈：云函数发送的参数被云端拒绝。' },
+    en: { message: 'the cloud call\'s arguments were rejected', hint: 'Report this with the request id: the function sent arguments the cloud refused.' },
+  }],
+  [-601003, {
+    code: 'CLOUD_NETWORK_ERROR', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '云调用网络错误，结果未知', hint: REFRESH_THEN_RETRY.zh },
+    en: { message: 'network error in the cloud call; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
+  }],
+  [-601004, {
+    code: 'CLOUD_API_PERMISSION_DENIED', retry: 'never', outcome: 'known',
+    zh: { message: '云调用接口权限被拒绝', hint: '请确认云函数部署在插件帐号自己的云开发环境中，且该帐号有此接口的权限。' },
+    en: { message: 'API permission denied', hint: 'Make sure the function runs in the plugin account\'s own environment and that the account may call this API.' },
+  }],
+  [-601008, {
+    code: 'CLOUD_SERVER_TIMEOUT', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '云调用服务端请求超时，结果未知', hint: REFRESH_THEN_RETRY.zh },
+    en: { message: 'the server-side request timed out; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
+  }],
+  [-601012, {
+    code: 'CLOUD_UNAUTHORIZED_ENV', retry: 'never', outcome: 'known',
+    zh: { message: '未授权的云开发环境', hint: '调用方无权使用该环境：请在云开发控制台的环境共享中授权调用方，或把云函数部署到自己的环境。' },
+    en: { message: 'unauthorized environment', hint: 'The caller may not use this environment: grant it under 环境共享 in the cloud console, or deploy the function to its own environment.' },
+  }],
+  // The SDK's text table files this one under -602018, but its constant WX_UNAUTHORIZED_API is -601018.
+  [-601018, {
+    code: 'CLOUD_UNAUTHORIZED_API', retry: 'never', outcome: 'known',
+    zh: { message: '未授权的接口', hint: '该环境的授权不包括此接口：请检查环境共享的授权范围，或在插件帐号自己的环境中调用。' },
+    en: { message: 'unauthorized API', hint: 'The environment\'s grant does not cover this API: check the 环境共享 grant, or call from the plugin account\'s own environment.' },
+  }],
+  [-501001, {
+    code: 'CLOUD_SYSTEM_ERROR', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '云开发资源系统错误，结果未知', hint: REFRESH_THEN_RETRY.zh },
+    en: { message: 'cloud resource system error; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
+  }],
+  [-501002, {
+    code: 'CLOUD_TIMEOUT', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '云开发服务超时，结果未知', hint: REFRESH_THEN_RETRY.zh },
+    en: { message: 'the cloud service timed out; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
+  }],
+  [-501003, {
+    code: 'CLOUD_REQUEST_LIMIT', retry: 'later', outcome: 'known',
+    zh: { message: '云开发请求次数超限', hint: '请稍候，或在云开发控制台提高环境配额。' },
+    en: { message: 'the cloud environment\'s request limit was exceeded', hint: 'Wait, or raise the environment\'s quota in the cloud console.' },
+  }],
+  [-501004, {
+    code: 'CLOUD_CONCURRENCY_LIMIT', retry: 'backoff', outcome: 'known',
+    zh: { message: '云开发并发请求超限', hint: '会自动退避重试；请减少一次发送的决定数量。' },
+    en: { message: 'the cloud environment\'s concurrency limit was exceeded', hint: 'Retry with backoff; send fewer decisions at once.' },
+  }],
+  [-501005, {
+    code: 'CLOUD_INVALID_ENV', retry: 'never', outcome: 'known',
+    zh: { message: '云开发环境无效', hint: '请部署到已存在的云开发环境（开发者工具：上传前先选择环境）。' },
+    en: { message: 'the cloud environment is invalid', hint: 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).' },
+  }],
+  [-501006, {
+    code: 'CLOUD_INVALID_COMMON_PARAMS', retry: 'never', outcome: 'known',
+    zh: { message: '云开发公共参数无效', hint: '请更新 wx-server-sdk 并重新部署；仍出现请附上请求 ID 反馈。' },
+    en: { message: 'invalid common parameters', hint: 'Update wx-server-sdk and redeploy; if it persists, report it with the request id.' },
+  }],
+  [-501007, {
+    code: 'CLOUD_INVALID_PARAMS', retry: 'never', outcome: 'known',
+    zh: { message: '云开发请求参数无效', hint: '请附上请求 ID 反馈。' },
+    en: { message: 'the cloud rejected the request parameters', hint: 'Report this with the request id.' },
+  }],
+  [-501008, {
+    code: 'CLOUD_INVALID_REQUEST_SOURCE', retry: 'never', outcome: 'known',
+    zh: { message: '云开发请求来源无效', hint: '请从小程序或云函数中调用，不要从其他来源调用。' },
+    en: { message: 'invalid request source', hint: 'Call from the mini-program or from a cloud function, not from another source.' },
+  }],
+  [-501009, {
+    code: 'CLOUD_RESOURCE_NOT_INITIALIZED', retry: 'never', outcome: 'known',
+    zh: { message: '云开发资源未初始化', hint: '请在云开发控制台确认该环境已开通并初始化完成，然后再调用。' },
+    en: { message: 'cloud resource not initialized', hint: 'In the cloud console, make sure the environment is activated and fully initialized, then call again.' },
+  }],
+  // Cloud database codes (wx-server-sdk's table); they reach a result only through the trail query of getPluginApplyList.
+  [-502001, {
+    code: 'DATABASE_REQUEST_FAILED', retry: 'backoff', outcome: 'known',
+    zh: { message: '云数据库请求失败', hint: '暂时性错误：请稍后重试。' },
+    en: { message: 'the cloud database request failed', hint: 'Transient: try again shortly.' },
+  }],
+  [-502002, {
+    code: 'DATABASE_INVALID_OPERATOR', retry: 'never', outcome: 'known',
+    zh: { message: '云数据库操作符无效', hint: '请附上请求 ID 反馈：云函数发送了数据库不接受的查询。' },
+    en: { message: 'the cloud database rejected an operator', hint: 'Report it with the request id: the function sent a query the database does not accept.' },
+  }],
+  [-502003, {
+    code: 'DATABASE_PERMISSION_DENIED', retry: 'never', outcome: 'known',
+    zh: { message: '云数据库权限被拒绝', hint: '云函数对数据库有完全权限，与集合的权限设置无关：请确认云函数部署在插件帐号自己的云开发环境中，且该环境的数据库已开通。' },
+    en: { message: 'the cloud database denied permission', hint: 'Cloud functions have full database access whatever a collection\'s permission says: check that the functions are deployed in the plugin account\'s own environment, with its database activated.' },
+  }],
+  // Raised by the HTTPS transport, not by WeChat: no HTTP answer came back, or one WeChat never sends.
+  [-700001, {
+    code: 'HTTPS_NETWORK_ERROR', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '无法连接微信接口（网络错误），结果未知', hint: '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。' },
+    en: { message: 'could not reach the WeChat API (network error); the outcome is unknown', hint: 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.' },
+  }],
+  // Its retry policy, outcome and hint follow the status (byHttpStatus); "never" is what a status outside its rules gets.
+  [HTTP_ERROR_CODE, {
+    code: 'HTTP_ERROR', retry: 'never', outcome: 'known',
+    zh: { message: '微信接口地址返回了 HTTP 错误状态', hint: '请查看 httpStatus：404 等 4xx 多为 WECHAT_API_BASE_URL 或代理配置错误；5xx 为上游故障，会自动重试，刷新列表确认决定是否已生效；429 请稍候再调用。' },
+    en: { message: 'the WeChat API address answered with an HTTP error status', hint: 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.' },
+    byAnswer: byHttpStatus,
+  }],
+  [-700003, {
+    code: 'HTTPS_RESPONSE_TOO_LARGE', retry: 'later', outcome: 'unknown',
+    zh: { message: '微信接口的响应过大，已停止读取，结果未知', hint: '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。' },
+    en: { message: 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', hint: 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.' },
+  }],
+  // Raised by both transports: an answer nobody can read says nothing of whether WeChat applied the request.
+  [UNREADABLE_ANSWER_CODE, {
+    code: 'UNREADABLE_ANSWER', retry: 'backoff', outcome: 'unknown',
+    zh: { message: '微信接口的应答无法读取（被截断、不是 JSON 或缺少 errcode），结果未知', hint: '会自动退避重试；请刷新列表确认该决定是否已生效，未生效再重试。持续出现时请附上 raw 反馈（HTTPS 方式请检查 WECHAT_API_BASE_URL 或代理）。' },
+    en: { message: 'the answer from the WeChat API could not be read (cut short, not JSON, or without an errcode); the outcome is unknown', hint: 'Retried with backoff; refresh the list to see whether the decision was applied, then retry if not. If it persists, report it with raw (over HTTPS, check WECHAT_API_BASE_URL or the proxy).' },
+  }],
+]);
+
+/**
+ * How an HTTP error status may be retried: a 5xx is the upstream being unwell and may pass (decisions are safe to
+ * repeat); 429 asks the caller to slow down, so not at once; any other status (404, 403, 400…) is a wrong address
+ * or a proxy refusing, which fails the same way every time.
+ */
+function httpRetryPolicy(httpStatus: number): RetryPolicy {
+  if (httpStatus >= 500 && httpStatus <= 599) return 'backoff';
+  if (httpStatus === 429) return 'later';
+  return 'never';
+}
+
+/**
+ * The statuses one request's own body can cause (a body the address will not take): the next item may pass. Any
+ * other status that is not a 5xx — 429, a redirect, 401, 403, 404… — is about the address or the account, and the
+ * next item would meet it too.
+ */
+const ITEM_STATUSES: ReadonlySet<number> = new Set([400, 413, 422]);
+
+/**
+ * HTTP_ERROR by its status: a 5xx gateway may have passed the request on, so its outcome is unknown and it may
+ * pass; every other status but ITEM_STATUSES stops a batch.
+ */
+function byHttpStatus({ httpStatus, raw }: Answer): AnswerDependent {
+  if (httpStatus === undefined) return {};
+  const retry = httpRetryPolicy(httpStatus);
+  const accountWide = retry !== 'backoff' && !ITEM_STATUSES.has(httpStatus);
+  return { retry, outcome: retry === 'backoff' ? 'unknown' : 'known', accountWide, httpStatus, ...httpStatusHint(httpStatus, raw) };
+}
+
+/**
+ * HTTP_ERROR's hint for what its status and address say: a redirect is never followed, and a failed token fetch
+ * sent no decision, so there is nothing to check in the list.
+ */
+function httpStatusHint(httpStatus: number, raw: string): Pick<AnswerDependent, 'hint'> {
+  if (httpStatus >= 300 && httpStatus <= 399) {
+    return {
+      hint: {
+        zh: `接口地址返回了重定向（HTTP ${httpStatus}），为免把 AppSecret 或 access_token 发往别处，不会跟随：请检查 WECHAT_API_BASE_URL 或代理。微信接口从不重定向。`,
+        en: `The address answered a redirect (HTTP ${httpStatus}), which is never followed so that the AppSecret or access token cannot be sent elsewhere: check WECHAT_API_BASE_URL or the proxy. WeChat's API never redirects.`,
+      },
+    };
+  }
+  if (raw.includes('/cgi-bin/stable_token')) {
+    const soon = httpStatus >= 500 || httpStatus === 429;
+    return {
+      hint: {
+        zh: `获取 access_token 时接口地址返回 HTTP ${httpStatus}，决定尚未发送：${soon ? '稍后重试即可' : '请检查 WECHAT_API_BASE_URL 或代理'}。`,
+        en: `Fetching the access token got HTTP ${httpStatus}, so no decision was sent: ${soon ? 'just retry later' : 'check WECHAT_API_BASE_URL or the proxy'}.`,
+      },
+    };
+  }
+  return {};
+}
