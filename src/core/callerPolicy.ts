@@ -90,3 +90,11 @@ export function callerLogFields(caller: Caller): { caller: string | null; caller
   const identity = identify(caller);
   return identity.kind === 'crossAccount' ? { caller: maskOpenid(identity.openid), callerAppid: identity.appid?.slice(0, 40) ?? null } : { caller: maskOpenid(identity.openid) };
 }
+
+/** The name PLUGIN_ADMIN_OPENIDS gives this caller (`张三=oAbC…`), or null when the entry that admits them gives none. */
+export function adminName(caller: Caller, admins: AdminList): string | null {
+  const identity = identify(caller);
+  if (admins.kind === 'unset' || identity.openid === null) return null;
+  const entry = identity.kind === 'sameAccount' ? identity.openid : identity.appid === null ? null : `${identity.appid}:${identity.openid}`;
+  return entry === null ? null : (admins.names?.get(entry) ?? null);
+}

@@ -44,6 +44,7 @@ function describeMalformed(raw: string | undefined): string {
   const malformed = malformedAdminEntries(raw);
   const why = (text: string): string => {
     if (/["'`“”‘’]/.test(text)) return 'remove the quotes around the value or the entry';
+    if (text.includes('=')) return `a name before "=" is at most 32 characters without "=", "," or ":", and the entry ends at a comma or a new line`;
     if (APPID_PATTERN.test(text)) return `it is an appid alone; write ${text}:OPENID with the OPENID the admin has in that mini-program`;
     return 'write APPID:OPENID ("wx" and 16 lowercase hex characters, a colon, the OPENID), or OPENID alone for a same-account caller';
   };

@@ -7,7 +7,7 @@
 import './coldStart';
 import { decisionClient, invocation } from './cloudPlatform';
 import { createTrailDatabase } from './trailDatabase';
-import { callerLogFields } from '../core/callerPolicy';
+import { adminName, callerLogFields } from '../core/callerPolicy';
 import { readConfig } from '../core/config';
 import type { LogSink } from '../core/log';
 import { describeThrown, stdoutSink } from '../core/log';
@@ -34,7 +34,7 @@ export async function main(event: unknown, context: unknown): Promise<SetStatusA
   if (trail === null) return result;
   const log: LogSink = (record) => stdoutSink({ fn: 'setPluginApplyStatus', requestId: call.requestId, ...callerLogFields(call.caller), ...record });
   try {
-    const records = recordsOfCall(event, result, { at: new Date(), by: actorOf(call.caller), source: call.source, requestId: call.requestId, nicknames });
+    const records = recordsOfCall(event, result, { at: new Date(), by: actorOf(call.caller, (caller) => adminName(caller, config.admins)), source: call.source, requestId: call.requestId, nicknames });
     const failure = await trail.write(records, call.deadline, log);
     return failure === null ? result : { ...result, trail: failure };
   } catch (thrown) {
