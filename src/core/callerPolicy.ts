@@ -5,10 +5,13 @@
  * A call from another mini-program sharing this environment (环境共享) carries FROM_APPID and FROM_OPENID; such a
  * caller is that pair, whatever OPENID says, and only an `APPID:OPENID` entry admits it. Otherwise the caller is
  * OPENID, and only an `OPENID` entry admits it. So neither form of entry ever admits the other kind of caller.
+ * Before any of that, cloudbase_auth admits a mini-program to the shared environment only when an `APPID:OPENID`
+ * entry names it (`environmentAdmission`).
  */
 import type { AdminList } from './config';
-import { parseAdminList } from './config';
+import { adminEntries, adminListOf, parseAdminList } from './config';
 import type { ApplyError } from './errorTable';
+import { APPID_PATTERN } from './eventSchema';
 import { ownError } from './errorTable';
 import { maskOpenid } from './log';
 
@@ -49,7 +52,7 @@ export function adminEntryFor(identity: CallerIdentity): string | null {
 function isAdmin(identity: CallerIdentity, admins: AdminList): boolean {
   if (admins.kind === 'unset' || identity.openid === null) return false;
   if (identity.kind === 'sameAccount') return admins.openids.has(identity.openid);
-  return identity.appid !== null && (admins.pairs?.has(`${identity.appid}:${identity.openid}`) ?? false);
+  return identity.appid !== null && (admins.byAppid?.get(identity.appid)?.has(identity.openid) ?? false);
 }
 
 /** Null when the caller may proceed, otherwise the FORBIDDEN error to return (its hint names the entry to add). */
@@ -89,4 +92,63 @@ export function refuseCall(deps: { caller: Caller; admins: AdminList; configProb
 export function callerLogFields(caller: Caller): { caller: string | null; callerAppid?: string | null } {
   const identity = identify(caller);
   return identity.kind === 'crossAccount' ? { caller: maskOpenid(identity.openid), callerAppid: identity.appid?.slice(0, 40) ?? null } : { caller: maskOpenid(identity.openid) };
+}
+
+/** What cloudbase_auth decides for a call from another mini-program: admitted (naming it), or refused with why. */
+export type EnvironmentAdmission = { admitted: true; appid: string } | { admitted: false; reason: string };
+
+const SET_IT = 'Set PLUGIN_ADMIN_OPENIDS on cloudbase_auth to the same value as on setPluginApplyStatus and getPluginApplyList, with an APPID:OPENID entry for each admin of the calling mini-program.';
+
+/** How many malformed entries a refusal names: the errMsg reaches the caller's screen, so it stays short. */
+const NAMED_AT_MOST = 3;
+
+/** An appid as people paste it, capitals included: shown as it is, since it identifies a mini-program, not a person. */
+const APPID_LIKE = /^wx[0-9a-f]{16}$/i;
+
+/**
+ * The rule of cloudbase_auth, read once from PLUGIN_ADMIN_OPENIDS at cold start: a mini-program sharing this
+ * environment is admitted when an APPID:OPENID entry names it; the functions it then calls check the user.
+ * A refusal reaches the calling mini-program's screen, so it says what to set, and where.
+ */
+export function environmentAdmission(raw: string | undefined): (caller: Caller) => EnvironmentAdmission {
+  const entries = adminEntries(raw);
+  const admins = adminListOf(entries);
+  const malformed = entries.flatMap((entry) => (entry.kind === 'malformed' ? [entry.text] : []));
+  const listState: 'unset' | 'empty' | 'set' = (raw ?? '').trim() === '' ? 'unset' : admins.kind === 'unset' && malformed.length === 0 ? 'empty' : 'set';
+  const malformedNote = describeMalformed(malformed);
+  return (caller) => {
+    const appid = text(caller.fromAppid);
+    const entry = `${appid ?? 'APPID'}:${text(caller.fromOpenid) ?? 'OPENID'}`;
+    if (listState === 'unset') {
+      return { admitted: false, reason: `PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth, so no mini-program may use this environment. Add ${entry}. ${SET_IT}` };
+    }
+    if (appid === null) return { admitted: false, reason: 'the platform named no calling mini-program (FROM_APPID); only calls from another mini-program sharing this environment are admitted here.' };
+    if (admins.kind === 'listed' && admins.byAppid?.has(appid) === true) return { admitted: true, appid };
+    const state =
+      listState === 'empty'
+        ? 'PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth but holds no entry, only separators.'
+        : `PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth, but no APPID:OPENID entry names mini-program ${appid}.${malformedNote}`;
+    return { admitted: false, reason: `mini-program ${appid} is not admitted to this environment: ${state} Add ${entry} (the same value on all three functions). ${SET_IT}` };
+  };
+}
+
+/**
+ * An entry as a refusal may show it: the caller need not be an admin, so anything long enough to be an OPENID is
+ * masked as the log masks it, while appids and the entry's punctuation stay, which is what shows the mistake.
+ */
+function shownEntry(entry: string): string {
+  const cut = entry.length > 80 ? `${entry.slice(0, 80)}…` : entry;
+  return JSON.stringify(cut.replace(/[A-Za-z0-9_-]{16,}/g, (token) => (APPID_LIKE.test(token) ? token : (maskOpenid(token) ?? token))));
+}
+
+/** What is wrong with each malformed entry (up to NAMED_AT_MOST); '' when none is. */
+function describeMalformed(malformed: readonly string[]): string {
+  const why = (entry: string): string => {
+    if (/["'`“”‘’]/.test(entry)) return 'remove the quotes around the value or the entry';
+    if (APPID_PATTERN.test(entry)) return `it is an appid alone; write ${entry}:OPENID with the OPENID the admin has in that mini-program`;
+    return 'write APPID:OPENID ("wx" and 16 lowercase hex characters, a colon, the OPENID), or OPENID alone for a same-account caller';
+  };
+  const named = malformed.slice(0, NAMED_AT_MOST).map((entry) => ` Entry ${shownEntry(entry)} is malformed: ${why(entry)}.`);
+  const more = malformed.length > NAMED_AT_MOST ? ` (and ${malformed.length - NAMED_AT_MOST} more malformed)` : '';
+  return `${named.join('')}${more}`;
 }

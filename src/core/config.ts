@@ -5,12 +5,22 @@
  */
 import { APPID_PATTERN } from './eventSchema';
 
+/** An admin as one entry of PLUGIN_ADMIN_OPENIDS names them: `appid` is set for a user of another mini-program. */
+export interface Admin {
+  openid: string;
+  appid?: string;
+  /** Reserved for entries that carry the admin's name (`张三=oAbC…`); not read yet. */
+  name?: string;
+}
+
 /**
  * Who may decide on applications. `unset`: PLUGIN_ADMIN_OPENIDS is missing or names nobody, so nobody may.
- * `openids` admit same-account callers (the `OPENID` entry form); `pairs` admit cross-account callers of another
- * mini-program of the same entity (the `APPID:OPENID` form, kept as that text). Malformed entries admit nobody.
+ * `openids` admit same-account callers (the `OPENID` entry form); `byAppid` admits cross-account callers of another
+ * mini-program of the same entity (the `APPID:OPENID` form), by appid and then OPENID. Malformed entries admit nobody.
  */
-export type AdminList = { kind: 'unset' } | { kind: 'listed'; openids: ReadonlySet<string>; pairs?: ReadonlySet<string> };
+export type AdminList =
+  | { kind: 'unset' }
+  | { kind: 'listed'; openids: ReadonlySet<string>; byAppid?: ReadonlyMap<string, ReadonlySet<string>> };
 
 /** How WeChat is reached: the cloud call (the default), or HTTPS with the plugin's own appid and AppSecret. */
 export type TransportConfig = { kind: 'cloud' } | { kind: 'https'; appid: string; secret: string; baseUrl: string };
@@ -46,47 +56,50 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
 /** An OPENID as an admin entry may name it: what WeChat issues (28 characters of A–Z, a–z, 0–9, `-`, `_`), with room to spare. */
 export const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** How one entry of PLUGIN_ADMIN_OPENIDS reads: an OPENID, an APPID:OPENID pair (as that text), or neither. */
-interface AdminEntry {
-  kind: 'openid' | 'pair' | 'malformed';
-  text: string;
-}
+/** One entry of PLUGIN_ADMIN_OPENIDS as read: the admin it names, or, malformed, its text. `position` counts from 1. */
+export type AdminEntry = { position: number } & ({ kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string });
 
-function adminEntries(raw: string | undefined): AdminEntry[] {
+/**
+ * The entries of PLUGIN_ADMIN_OPENIDS, in order: separated by commas (full-width too), spaces or newlines, each either
+ * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored).
+ */
+export function adminEntries(raw: string | undefined): AdminEntry[] {
   // "wx… : o…" is one entry written with spaces, not "wx…", ":" and an OPENID that would then stand alone.
   return (raw ?? '')
     .replace(/\s*[:：]\s*/g, ':')
     .split(/[,，\s]+/)
     .filter((entry) => entry !== '')
-    .map((entry): AdminEntry => {
+    .map((entry, index): AdminEntry => {
+      const position = index + 1;
       const parts = entry.replace(/：/g, ':').split(':');
       const [first = '', second = ''] = parts;
-      if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { kind: 'pair', text: `${first}:${second}` };
+      if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { position, kind: 'admin', admin: { appid: first, openid: second } };
       // An appid alone is an attempt at admitting a mini-program: it needs a user of that mini-program too.
-      if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { kind: 'openid', text: first };
-      return { kind: 'malformed', text: entry };
+      if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { position, kind: 'admin', admin: { openid: first } };
+      return { position, kind: 'malformed', text: entry };
     });
 }
 
-/**
- * Parses PLUGIN_ADMIN_OPENIDS: entries separated by commas (full-width too), spaces or newlines, each either
- * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored). An entry of neither form admits nobody and is
- * reported by `adminEntryProblems`, so that admins are told rather than left wondering why someone is refused.
- */
-export function parseAdminList(raw: string | undefined): AdminList {
-  const entries = adminEntries(raw);
-  const of = (kind: AdminEntry['kind']): string[] => entries.filter((entry) => entry.kind === kind).map((entry) => entry.text);
-  const openids = new Set(of('openid'));
-  const pairs = new Set(of('pair'));
-  if (openids.size === 0 && pairs.size === 0) return { kind: 'unset' };
-  return { kind: 'listed', openids, pairs };
+/** The admins the entries name, held by OPENID and by appid; `unset` when they name nobody. */
+export function adminListOf(entries: readonly AdminEntry[]): AdminList {
+  const openids = new Set<string>();
+  const byAppid = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    if (entry.kind !== 'admin') continue;
+    const { appid, openid } = entry.admin;
+    if (appid === undefined) openids.add(openid);
+    else byAppid.set(appid, (byAppid.get(appid) ?? new Set<string>()).add(openid));
+  }
+  if (openids.size === 0 && byAppid.size === 0) return { kind: 'unset' };
+  return { kind: 'listed', openids, byAppid };
 }
 
-/** The entries of PLUGIN_ADMIN_OPENIDS that admit nobody, as written, in order. */
-export function malformedAdminEntries(raw: string | undefined): string[] {
-  return adminEntries(raw)
-    .filter((entry) => entry.kind === 'malformed')
-    .map((entry) => entry.text);
+/**
+ * Parses PLUGIN_ADMIN_OPENIDS (see `adminEntries`). An entry of neither form admits nobody and is reported by
+ * `adminEntryProblems`, so that admins are told rather than left wondering why someone is refused.
+ */
+export function parseAdminList(raw: string | undefined): AdminList {
+  return adminListOf(adminEntries(raw));
 }
 
 /** Why each malformed entry of PLUGIN_ADMIN_OPENIDS admits nobody, naming it (cut short) and saying how to write it. */

@@ -5,7 +5,7 @@ const APPID = 'wx0123456789abcdef';
 describe('readConfig', () => {
   it('uses the cloud call when no HTTPS credentials are set', () => {
     expect(readConfig({ PLUGIN_ADMIN_OPENIDS: 'oA' })).toEqual({
-      admins: { kind: 'listed', openids: new Set(['oA']), pairs: new Set() },
+      admins: { kind: 'listed', openids: new Set(['oA']), byAppid: new Map() },
       transport: { kind: 'cloud' },
       problems: [],
     });
@@ -37,19 +37,20 @@ describe('readConfig', () => {
 });
 
 describe('PLUGIN_ADMIN_OPENIDS entries', () => {
-  const PAIR = `${APPID}:oAbCdEfGhIjKlMnOpQrStUvWxYz0`;
+  const OPENID = 'oAbCdEfGhIjKlMnOpQrStUvWxYz0';
+  const PAIR = `${APPID}:${OPENID}`;
 
   it('reads OPENID entries as same-account admins and APPID:OPENID entries as cross-account pairs', () => {
-    expect(parseAdminList(`oLocal，${PAIR}\n o_two`)).toEqual({ kind: 'listed', openids: new Set(['oLocal', 'o_two']), pairs: new Set([PAIR]) });
+    expect(parseAdminList(`oLocal，${PAIR}\n o_two`)).toEqual({ kind: 'listed', openids: new Set(['oLocal', 'o_two']), byAppid: new Map([[APPID, new Set([OPENID])]]) });
   });
 
   it('reads a full-width colon as a colon', () => {
-    expect(parseAdminList(PAIR.replace(':', '：'))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
+    expect(parseAdminList(PAIR.replace(':', '：'))).toEqual({ kind: 'listed', openids: new Set(), byAppid: new Map([[APPID, new Set([OPENID])]]) });
   });
 
   it('reads APPID : OPENID written with spaces as that one pair, never as an OPENID admitted on its own', () => {
-    expect(parseAdminList(PAIR.replace(':', ' : '))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
-    expect(parseAdminList(PAIR.replace(':', ' ：\n'))).toEqual({ kind: 'listed', openids: new Set(), pairs: new Set([PAIR]) });
+    expect(parseAdminList(PAIR.replace(':', ' : '))).toEqual({ kind: 'listed', openids: new Set(), byAppid: new Map([[APPID, new Set([OPENID])]]) });
+    expect(parseAdminList(PAIR.replace(':', ' ：\n'))).toEqual({ kind: 'listed', openids: new Set(), byAppid: new Map([[APPID, new Set([OPENID])]]) });
   });
 
   it.each([
@@ -62,7 +63,7 @@ describe('PLUGIN_ADMIN_OPENIDS entries', () => {
   ])('reports %s as a problem naming the entry, and admits nobody for it', (_, entry, problem) => {
     const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `oGood,${entry}` });
 
-    expect(config.admins).toEqual({ kind: 'listed', openids: new Set(['oGood']), pairs: new Set() });
+    expect(config.admins).toEqual({ kind: 'listed', openids: new Set(['oGood']), byAppid: new Map() });
     expect(config.problems).toEqual([expect.stringMatching(problem)]);
     expect(config.problems[0]).toContain('APPID:OPENID');
   });
