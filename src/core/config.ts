@@ -56,16 +56,25 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
 /** An OPENID as an admin entry may name it: what WeChat issues (28 characters of A–Z, a–z, 0–9, `-`, `_`), with room to spare. */
 export const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Zero-width and other format characters (Unicode Cf: U+200B, U+200D, U+FEFF, U+200E/F, U+00AD, …), which copying
+ * from chats and documents leaves behind. No OPENID or appid holds one and no screen shows one, so an entry means
+ * what it shows without them: they are dropped, rather than refused in a message about a character nobody can see.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
 /** One entry of PLUGIN_ADMIN_OPENIDS as read: the admin it names, or, malformed, its text. `position` counts from 1. */
 export type AdminEntry = { position: number } & ({ kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string });
 
 /**
  * The entries of PLUGIN_ADMIN_OPENIDS, in order: separated by commas (full-width too), spaces or newlines, each either
- * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored).
+ * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored); invisible
+ * format characters are dropped first.
  */
 export function adminEntries(raw: string | undefined): AdminEntry[] {
   // "wx… : o…" is one entry written with spaces, not "wx…", ":" and an OPENID that would then stand alone.
   return (raw ?? '')
+    .replace(INVISIBLE, '')
     .replace(/\s*[:：]\s*/g, ':')
     .split(/[,，\s]+/)
     .filter((entry) => entry !== '')

@@ -150,6 +150,16 @@ describe('cloudbase_auth', () => {
       expect(answer).toMatchObject({ errCode: 0 });
     });
 
+    it.each([
+      ['a zero-width space after the OPENID', `${ADMIN_APP}:${USER}\u200B`],
+      ['a byte-order mark before the appid', `\uFEFF${ADMIN_APP}:${USER}`],
+      ['a left-to-right mark inside the appid', `wx1a2b\u200E3c4d5e6f7089:${USER}`],
+    ])('admits the mini-program an entry shows when it carries %s, as the other two functions do', async (_, admins) => {
+      const answer = await callAs(loadFunction(admins), { appid: ADMIN_APP, openid: USER });
+
+      expect(answer).toMatchObject({ errCode: 0 });
+    });
+
     it('still admits a mini-program that a well-formed entry names', async () => {
       const answer = await callAs(loadFunction(`${OTHER_APP}, ${ADMIN_APP}:${USER}`), { appid: ADMIN_APP, openid: USER });
 

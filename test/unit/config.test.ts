@@ -68,6 +68,21 @@ describe('PLUGIN_ADMIN_OPENIDS entries', () => {
     expect(config.problems[0]).toContain('APPID:OPENID');
   });
 
+  it.each([
+    ['a zero-width space after an OPENID', 'o_local_admin\u200B', { openids: ['o_local_admin'], pairs: [] }],
+    ['a byte-order mark before the value', '\uFEFFo_local_admin', { openids: ['o_local_admin'], pairs: [] }],
+    ['a zero-width joiner inside an OPENID', 'o_local\u200D_admin', { openids: ['o_local_admin'], pairs: [] }],
+    ['a right-to-left mark around the colon of a pair', `${APPID}\u200F:\u200E${OPENID}`, { openids: [], pairs: [[APPID, OPENID]] }],
+    ['a soft hyphen and a word joiner', `o_loc\u00ADal_admin\u2060,${PAIR}`, { openids: ['o_local_admin'], pairs: [[APPID, OPENID]] }],
+  ])('reads an entry with %s pasted into it as the entry it shows, with no problem to report', (_, raw, expected) => {
+    const config = readConfig({ PLUGIN_ADMIN_OPENIDS: raw });
+
+    const byAppid = new Map<string, Set<string>>();
+    for (const [appid, openid] of expected.pairs) byAppid.set(appid ?? '', new Set([openid ?? '']));
+    expect(config.admins).toEqual({ kind: 'listed', openids: new Set(expected.openids), byAppid });
+    expect(config.problems).toEqual([]);
+  });
+
   it('cuts a long malformed entry short in the problem it reports', () => {
     const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `oGood,${'x'.repeat(500)}:` });
 
