@@ -11,7 +11,6 @@
 import type { AdminList } from './config';
 import { adminEntries, adminListOf, parseAdminList } from './config';
 import type { ApplyError } from './errorTable';
-import { APPID_PATTERN } from './eventSchema';
 import { ownError } from './errorTable';
 import { maskOpenid } from './log';
 
@@ -102,9 +101,6 @@ const SET_IT = 'Set PLUGIN_ADMIN_OPENIDS on cloudbase_auth to the same value as 
 /** How many malformed entries a refusal names: the errMsg reaches the caller's screen, so it stays short. */
 const NAMED_AT_MOST = 3;
 
-/** An appid as people paste it, capitals included: shown as it is, since it identifies a mini-program, not a person. */
-const APPID_LIKE = /^wx[0-9a-f]{16}$/i;
-
 /**
  * The rule of cloudbase_auth, read once from PLUGIN_ADMIN_OPENIDS at cold start: a mini-program sharing this
  * environment is admitted when an APPID:OPENID entry names it; the functions it then calls check the user.
@@ -113,9 +109,9 @@ const APPID_LIKE = /^wx[0-9a-f]{16}$/i;
 export function environmentAdmission(raw: string | undefined): (caller: Caller) => EnvironmentAdmission {
   const entries = adminEntries(raw);
   const admins = adminListOf(entries);
-  const malformed = entries.flatMap((entry) => (entry.kind === 'malformed' ? [entry.text] : []));
+  const malformed = entries.flatMap((entry) => (entry.kind === 'malformed' ? [entry] : []));
   const listState: 'unset' | 'empty' | 'set' = (raw ?? '').trim() === '' ? 'unset' : admins.kind === 'unset' && malformed.length === 0 ? 'empty' : 'set';
-  const malformedNote = describeMalformed(malformed);
+  const malformedNote = describeMalformed(malformed, entries.length);
   return (caller) => {
     const appid = text(caller.fromAppid);
     const entry = `${appid ?? 'APPID'}:${text(caller.fromOpenid) ?? 'OPENID'}`;
@@ -133,22 +129,12 @@ export function environmentAdmission(raw: string | undefined): (caller: Caller) 
 }
 
 /**
- * An entry as a refusal may show it: the caller need not be an admin, so anything long enough to be an OPENID is
- * masked as the log masks it, while appids and the entry's punctuation stay, which is what shows the mistake.
+ * What is wrong with each malformed entry (up to NAMED_AT_MOST); '' when none is. The caller need not be an admin,
+ * so an entry is named by its position, never by its text: a stray character can split an admin's OPENID into
+ * pieces short enough to pass for anything else.
  */
-function shownEntry(entry: string): string {
-  const cut = entry.length > 80 ? `${entry.slice(0, 80)}…` : entry;
-  return JSON.stringify(cut.replace(/[A-Za-z0-9_-]{16,}/g, (token) => (APPID_LIKE.test(token) ? token : (maskOpenid(token) ?? token))));
-}
-
-/** What is wrong with each malformed entry (up to NAMED_AT_MOST); '' when none is. */
-function describeMalformed(malformed: readonly string[]): string {
-  const why = (entry: string): string => {
-    if (/["'`“”‘’]/.test(entry)) return 'remove the quotes around the value or the entry';
-    if (APPID_PATTERN.test(entry)) return `it is an appid alone; write ${entry}:OPENID with the OPENID the admin has in that mini-program`;
-    return 'write APPID:OPENID ("wx" and 16 lowercase hex characters, a colon, the OPENID), or OPENID alone for a same-account caller';
-  };
-  const named = malformed.slice(0, NAMED_AT_MOST).map((entry) => ` Entry ${shownEntry(entry)} is malformed: ${why(entry)}.`);
+function describeMalformed(malformed: readonly { position: number; problem: string }[], count: number): string {
+  const named = malformed.slice(0, NAMED_AT_MOST).map(({ position, problem }) => ` Entry ${position} of ${count} is malformed: ${problem}.`);
   const more = malformed.length > NAMED_AT_MOST ? ` (and ${malformed.length - NAMED_AT_MOST} more malformed)` : '';
   return `${named.join('')}${more}`;
 }

@@ -63,8 +63,11 @@ export const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  */
 const INVISIBLE = /\p{Cf}/gu;
 
-/** One entry of PLUGIN_ADMIN_OPENIDS as read: the admin it names, or, malformed, its text. `position` counts from 1. */
-export type AdminEntry = { position: number } & ({ kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string });
+/**
+ * One entry of PLUGIN_ADMIN_OPENIDS as read: the admin it names, or, malformed, its text and what is wrong with it
+ * (`problem`, which never quotes the text, so it may be shown to anyone). `position` counts entries from 1.
+ */
+export type AdminEntry = { position: number } & ({ kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string; problem: string });
 
 /**
  * The entries of PLUGIN_ADMIN_OPENIDS, in order: separated by commas (full-width too), spaces or newlines, each either
@@ -85,8 +88,36 @@ export function adminEntries(raw: string | undefined): AdminEntry[] {
       if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { position, kind: 'admin', admin: { appid: first, openid: second } };
       // An appid alone is an attempt at admitting a mini-program: it needs a user of that mini-program too.
       if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { position, kind: 'admin', admin: { openid: first } };
-      return { position, kind: 'malformed', text: entry };
+      return { position, kind: 'malformed', text: entry, problem: entryProblem(parts) };
     });
+}
+
+/** An appid as people paste it, capitals included. */
+const APPID_ANY_CASE = /^wx[0-9a-f]{16}$/i;
+
+/** What is wrong with a malformed entry, split at its colons, in words that quote none of it beyond one stray character. */
+function entryProblem(parts: readonly string[]): string {
+  const [first = '', second = ''] = parts;
+  if (parts.some((part) => /["'`“”‘’]/.test(part))) return 'it has quotes: remove the quotes around the value or the entry';
+  if (parts.length > 2) return 'it has more than one colon';
+  if (parts.length === 1) {
+    if (APPID_PATTERN.test(first)) return 'it is an appid alone: write APPID:OPENID with the OPENID the admin has in that mini-program';
+    return openidProblem(first);
+  }
+  if (first === '') return 'it has no appid before the colon';
+  if (!APPID_PATTERN.test(first)) return APPID_ANY_CASE.test(first) ? 'its appid has capitals: write it in lowercase' : 'its appid is not "wx" and 16 lowercase hex characters';
+  if (second === '') return 'it has no OPENID after the colon';
+  return openidProblem(second);
+}
+
+function openidProblem(openid: string): string {
+  const stray = Array.from(openid).find((char) => !/[A-Za-z0-9_-]/.test(char));
+  if (stray !== undefined) {
+    // Punctuation is shown as it is; anything else by its code point, which says what to look for and shows no letter.
+    const shown = /^[!-/:-@[-`{-~]$/.test(stray) ? JSON.stringify(stray) : `U+${(stray.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return `its OPENID has ${shown}, which no OPENID has (only A–Z, a–z, 0–9, - and _)`;
+  }
+  return 'its OPENID is longer than the 64 characters an OPENID may have';
 }
 
 /** The admins the entries name, held by OPENID and by appid; `unset` when they name nobody. */
@@ -113,11 +144,12 @@ export function parseAdminList(raw: string | undefined): AdminList {
 
 /** Why each malformed entry of PLUGIN_ADMIN_OPENIDS admits nobody, naming it (cut short) and saying how to write it. */
 export function adminEntryProblems(raw: string | undefined): string[] {
-  return adminEntries(raw)
-    .filter((entry) => entry.kind === 'malformed')
-    .map(({ text }) => {
-      const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-      const appidOnly = APPID_PATTERN.test(text) ? ' It is an appid alone: to admit a user of that mini-program, write APPID:OPENID with the OPENID the user has there.' : '';
-      return `PLUGIN_ADMIN_OPENIDS: the entry ${shown} admits nobody. Write each entry as OPENID (a caller from this environment's own account) or APPID:OPENID (a user of another mini-program sharing this environment), e.g. wx1234567890abcdef:oAbC….${appidOnly}`;
-    });
+  return adminEntries(raw).flatMap((entry) => {
+    if (entry.kind !== 'malformed') return [];
+    const { text, position, problem } = entry;
+    const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+    return [
+      `PLUGIN_ADMIN_OPENIDS: the entry ${shown} admits nobody (entry ${position}: ${problem}). Write each entry as OPENID (a caller from this environment's own account) or APPID:OPENID (a user of another mini-program sharing this environment), e.g. wx1234567890abcdef:oAbC….`,
+    ];
+  });
 }

@@ -60,6 +60,8 @@ describe('PLUGIN_ADMIN_OPENIDS entries', () => {
     ['a pair whose appid is not an appid', 'wxNOPE:oA', /"wxNOPE:oA" admits nobody/],
     ['two colons', `${APPID}:oA:oB`, /admits nobody/],
     ['characters no OPENID has', 'o"quoted"', /admits nobody/],
+    ['a stray asterisk', 'oA*b', /"oA\*b" admits nobody \(entry 2: its OPENID has "\*", which no OPENID has/],
+    ['a letter no OPENID has', 'oAé', /"oAé" admits nobody \(entry 2: its OPENID has U\+00E9/],
   ])('reports %s as a problem naming the entry, and admits nobody for it', (_, entry, problem) => {
     const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `oGood,${entry}` });
 
