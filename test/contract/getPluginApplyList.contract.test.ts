@@ -1,6 +1,6 @@
 /** getPluginApplyList as deployed: the built bundle with the real SDK, through the local cloud. */
 import type { LocalCloud } from '../../localcloud/server';
-import { application, appidOf, PENDING, REFUSED, scenario, startCloud } from './localCloudFixture';
+import { application, appidOf, PENDING, REFUSED, scenario, slowStartEnv, startCloud } from './localCloudFixture';
 
 const FN = 'getPluginApplyList';
 const API = 'pluginManager.getPluginDevApplyList';
@@ -91,6 +91,14 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
     const result = await list({}, { context: { time_limit_in_ms: 1200 } });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+  });
+
+  it('answers TIMEOUT, not the platform\'s kill, when the container was slow to start before the function loaded', async () => {
+    cloud.addFault({ kind: 'hang', api: API, times: 5 });
+
+    const call = list({}, { context: { time_limit_in_ms: 1500 }, env: slowStartEnv(900) });
+
+    await expect(call).resolves.toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
   });
 
   it('needs only the list permission', async () => {

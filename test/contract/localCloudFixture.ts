@@ -2,6 +2,9 @@
  * Shared set-up for contract tests: the built bundles, with the real wx-server-sdk inside, run by the local
  * cloud's function host against its model of WeChat.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Application, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 
@@ -60,4 +63,14 @@ export async function startCloud(options: LocalCloudOptions = {}): Promise<Local
 /** The status of one applicant in the local cloud, or undefined when it is not listed. */
 export function statusOf(cloud: LocalCloud, appid: string): number | undefined {
   return cloud.applications().find((item) => item.appid === appid)?.status;
+}
+
+/**
+ * Function environment that makes a container slow to start: Node busy-waits `ms` before it loads the runner
+ * (as a cold container on a loaded host does), while the host's time limit counts from the fork, as before.
+ */
+export function slowStartEnv(ms: number): Record<string, string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'slow-start-')), 'slowStart.js');
+  writeFileSync(file, `const until = Date.now() + ${ms};\nwhile (Date.now() < until);\n`);
+  return { NODE_OPTIONS: `--require ${JSON.stringify(file)}` };
 }

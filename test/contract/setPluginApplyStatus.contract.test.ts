@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { LocalCloud } from '../../localcloud/server';
 import { WECHAT_ERRORS } from '../../src/core/errorTable';
-import { ADMIN, application, appidOf, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
+import { ADMIN, application, appidOf, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, slowStartEnv, statusOf, UNKNOWN } from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
 const API = 'pluginManager.setDevPluginApplyStatus';
@@ -247,6 +247,14 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
 
       expect(result).toMatchObject({ ok: false, error: { code: 'TIMEOUT', retryable: true } });
       expect(Date.now() - startedAt).toBeLessThan(1500 + 1000);
+    });
+
+    it('answers TIMEOUT, not the platform\'s kill, when the container was slow to start before the function loaded', async () => {
+      cloud.addFault({ kind: 'hang', api: API, times: 10 });
+
+      const call = invoke({ action: 'dev_agree', appid: PENDING }, { context: { time_limit_in_ms: 1500 }, env: slowStartEnv(900) });
+
+      await expect(call).resolves.toMatchObject({ ok: false, error: { code: 'TIMEOUT', retryable: true } });
     });
 
     it.each([
