@@ -3,8 +3,6 @@
  * the applications to use the plugin, one page or all of them, optionally filtered by status, each with the latest
  * decision the trail holds on it; or, for `{ "trail": { … } }`, the decision trail itself. Admins only.
  */
-// First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import './coldStart';
 import { listClient, invocation } from './cloudPlatform';
 import { createTrailDatabase } from './trailDatabase';
 import { readConfig } from '../core/config';

@@ -3,8 +3,6 @@
  * agree to, refuse or delete applications to use the plugin. Admins only. Every decision, and every call refused
  * before WeChat, is recorded in the decision trail (`plugin_apply_decisions`) unless PLUGIN_APPLY_AUDIT=off.
  */
-// First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import './coldStart';
 import { decisionClient, invocation } from './cloudPlatform';
 import { createTrailDatabase } from './trailDatabase';
 import { adminName, callerLogFields } from '../core/callerPolicy';

@@ -16,7 +16,7 @@ describe('PLUGIN_ADMIN_OPENIDS entries with names', () => {
     expect(admins).toEqual({
       kind: 'listed',
       openids: new Set([ALICE, `${ALICE}2`]),
-      pairs: new Set([`${APPID}:${BOB}`]),
+      byAppid: new Map([[APPID, new Set([BOB])]]),
       names: new Map([
         [ALICE, '张三'],
         [`${APPID}:${BOB}`, 'Bob Li'],
@@ -34,11 +34,11 @@ describe('PLUGIN_ADMIN_OPENIDS entries with names', () => {
     ['a name with a colon', `a:b=${ALICE}`, 'its name holds'],
     ['a name of 33 characters', `${'名'.repeat(33)}=${ALICE}`, 'longer than 32 characters'],
     ['two equals signs', `张三=李四=${ALICE}`, 'more than one "="'],
-    ['a named entry followed by a space and another entry', `张三=${ALICE} ${BOB}`, 'followed by a comma or a new line'],
+    ['a named entry followed by a space and another entry', `张三=${ALICE} ${BOB}`, 'must end at a comma or a new line'],
   ])('makes an entry with %s malformed, saying why', (_, raw, problem) => {
     const config = readConfig({ PLUGIN_ADMIN_OPENIDS: `${raw},oOther` });
 
-    expect(config.admins).toEqual({ kind: 'listed', openids: new Set(['oOther']), pairs: new Set() });
+    expect(config.admins).toEqual({ kind: 'listed', openids: new Set(['oOther']), byAppid: new Map() });
     expect(config.problems).toHaveLength(1);
     expect(config.problems[0]).toContain(problem);
   });
