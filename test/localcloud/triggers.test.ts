@@ -154,19 +154,26 @@ describe('timer triggers', () => {
 });
 
 describe('timer triggers when the scheduler is off', () => {
-  it('runs none on the clock but still on POST /_local/triggers/<function>', async () => {
+  it('runs none on the clock but still on demand, and reports a run that fails', async () => {
     const functionsDir = mkdtempSync(join(tmpdir(), 'localcloud-triggers-off-'));
     mkdirSync(join(functionsDir, 'plainTimer'));
     writeFileSync(join(functionsDir, 'plainTimer', 'index.js'), 'exports.main = async (event) => event.TriggerName;');
     writeFileSync(join(functionsDir, 'plainTimer', 'config.json'), JSON.stringify({ triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }));
-    const cloud = await startLocalCloud({ port: 0, functionsDir, now: () => BASE });
+    mkdirSync(join(functionsDir, 'thrower'));
+    writeFileSync(join(functionsDir, 'thrower', 'index.js'), "exports.main = async () => { throw new TypeError('boom'); };");
+    writeFileSync(join(functionsDir, 'thrower', 'config.json'), JSON.stringify({ triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }));
+    const logged: string[] = [];
+    const cloud = await startLocalCloud({ port: 0, functionsDir, now: () => BASE, log: (line) => logged.push(line) });
     try {
       await cloud.advanceClock(48 * HOUR);
       const before = cloud.triggers();
       const run = await cloud.fireTrigger('plainTimer');
+      const failed = await cloud.fireTrigger('thrower');
 
-      expect(before).toEqual([expect.objectContaining({ function: 'plainTimer', next: null, lastRun: null })]);
+      expect(before).toEqual([expect.objectContaining({ function: 'plainTimer', next: null, lastRun: null }), expect.objectContaining({ function: 'thrower', next: null })]);
       expect(run).toMatchObject({ outcome: 'ok', result: 'nightly', time: '2027-01-17T02:30:00Z' });
+      expect(failed).toMatchObject({ outcome: 'failed', errMsg: expect.stringMatching(/-504002 functions execute fail.*TypeError: boom/) });
+      expect(logged.some((line) => line.startsWith('[trigger thrower] trigger nightly run for 2027-01-17T02:30:00Z failed: cloud.callFunction:fail -504002'))).toBe(true);
     } finally {
       await cloud.close();
       rmSync(functionsDir, { recursive: true, force: true });
