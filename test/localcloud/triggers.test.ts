@@ -180,3 +180,28 @@ describe('timer triggers when the scheduler is off', () => {
     }
   });
 });
+
+describe('timer triggers on the machine\'s clock (npm start)', () => {
+  it('runs a trigger when its fire time comes, without anyone moving the clock', async () => {
+    const functionsDir = mkdtempSync(join(tmpdir(), 'localcloud-triggers-real-'));
+    mkdirSync(join(functionsDir, 'everySecond'));
+    writeFileSync(join(functionsDir, 'everySecond', 'index.js'), 'exports.main = async (event) => event.Time;');
+    writeFileSync(join(functionsDir, 'everySecond', 'config.json'), JSON.stringify({ triggers: [{ name: 'tick', type: 'timer', config: '* * * * * * *' }] }));
+    const cloud = await startLocalCloud({ port: 0, functionsDir, runTriggers: true });
+    try {
+      // Generous: one fire a second, each run a fresh process on a possibly loaded machine.
+      const deadline = Date.now() + 20_000;
+      let run = cloud.triggers()[0]?.lastRun ?? null;
+      while ((run === null || run.outcome === 'running') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        run = cloud.triggers()[0]?.lastRun ?? null;
+      }
+
+      expect(run).toMatchObject({ by: 'schedule', outcome: 'ok' });
+      expect(run?.result).toBe(run?.time);
+    } finally {
+      await cloud.close();
+      rmSync(functionsDir, { recursive: true, force: true });
+    }
+  });
+});
