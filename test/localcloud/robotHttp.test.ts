@@ -108,6 +108,20 @@ describe('POST /cgi-bin/webhook/send: the local WeCom robot', () => {
     expect(await robot()).toHaveLength(1);
   });
 
+  it('answers something that is not JSON on malformed (nothing posted) and unreadableAnswer (posted) faults', async () => {
+    await fault({ kind: 'malformed', api: 'robot' });
+    await fault({ kind: 'unreadableAnswer', api: 'robot' });
+
+    const malformed = await send(markdown('first'));
+    const malformedText = await malformed.text();
+    const unreadable = await (await send(markdown('second'))).text();
+
+    expect(malformed.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(() => JSON.parse(malformedText) as unknown).toThrow();
+    expect(() => JSON.parse(unreadable) as unknown).toThrow();
+    expect(cloud.robotMessages().map((message) => message.content)).toEqual(['second']);
+  });
+
   it('leaves the robot alone for a fault that names no api, and refuses faults that cannot apply to it', async () => {
     await fault({ kind: 'errcode', errcode: -1 });
     const byAction = await fault({ kind: 'errcode', api: 'robot', action: 'dev_agree' });
