@@ -4,6 +4,8 @@ import { join, relative } from 'node:path';
 import { COMMAND_HELP, GENERAL_HELP } from '../src/cli/help';
 import { OWN_ERRORS } from '../src/core/errorTable';
 import { WECHAT_ERRORS } from '../src/core/wechatErrors';
+import { DatabaseAction } from '../localcloud/databaseFaults';
+import { FaultKind } from '../localcloud/faults';
 import { brokenLinks, headingSlugs } from './fixtures/docsLinks';
 
 const root = join(__dirname, '..');
@@ -144,6 +146,12 @@ describe('docs/variables.md', () => {
 });
 
 describe('what the pages say', () => {
+  it('names every fault kind and database action the local cloud accepts', () => {
+    const faults = section('docs/local-cloud.md', 'Faults') + section('docs/local-cloud.md', 'The database');
+
+    for (const name of [...Object.values(FaultKind), ...Object.values(DatabaseAction)]) expect(faults).toContain(`\`${name}\``);
+  });
+
   it('calls the list item\'s reason the applicant\'s own statement, never a refusal reason the docs are silent on', () => {
     expect(page('docs/functions.md')).toContain('使用者的申请说明');
     expect(allText).not.toMatch(/refusal's reason is stored in the application's `reason`/);
