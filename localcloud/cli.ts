@@ -21,7 +21,7 @@ Options are environment variables, e.g. PORT=3001 npm start:
   LOCALCLOUD_LOG            calls (default), verbose or quiet: what is logged on stderr
   LOCALCLOUD_QUIET          1: the same as LOCALCLOUD_LOG=quiet
   LOCALCLOUD_MAX_FUNCTIONS  function invocations that may run at once (default ${DEFAULT_MAX_CONCURRENT_FUNCTIONS})
-  LOCALCLOUD_DB             a JSON file that keeps the cloud database across restarts (default memory only)
+  LOCALCLOUD_DB             a JSON file that keeps the cloud database across restarts (default: in memory)
   LOCALCLOUD_TRIGGERS       on (default) or off: whether functions' timer triggers run on their cron
   LOCALCLOUD_APPLY_TIMEOUT_HOURS  how long an application stays pending before it times out (default 24; 0: never)
   PLUGIN_APPLY_*, PLUGIN_AUTO_AGREE*  passed to every hosted function (the watcher's settings); PLUGIN_APPLY_WEBHOOK
@@ -38,6 +38,9 @@ function wholeNumber(name: string, fallback: number, min: number): number {
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min} (got "${text}")`);
   return value;
 }
+
+const TRIGGERS_VARIABLE = 'LOCALCLOUD_TRIGGERS';
+const APPLY_TIMEOUT_VARIABLE = 'LOCALCLOUD_APPLY_TIMEOUT_HOURS';
 
 /** on or off from the environment variable `name`, or `fallback` when unset. */
 function onOff(name: string, fallback: boolean): boolean {
@@ -74,8 +77,8 @@ async function main(): Promise<void> {
   const level = consoleLogLevel(process.env);
   const seedFile = process.env.LOCALCLOUD_SEED;
   const databaseFile = process.env.LOCALCLOUD_DB?.trim();
-  const triggers = onOff('LOCALCLOUD_TRIGGERS', true);
-  const timeoutHours = hours('LOCALCLOUD_APPLY_TIMEOUT_HOURS', 24);
+  const triggers = onOff(TRIGGERS_VARIABLE, true);
+  const timeoutHours = hours(APPLY_TIMEOUT_VARIABLE, 24);
   const cloud = await startLocalCloud({
     port,
     functionEnv: hostedFunctionEnv(process.env, admins),
