@@ -196,7 +196,7 @@ export function createTriggerScheduler(config: TriggerSchedulerConfig): TriggerS
       })),
     fire(functionName) {
       const slot = slots.find((candidate) => candidate.functionName === functionName);
-      if (slot?.trigger === null || slot === undefined) {
+      if (slot === undefined || slot.trigger === null) {
         const reason = slot?.error ?? `cloudfunctions/${functionName}/config.json has no "triggers"`;
         return Promise.reject(new TriggerRefused(404, `${functionName} has no timer trigger to run: ${reason}`));
       }
