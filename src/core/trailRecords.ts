@@ -140,9 +140,20 @@ function validAppid(value: unknown): string | null {
   return typeof value === 'string' && APPID_PATTERN.test(value) ? value : null;
 }
 
-/** An identity as text fit for an `_id`: what OPENIDs and appids are made of, bounded. */
-function idPart(value: string | null): string {
-  return value === null ? '-' : value.replace(/[^A-Za-z0-9_-]/g, '~').slice(0, 64);
+/**
+ * A short fixed digest of a caller's identity (two FNV-1a 32-bit hashes of different offsets, 16 hex digits): the
+ * same in every container, and no OPENID in the `_id`, which database errors quote and logs would then carry.
+ */
+function identityDigest(text: string): string {
+  const hash = (offset: number): string => {
+    let value = offset;
+    for (let index = 0; index < text.length; index += 1) {
+      value ^= text.charCodeAt(index);
+      value = Math.imul(value, 0x01000193) >>> 0;
+    }
+    return value.toString(16).padStart(8, '0');
+  };
+  return `${hash(0x811c9dc5)}${hash(0x050c5d1f)}`;
 }
 
 /**
@@ -151,7 +162,7 @@ function idPart(value: string | null): string {
  */
 export function foldId(record: TrailRecord, at: Date): string {
   const minute = at.toISOString().slice(0, 16).replace(/[-:T]/g, '');
-  return `refused_${minute}_${record.outcome.code}_${idPart(record.by.appid)}_${idPart(record.by.openid)}`;
+  return `refused_${minute}_${record.outcome.code}_${identityDigest(`${record.by.appid ?? ''}\n${record.by.openid ?? ''}`)}`;
 }
 
 /** Most applicants' nicknames a warm container remembers. */
