@@ -8,7 +8,7 @@ import { readAllPages } from '../core/applicationList';
 import type { Deadline } from '../core/deadline';
 import { remainingMs } from '../core/deadline';
 import type { DecisionResult } from '../core/decisions';
-import { BATCH_CONCURRENCY, decideMany } from '../core/decisions';
+import { BATCH_CONCURRENCY, decideMany } from '../core/batch';
 import type { DecisionAction } from '../core/eventSchema';
 import { PAGE_SIZE_MAX } from '../core/eventSchema';
 import type { LogSink } from '../core/log';

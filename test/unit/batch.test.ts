@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import type { DecideDeps, DecisionResult, SetStatusDeps } from '../../src/core/decisions';
-import { BATCH_CONCURRENCY, decideMany, handleSetStatus } from '../../src/core/decisions';
+import { BATCH_CONCURRENCY, decideMany } from '../../src/core/batch';
+import { handleSetStatus } from '../../src/core/decisions';
 import { ACCOUNT_WIDE_CODES, OWN_ERRORS } from '../../src/core/errorTable';
 import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 import type { LogRecord } from '../../src/core/log';

@@ -6,7 +6,8 @@ import { WeChatApiError } from '../../src/core/wechatClient';
 import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/core/wechatClient';
 import type { RetryOptions } from '../../src/core/retry';
 import type { SetStatusDeps } from '../../src/core/decisions';
-import { BATCH_MAX_ITEMS, handleSetStatus } from '../../src/core/decisions';
+import { BATCH_MAX_ITEMS } from '../../src/core/batch';
+import { handleSetStatus } from '../../src/core/decisions';
 import type { LogRecord } from '../../src/core/log';
 
 const ADMIN = 'oAdmin';
