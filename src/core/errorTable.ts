@@ -152,8 +152,20 @@ const NOT_CONFIGURED: ErrorEntry = {
   en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on all three functions).' },
 };
 
-/** Our own errors by name: the codes, and NOT_CONFIGURED (FORBIDDEN, worded for a function with no admins). */
-export type OwnErrorName = keyof typeof OWN_ERRORS | 'NOT_CONFIGURED';
+/** FORBIDDEN on getPluginApplyList: the same refusal, worded for a caller who asked to read the list. */
+const FORBIDDEN_TO_LIST: ErrorEntry = {
+  ...OWN_ERRORS.FORBIDDEN,
+  zh: { ...OWN_ERRORS.FORBIDDEN.zh, message: '无权操作：只有插件管理员可以查看申请列表' },
+  en: { ...OWN_ERRORS.FORBIDDEN.en, message: 'forbidden: only plugin admins may list applications' },
+};
+
+/**
+ * Our own errors by name: the codes, NOT_CONFIGURED (FORBIDDEN, worded for a function with no admins) and
+ * FORBIDDEN_TO_LIST (FORBIDDEN, worded for the list).
+ */
+export type OwnErrorName = keyof typeof OWN_ERRORS | 'NOT_CONFIGURED' | 'FORBIDDEN_TO_LIST';
+
+const WORDED_FOR: Readonly<Record<'NOT_CONFIGURED' | 'FORBIDDEN_TO_LIST', ErrorEntry>> = { NOT_CONFIGURED, FORBIDDEN_TO_LIST };
 
 /**
  * Codes that say something about the account, the environment or the function rather than one application: the
@@ -211,7 +223,7 @@ function toApplyError(entry: ErrorEntry, errCode: number | null): ApplyError {
 
 /** The error for one of our own conditions. */
 export function ownError(name: OwnErrorName, extra: Partial<ApplyError> = {}): ApplyError {
-  return { ...toApplyError(name === 'NOT_CONFIGURED' ? NOT_CONFIGURED : OWN_ERRORS[name], null), ...extra };
+  return { ...toApplyError(name === 'NOT_CONFIGURED' || name === 'FORBIDDEN_TO_LIST' ? WORDED_FOR[name] : OWN_ERRORS[name], null), ...extra };
 }
 
 /**

@@ -47,7 +47,7 @@ export interface ListDeps extends InvocationDeps {
 const LIST_STEPS: Steps<ListDeps, ListEvent, ListResult> = {
   fn: 'getPluginApplyList',
   admit: (deps) => {
-    const refusal = refuseCall(deps);
+    const refusal = refuseCall(deps, 'list');
     return refusal === null ? null : { ok: false, error: refusal };
   },
   parse: (event) => {

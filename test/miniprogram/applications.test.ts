@@ -272,7 +272,7 @@ describe('the applications page, when the call is refused or fails', () => {
   it('shows a stranger FORBIDDEN with the entry to add, and copies it', async () => {
     const { page, device } = await open({ appid: localAccount.appid, openid: 'o_stranger_4711' });
 
-    expect(page.texts('.error-message')).toEqual(['无权操作：只有插件管理员可以处理申请（FORBIDDEN）']);
+    expect(page.texts('.error-message')).toEqual(['无权操作：只有插件管理员可以查看申请列表（FORBIDDEN）']);
     expect(page.texts('.entry')).toEqual(['o_stranger_4711']);
     expect(page.texts('.item')).toEqual([]);
 
