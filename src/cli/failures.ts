@@ -67,6 +67,11 @@ function cliHint(error: ApplyError, context: CliContext, action: string | undefi
         hint: `请检查本机能否访问 ${url}（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。${next.zh}`,
         hintEn: `Check that this machine can reach ${url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). ${next.en}`,
       };
+    case 'ACCESS_TOKEN_UNAVAILABLE':
+      return {
+        hint: `请检查本机能否访问 ${url}/cgi-bin/stable_token（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。未发送任何请求，可直接重新运行。`,
+        hintEn: `Check that this machine can reach ${url}/cgi-bin/stable_token (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). Nothing was sent, so just run it again.`,
+      };
     case 'HTTP_ERROR':
       // The table's general hint points at its httpStatus field; here the status is known and said.
       if (error.httpStatus !== undefined && error.hintEn.startsWith('See httpStatus')) return httpStatusHint(error.httpStatus, url, next);

@@ -179,6 +179,7 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   'INVALID_APPSECRET',
   'IP_NOT_WHITELISTED',
   'ACCESS_TOKEN_MISSING',
+  'ACCESS_TOKEN_UNAVAILABLE',
   // Quotas of the account or the environment.
   'DAILY_QUOTA_EXCEEDED',
   'RATE_LIMITED',

@@ -22,6 +22,9 @@ export const HTTP_ERROR_CODE = -700002;
  */
 export const UNREADABLE_ANSWER_CODE = -700004;
 
+/** The errCode of ACCESS_TOKEN_UNAVAILABLE: the HTTPS transport got no access token, so it sent no decision. */
+export const ACCESS_TOKEN_UNAVAILABLE_CODE = -700005;
+
 /** WeChat and cloud codes, by number. */
 export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, ErrorEntry>([
   // setDevPluginApplyStatus's own codes (seed page).
@@ -267,6 +270,13 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     en: { message: 'the WeChat API address answered with an HTTP error status', hint: 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.' },
     byAnswer: byHttpStatus,
   }],
+  // Raised by the HTTPS transport when stable_token gave no usable token: no decision left, so the outcome is known.
+  [ACCESS_TOKEN_UNAVAILABLE_CODE, {
+    code: 'ACCESS_TOKEN_UNAVAILABLE', retry: 'later', outcome: 'known',
+    zh: { message: '无法获取 access_token，未向微信发送任何请求', hint: '未发送任何请求：请检查本服务器能否访问 WECHAT_API_BASE_URL 的 /cgi-bin/stable_token，稍后再试。' },
+    en: { message: 'no access token could be fetched, so nothing was sent to WeChat', hint: 'Nothing was sent: check that this server reaches WECHAT_API_BASE_URL\'s /cgi-bin/stable_token, then try again later.' },
+    byAnswer: tokenAddressHint,
+  }],
   [-700003, {
     code: 'HTTPS_RESPONSE_TOO_LARGE', retry: 'later', outcome: 'unknown',
     zh: { message: '微信接口的响应过大，已停止读取，结果未知', hint: '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。' },
@@ -332,4 +342,16 @@ function httpStatusHint(httpStatus: number, raw: string): Pick<AnswerDependent, 
     };
   }
   return {};
+}
+
+/** ACCESS_TOKEN_UNAVAILABLE's hint with the address it asked, which its raw text names. */
+function tokenAddressHint({ raw }: Answer): AnswerDependent {
+  const url = /\bhttps?:\/\/\S*?\/cgi-bin\/stable_token\b/.exec(raw)?.[0];
+  if (url === undefined) return {};
+  return {
+    hint: {
+      zh: `未发送任何请求：请检查本服务器能否访问 ${url}，稍后再试。`,
+      en: `Nothing was sent: check that this server reaches ${url}, then try again later.`,
+    },
+  };
 }

@@ -394,7 +394,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(['agree', pending[0] ?? '', '--base-url', unreachable]);
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('HTTPS_NETWORK_ERROR');
+      expect(result.stdout).toContain('ACCESS_TOKEN_UNAVAILABLE');
       expect(result.stderr).toContain(`Check that this machine can reach ${unreachable}`);
       expect(result.stderr).not.toContain('api.weixin.qq.com');
     });

@@ -121,7 +121,7 @@ describe('runCli (in-process)', () => {
       const run = await runInProcess(['list', '--base-url', 'http://127.0.0.1:9']);
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('✗ list failed: HTTPS_NETWORK_ERROR');
+      expect(run.stderr).toContain('✗ list failed: ACCESS_TOKEN_UNAVAILABLE');
     });
 
     it('exits 2 when WeChat refuses the credentials', async () => {

@@ -125,7 +125,7 @@ describe('plugin-apply failure messages (in-process)', () => {
     const run = await runInProcess(['list', '--base-url', 'http://127.0.0.1:9']);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('✗ list failed: HTTPS_NETWORK_ERROR [-700001] could not reach the WeChat API (network error) — POST http://127.0.0.1:9');
+    expect(run.stderr).toContain('✗ list failed: ACCESS_TOKEN_UNAVAILABLE [-700005] no access token could be fetched, so nothing was sent to WeChat');
     expect(run.stderr).not.toMatch(/outcome|unknown|decision/);
   });
 
