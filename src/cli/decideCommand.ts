@@ -19,7 +19,7 @@ import { reportInterrupted, reportResults } from './decisionReport';
 import type { SignalSource, TextSink } from './deps';
 import { EXIT } from './exitCodes';
 import type { CliContext } from './failures';
-import { errorOf, forCli } from './failures';
+import { cliFailure } from './failures';
 import type { Stdin } from './input';
 import { commandOf, createProgressBar, describeError, jsonText, printable, statusLabel, whoLabel } from './output';
 import type { StopWatch } from './stopSignals';
@@ -142,7 +142,7 @@ async function readApplicants(client: PluginApplyClient, opts: DecideOptions): P
     const walk = await readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX });
     return new Map(walk.items.map((item) => [item.appid, item]));
   } catch (thrown) {
-    const error = forCli(errorOf(thrown), { ...opts.context, command: 'list' });
+    const error = cliFailure(thrown, { ...opts.context, command: 'list' });
     opts.stderr.write(`(the list could not be read, so no nicknames are shown: ${describeError(error, opts.context.lang)})\n`);
     return null;
   }

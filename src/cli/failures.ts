@@ -1,12 +1,9 @@
 /**
- * How the CLI classifies and words a failure: what was thrown as the error table's entry, and that entry said for
- * someone at the CLI (its hint names a flag or a `plugin-apply` command, never a function or a field of the
- * functions' results). Kept in one place so that the core's own classification can replace `errorOf`.
+ * How the CLI words a failure: what was thrown, read by the error table's `classifyFailure`, said for someone at the
+ * CLI (its hint names a flag or a `plugin-apply` command, never a function or a field of the functions' results).
  */
-import { DeadlineExceeded } from '../core/deadline';
 import type { ApplyError } from '../core/errorTable';
-import { OUTCOME_UNKNOWN_CODES, ownError, wechatError } from '../core/errorTable';
-import { WeChatApiError } from '../core/wechatClient';
+import { classifyFailure, OUTCOME_UNKNOWN_CODES } from '../core/errorTable';
 import type { Lang } from './output';
 import { printable } from './output';
 
@@ -21,11 +18,11 @@ export interface CliContext {
 /** Codes of the two refusals that mean the credentials themselves are wrong: a configuration error (exit 2). */
 export const CREDENTIAL_CODES: ReadonlySet<string> = new Set(['INVALID_APPID', 'INVALID_APPSECRET']);
 
-/** A thrown WeChat or deadline failure as the error table's entry; anything else is a bug and is thrown on. */
-export function errorOf(thrown: unknown): ApplyError {
-  if (thrown instanceof WeChatApiError) return wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
-  if (thrown instanceof DeadlineExceeded) return ownError('TIMEOUT');
-  throw thrown;
+/** A thrown WeChat or deadline failure as the error table reads it, said for the CLI; anything else is a bug and is thrown on. */
+export function cliFailure(thrown: unknown, context: CliContext): ApplyError {
+  const failure = classifyFailure(thrown);
+  if (failure === null) throw thrown;
+  return forCli(failure.error, context);
 }
 
 type Said = Partial<Pick<ApplyError, 'message' | 'messageEn' | 'hint' | 'hintEn' | 'raw'>>;
