@@ -187,7 +187,8 @@ describe('plugin-apply list after a cut walk (in-process)', () => {
       client: {
         listApplications: async (page, num) => {
           firstPages.push(page);
-          return page > pages ? [] : Array.from({ length: num }, (_, i) => item(page, i));
+          // Counts from 1: page 0 lists nothing.
+          return page < 1 || page > pages ? [] : Array.from({ length: num }, (_, i) => item(page, i));
         },
         setApplyStatus: async () => undefined,
       },
@@ -204,14 +205,25 @@ describe('plugin-apply list after a cut walk (in-process)', () => {
     expect(JSON.parse(run.stdout)).toHaveLength(100_000);
   });
 
-  it('starts at --from-page', async () => {
+  it('starts at --from-page, once it found where WeChat counts pages from', async () => {
     const { client, firstPages } = endlessList(3);
 
     const run = await runInProcess(['list', '--from-page', '3', '--json'], { createClient: () => client });
 
     expect(run.code).toBe(0);
-    expect(firstPages[0]).toBe(3);
+    expect(firstPages).toEqual([1, 0, 3, 4]);
     expect(JSON.parse(run.stdout)).toHaveLength(100);
+  });
+
+  it('finds that WeChat counts pages from 0, as the functions do, and lists that first page', async () => {
+    const application = (n: number): RawApplication => ({ appid: `wx${n.toString(16).padStart(16, '0')}`, status: 1, nickname: `n${n}` });
+    const pages = new Map([[0, [application(1), application(2)]], [1, [application(3)]]]);
+    const client: PluginApplyClient = { listApplications: async (page) => pages.get(page) ?? [], setApplyStatus: async () => undefined };
+
+    const run = await runInProcess(['list', '--json'], { createClient: () => client });
+
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Array<{ appid: string }>).map((item) => item.appid)).toEqual([application(1).appid, application(2).appid]);
   });
 
   it.each(['0', 'two', '1.5'])('refuses --from-page %s', async (value) => {
