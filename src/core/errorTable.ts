@@ -89,7 +89,12 @@ export interface ApplyError {
   httpStatus?: number;
   /** OUTCOME_UNKNOWN after a later try failed: the earlier try whose answer was lost (its outcome unknown). */
   unknownTry?: { errCode: number; raw: string };
+  /** OUTCOME_UNKNOWN when reading the application's status failed with an error of its own: that error. */
+  lookupError?: LookupError;
 }
+
+/** Why a lookup of the application list failed: the error's code, its WeChat errCode and text, its HTTP status. */
+export type LookupError = Pick<ApplyError, 'code' | 'errCode' | 'raw' | 'httpStatus'>;
 
 /** Errors this package raises itself, each under the code it produces. */
 export const OWN_ERRORS = {
@@ -202,9 +207,13 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
 
 /**
  * The code of the account-wide error an error is, or hides: OUTCOME_UNKNOWN stands for the failure behind it (its
- * errCode and HTTP status), which stops a batch just as it would on its own. Null when the next item could pass.
+ * errCode and HTTP status) and for the lookup's failure (`lookupError`), either of which stops a batch just as it
+ * would on its own. Null when the next item could pass.
  */
-export function accountWideCode(error: ApplyError): string | null {
+export function accountWideCode(error: ApplyError | LookupError): string | null {
+  // A lookup that met an account-wide error stops a batch as the decision's own error would.
+  const lookup = 'lookupError' in error && error.lookupError !== undefined ? accountWideCode(error.lookupError) : null;
+  if (lookup !== null) return lookup;
   if (error.errCode === null) return ACCOUNT_WIDE_CODES.has(error.code) ? error.code : null;
   const behind = wechatFailure(error.errCode, { raw: error.raw ?? '', ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) });
   return behind.accountWide ? behind.error.code : null;

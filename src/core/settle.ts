@@ -6,7 +6,8 @@ import type { Lookup, StatusLookups } from './applicationList';
 import { STATUS_TEXT } from './applicationList';
 import type { DecideDeps, DecisionResult } from './decisions';
 import type { ApplyError } from './errorTable';
-import { OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
+import type { LookupError } from './errorTable';
+import { classifyFailure, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
 import type { Decision, DecisionAction, StatusName } from './eventSchema';
 import { WeChatApiError } from './wechatClient';
 
@@ -40,13 +41,14 @@ export async function settle(
   // even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
   const afterLostAnswer = unknownTry !== null && !OUTCOME_UNKNOWN_CODES.has(error.code) ? unknownTry : null;
   if (refusalWanted === null && afterLostAnswer === null) return { ok: false, error };
-  const unknown = (): DecisionResult => ({
+  const unknown = (lookupError?: LookupError): DecisionResult => ({
     ok: false,
     error: ownError('OUTCOME_UNKNOWN', {
       errCode: thrown.errCode,
       raw: thrown.errMsg,
       ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
       ...(afterLostAnswer === null ? {} : { unknownTry: { errCode: afterLostAnswer.errCode, raw: afterLostAnswer.errMsg } }),
+      ...(lookupError === undefined ? {} : { lookupError }),
     }),
   });
   // Without an appid WeChat picked the application, so there is nothing to look up.
@@ -70,7 +72,7 @@ export async function settle(
       lookupTimedOut: end === 'deadline',
       lookupEnd: end,
     });
-    return unknown();
+    return unknown(lookupErrorOf(cause));
   }
   // Not as asked: the definite failure stands. A status number WeChat does not document is not the one asked for.
   if (lookup.status === 'unknown' || refusalWanted === null) return { ok: false, error };
@@ -87,4 +89,12 @@ export async function settle(
 /** A decision as applied: `changed` false when the application already was as asked. */
 export function success(decision: Decision, changed: boolean): DecisionResult {
   return { ok: true, action: decision.action, ...(decision.appid === undefined ? {} : { appid: decision.appid }), changed };
+}
+
+/** What a failed lookup's cause says, for the result (a batch stops on an account-wide one); none for a deadline. */
+function lookupErrorOf(cause: unknown): LookupError | undefined {
+  if (!(cause instanceof WeChatApiError)) return undefined;
+  const error = classifyFailure(cause)?.error;
+  if (error === undefined) return undefined;
+  return { code: error.code, errCode: error.errCode, ...(error.raw === undefined ? {} : { raw: error.raw }), ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) };
 }
