@@ -6,7 +6,7 @@
 import type { Application } from '../core/applicationList';
 import { readAllPages } from '../core/applicationList';
 import type { Deadline } from '../core/deadline';
-import { remainingMs } from '../core/deadline';
+import { raceTimer, remainingMs } from '../core/deadline';
 import type { DecisionResult } from '../core/decisions';
 import { BATCH_CONCURRENCY, decideMany } from '../core/batch';
 import type { DecisionAction } from '../core/eventSchema';
@@ -180,11 +180,5 @@ async function untilStopped<T>(work: Promise<T>, stop: StopWatch): Promise<T | n
 
 /** `work`'s value, or undefined once `ms` passed first; the timer does not outlive the race. */
 async function untilTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return raceTimer(work, ms, () => undefined);
 }
