@@ -91,8 +91,9 @@ function outcomeView(result: DecisionResult, decision: Decision, names: Readonly
 
 function batchSummary(result: BatchResult): string {
   const unchanged = result.results.filter((item) => item.ok && !item.changed).length;
-  const { succeeded, failed, notAttempted } = result.summary;
-  return `成功 ${succeeded - unchanged} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}`;
+  const { succeeded, failed, notAttempted, skipped } = result.summary;
+  // Skipped items (after an account-wide error) are neither failed nor not attempted: they are counted apart.
+  return `成功 ${succeeded - unchanged} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}${skipped > 0 ? ` · 已跳过 ${skipped}` : ''}`;
 }
 
 Component({
