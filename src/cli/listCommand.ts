@@ -2,7 +2,7 @@
 import type { Walk } from '../core/applicationList';
 import { readAllPages } from '../core/applicationList';
 import type { Deadline } from '../core/deadline';
-import type { StatusName } from '../core/eventSchema';
+import type { StatusName } from '../core/status';
 import { PAGE_SIZE_MAX } from '../core/eventSchema';
 import type { LogSink } from '../core/log';
 import type { PluginApplyClient, WeChatApiError } from '../core/wechatClient';

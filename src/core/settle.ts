@@ -3,12 +3,13 @@
  * or a definite failure after a try whose answer was lost — by what the application list says now.
  */
 import type { Lookup, StatusLookups } from './applicationList';
-import { STATUS_TEXT } from './applicationList';
 import type { DecideDeps, DecisionResult } from './decisions';
 import type { ApplyError } from './errorTable';
 import type { LookupError } from './errorTable';
 import { classifyFailure, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
-import type { Decision, DecisionAction, StatusName } from './eventSchema';
+import type { Decision, DecisionAction } from './eventSchema';
+import type { StatusName } from './status';
+import { STATUS_TEXT } from './status';
 import { WeChatApiError } from './wechatClient';
 
 /** Which refusals may mean "already done", and the status that would mean it. */
