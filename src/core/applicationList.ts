@@ -185,10 +185,12 @@ type WalkOutcome = { walk: Walk } | { failed: WeChatApiError | DeadlineExceeded 
  * every item; one walk of the list per item would take more calls than the batch itself and run out of time. So
  * the whole list is read once and shared: a lookup takes the latest walk's status when its own answer confirms it,
  * and otherwise waits for a walk that begins after its answer (one at a time, shared by every lookup waiting).
+ * `firstWalk`, a walk the caller read before sending anything, counts as the latest walk until one begins.
  */
-export function batchStatusLookups(client: ListClient, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY): StatusLookups {
+export function batchStatusLookups(client: ListClient, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY, firstWalk?: Walk): StatusLookups {
   let started = 0;
-  let latest: { number: number; done: Promise<WalkOutcome> } | null = null;
+  // A walk read before any decision was sent (the CLI's, for nicknames) serves the lookups its status confirms.
+  let latest: { number: number; done: Promise<WalkOutcome> } | null = firstWalk === undefined ? null : { number: 0, done: Promise.resolve({ walk: firstWalk }) };
 
   const startWalk = (): Promise<WalkOutcome> => {
     started += 1;

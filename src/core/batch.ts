@@ -3,6 +3,7 @@
  * conflicting and repeated items answered without a call), decided with bounded concurrency and paced against the
  * deadline (`decideMany`), then counted (`summarize`).
  */
+import type { Walk } from './applicationList';
 import { batchStatusLookups } from './applicationList';
 import { startThreshold, timedCalls } from './batchPacing';
 import { remainingMs } from './deadline';
@@ -118,7 +119,8 @@ function conflictIssue(appid: string, mine: IndexedDecision, other: IndexedDecis
  * half-done. After an account-wide error (accountWideCode; also one behind OUTCOME_UNKNOWN) no new item is started:
  * the rest come back SKIPPED, naming it.
  * `onSettled` sees each result as it comes (a CLI's progress bar); `shouldStart` returning false also leaves the
- * remaining items NOT_ATTEMPTED (an adapter's own reason to stop).
+ * remaining items NOT_ATTEMPTED (an adapter's own reason to stop); `firstWalk`, a walk of the list the adapter read
+ * before sending anything, settles the "already done" answers it confirms without reading the list again.
  */
 export async function decideMany(
   events: readonly unknown[],
@@ -127,7 +129,8 @@ export async function decideMany(
     concurrency = BATCH_CONCURRENCY,
     onSettled,
     shouldStart = () => true,
-  }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void; shouldStart?: () => boolean } = {},
+    firstWalk,
+  }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void; shouldStart?: () => boolean; firstWalk?: Walk } = {},
 ): Promise<DecisionResult[]> {
   const results: DecisionResult[] = new Array(events.length);
   const settleItem = (index: number, result: DecisionResult, startedAt: number, repeatOf?: number): void => {
@@ -144,7 +147,7 @@ export async function decideMany(
   const calls = timedCalls(deps.client, deps.deadline.now);
   const itemDeps: DecideDeps = { ...deps, client: calls.client };
   // One read of the list serves every item's "already done" check (each appid is decided once per batch).
-  const lookups = batchStatusLookups(calls.client, deps.deadline, deps.retry ?? DEFAULT_RETRY);
+  const lookups = batchStatusLookups(calls.client, deps.deadline, deps.retry ?? DEFAULT_RETRY, firstWalk);
   let blockedBy: string | null = null;
   let next = 0;
   const worker = async (): Promise<void> => {

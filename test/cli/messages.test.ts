@@ -9,6 +9,7 @@ import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { startLocalCloud } from '../../localcloud/server';
 import type { RawApplication } from '../../src/core/wechatClient';
 import type { PluginApplyClient } from '../../src/core/wechatClient';
+import { WeChatApiError } from '../../src/core/wechatClient';
 import { langOf } from '../../src/cli/output';
 import { runInProcess } from './runInProcess';
 
@@ -224,6 +225,27 @@ describe('plugin-apply list after a cut walk (in-process)', () => {
 
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as Array<{ appid: string }>).map((item) => item.appid)).toEqual([application(1).appid, application(2).appid]);
+  });
+
+  it('settles an "already done" answer by the list it read for nicknames, reading it no second time', async () => {
+    const appid = 'wx0123456789abcdef';
+    const pagesRead: number[] = [];
+    const client: PluginApplyClient = {
+      listApplications: async (page) => {
+        pagesRead.push(page);
+        return page === 1 ? [{ appid, status: 2, nickname: '小鹿记账' }] : [];
+      },
+      setApplyStatus: async () => {
+        throw new WeChatApiError(89240, 'only pending application can be approved rid: 1');
+      },
+    };
+
+    const run = await runInProcess(['agree', appid, '--json'], { createClient: () => client });
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ results: [{ ok: true, appid, changed: false }] });
+    // Page 1 for the nicknames, page 0 once to find where WeChat counts from; the lookup reuses them.
+    expect(pagesRead).toEqual([1, 0]);
   });
 
   it.each(['0', 'two', '1.5'])('refuses --from-page %s', async (value) => {
