@@ -50,7 +50,7 @@ export async function decide(decision: Decision, deps: DecideDeps, lookups?: Sta
     const failure = classifyFailure(thrown);
     if (failure === null) throw thrown;
     if (!(thrown instanceof WeChatApiError)) return { ok: false, error: failure.error };
-    return settle(decision, thrown, failure.error, unknownTry, deps, lookups ?? singleLookups(deps));
+    return settle(decision, thrown, failure, unknownTry, deps, lookups ?? singleLookups(deps));
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Settling a decision that failed in a way that may hide an applied one — a refusal that may mean "already done",
- * or a definite failure after a try whose answer was lost — by what the application list says now.
+ * or a try whose answer was lost — by what the application list says now.
  */
 import type { Lookup, StatusLookups } from './applicationList';
 import type { DecideDeps, DecisionResult } from './decisions';
-import type { ApplyError } from './errorTable';
+import type { Failure } from './errorTable';
+import { remainingMs } from './deadline';
 import type { LookupError } from './errorTable';
 import { classifyFailure, OUTCOME_UNKNOWN_CODES, ownError } from './errorTable';
 import type { Decision, DecisionAction } from './eventSchema';
@@ -28,7 +29,9 @@ type Suspicion =
   /** WeChat refused it as not pending (89240) or not listed (89242): maybe already done. */
   | 'refused'
   /** A try's answer was lost (its outcome unknown) and a later try failed definitely: the lost one may have applied it. */
-  | 'lostThenFailed';
+  | 'lostThenFailed'
+  /** The last try's answer was lost too (timeout, dropped connection, unreadable answer): it may have applied it. */
+  | 'lost';
 
 /** What the lookup found, as far as settling cares. */
 type Found = 'asAsked' | 'unreadable' | 'undocumented' | 'contradicts' | 'other';
@@ -48,17 +51,20 @@ type Settled = 'done' | 'unknown' | 'error' | 'errorNow';
 const SETTLED: Readonly<Record<Suspicion, Readonly<Record<Found, Settled>>>> = {
   refused: { asAsked: 'done', unreadable: 'unknown', undocumented: 'error', contradicts: 'unknown', other: 'errorNow' },
   lostThenFailed: { asAsked: 'done', unreadable: 'unknown', undocumented: 'error', contradicts: 'error', other: 'error' },
+  // Not as asked after the last try: its error stands (a lost request may still land), with the status read after it.
+  lost: { asAsked: 'done', unreadable: 'unknown', undocumented: 'error', contradicts: 'errorNow', other: 'errorNow' },
 };
 
 /**
  * Turns a failure that may hide an applied decision into its outcome (SETTLED): a refusal that may mean "already
- * done", or any definite failure after a try whose outcome was unknown (its answer lost: it may have been applied).
+ * done", a last try whose answer was lost, or any definite failure after a try whose answer was lost (either may
+ * have been applied).
  * The lookup behind it is a read, retried like any other call.
  */
 export async function settle(
   decision: Decision,
   thrown: WeChatApiError,
-  error: ApplyError,
+  { error, outcome }: Pick<Failure, 'error' | 'outcome'>,
   unknownTry: WeChatApiError | null,
   deps: DecideDeps,
   lookups: StatusLookups,
@@ -67,7 +73,9 @@ export async function settle(
   // A failure whose own code says the outcome is unknown is already the honest answer. HTTP_ERROR's does not say so
   // even for a 5xx, so here it is taken by its code, not its status: after a lost answer the list decides.
   const afterLostAnswer = unknownTry !== null && !OUTCOME_UNKNOWN_CODES.has(error.code) ? unknownTry : null;
-  const suspicion: Suspicion | null = refusalWanted !== null ? 'refused' : afterLostAnswer !== null ? 'lostThenFailed' : null;
+  // The last try lost too: looked up once, if time is left to read the list at all.
+  const lost = outcome === 'unknown' && remainingMs(deps.deadline) > 0;
+  const suspicion: Suspicion | null = refusalWanted !== null ? 'refused' : lost ? 'lost' : afterLostAnswer !== null ? 'lostThenFailed' : null;
   if (suspicion === null) return { ok: false, error };
   const unknown = (lookupError?: LookupError): DecisionResult => ({
     ok: false,
