@@ -1,8 +1,8 @@
 /**
  * One request through a cloud function, the same for every function: the caller check, parsing the event, running,
  * one log line, and never a throw across the function's boundary. Each function plugs in its own steps, the way
- * Middy's `runRequest` serves every middleware. It imports nothing but the log, so that cloudbase_auth's small
- * bundle (no zod, no SDK) uses it too.
+ * Middy's `runRequest` serves every middleware. At run time it needs nothing but the log (its other imports are types), so
+ * cloudbase_auth's small bundle (no zod, no SDK) uses it too.
  */
 import type { Caller } from './callerPolicy';
 import type { AdminList } from './config';
