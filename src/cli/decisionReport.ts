@@ -1,4 +1,5 @@
 /** What a decision command prints after its batch: one line per decision and a summary, or the report of a stop. */
+import type { TrailNote } from './trailRecording';
 import type { DecisionResult } from '../core/decisions';
 import type { DecisionAction } from '../core/eventSchema';
 import type { PlannedDecision } from './decisionFile';
@@ -18,6 +19,8 @@ export interface ReportTarget {
   context: CliContext;
   stdout: TextSink;
   stderr: TextSink;
+  /** What became of the batch's records in the decision trail, for --json. */
+  trail?: TrailNote;
 }
 
 function forCliResult(result: DecisionResult, decision: PlannedDecision | undefined, context: CliContext): DecisionResult {
@@ -37,7 +40,7 @@ export function reportResults(decided: readonly DecisionResult[], target: Report
   const counts = countResults(results);
   if (target.json) {
     const withAppids = results.map((result, i) => ({ ...result, ...named(planned[i]?.appid ?? '', nicknames) }));
-    target.stdout.write(`${jsonText({ results: withAppids, summary: counts })}\n`);
+    target.stdout.write(`${jsonText({ results: withAppids, summary: counts, ...(target.trail === undefined ? {} : { trail: target.trail }) })}\n`);
   } else {
     const lines = results.map((result, i) => {
       const appid = planned[i]?.appid ?? '';
