@@ -4,6 +4,7 @@ import type { LocalCloud } from '../../localcloud/server';
 import { ApplyStatus, localAccount, startLocalCloud } from '../../localcloud/server';
 import { REASON_MAX_CHARS } from '../../src/core/reason';
 import { STATUS_NAMES, STATUS_TEXT } from '../../src/core/status';
+import { runInProcess } from '../cli/runInProcess';
 import { findBrowser } from '../fixtures/findBrowser';
 
 // The page at `/` showing the decision trail, searching, and counting a refusal reason as the function does,
@@ -98,6 +99,19 @@ describe('the page and the decision trail', () => {
     await page.locator('#history li .what').first().waitFor();
     expect(await page.locator('#history li .what').allTextContents()).toEqual(['拒绝 Refuse · 张三']);
     expect(await page.locator('#history li .ours').textContent()).toContain('资质不全');
+  });
+
+  it('shows the CLI\'s decisions, recorded with --env, like the functions\'', async () => {
+    const { appid } = firstPending();
+
+    const cli = await runInProcess(['refuse', appid, '--reason', '资质不全', '--env', 'local', '--by', 'ops@ci', '--base-url', cloud.url]);
+    await page.locator('#refresh').click();
+    await idle();
+
+    expect(cli.code).toBe(0);
+    expect(await rowOf(appid).locator('td.decision .by').textContent()).toBe('ops@ci');
+    expect(await rowOf(appid).locator('td.decision .ours').textContent()).toContain('资质不全');
+    expect(await page.locator('#trail li').first().locator('.meta').textContent()).toContain('cli');
   });
 
   it('says the trail could not be read, and still lists every application', async () => {
