@@ -7,7 +7,8 @@ import type { StopSignal, TextSink } from './deps';
 import { EXIT, SIGNAL_EXIT } from './exitCodes';
 import type { CliContext } from './failures';
 import { CREDENTIAL_CODES, forCli } from './failures';
-import { commandOf, countResults, formatDecisionLine, formatHints, formatSummary, jsonText, whoLabel } from './output';
+import { countResults } from '../core/batch';
+import { commandOf, formatDecisionLine, formatHints, formatSummary, jsonText, whoLabel } from './output';
 
 /** What a report needs: the decisions, the applicants' nicknames (when the list was read), and where to write. */
 export interface ReportTarget {

@@ -4,6 +4,7 @@
  */
 import type { Application, ApplyError, BatchResult, Decision, DecisionResult, LastDecision, TrailEntry } from '../../services/pluginApplyClient';
 import { decide, decideBatch, listApplications, readTrail } from '../../services/pluginApplyClient';
+import { countResults } from '../../../src/core/batch';
 import { REASON_MAX_CHARS, reasonProblem, visibleLength } from '../../../src/core/reason';
 import type { TrailActor } from '../../../src/core/trailRecords';
 import type { StatusName } from '../../../src/core/status';
@@ -143,10 +144,9 @@ function outcomeView(result: DecisionResult, decision: Decision, names: Readonly
 }
 
 function batchSummary(result: BatchResult): string {
-  const unchanged = result.results.filter((item) => item.ok && !item.changed).length;
-  const { succeeded, failed, notAttempted, skipped } = result.summary;
+  const { changed, unchanged, failed, notAttempted, skipped } = countResults(result.results);
   // Skipped items (after an account-wide error) are neither failed nor not attempted: they are counted apart.
-  return `成功 ${succeeded - unchanged} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}${skipped > 0 ? ` · 已跳过 ${skipped}` : ''}`;
+  return `成功 ${changed} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}${skipped > 0 ? ` · 已跳过 ${skipped}` : ''}`;
 }
 
 Component({
