@@ -143,6 +143,11 @@ export const OWN_ERRORS = {
     zh: { message: '内部错误，请稍后重试', hint: '请在云函数日志中按请求 ID 查找详情。' },
     en: { message: 'internal error; try again later', hint: 'Look up the request id in the function\'s logs.' },
   },
+  TRAIL_UNREADABLE: {
+    code: 'TRAIL_UNREADABLE', retry: 'backoff', outcome: 'known',
+    zh: { message: '无法读取决定记录', hint: '请稍后重试；若一再出现，请在云函数日志中按请求 ID 查找原因（数据库未应答，或函数文件夹缺少 database.js）。' },
+    en: { message: 'the decision trail could not be read', hint: 'Try again shortly; if it persists, look the request id up in the function\'s logs (the database did not answer, or the function folder lacks database.js).' },
+  },
   WECHAT_ERROR: {
     code: 'WECHAT_ERROR', retry: 'never', outcome: 'known',
     zh: { message: '微信接口返回了未知错误', hint: '请在微信文档中查找该 errCode；raw 中是微信的原文。' },
