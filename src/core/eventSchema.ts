@@ -112,6 +112,19 @@ export function visibleLength(text: string): number {
   return Array.from(characters(text)).length;
 }
 
+/**
+ * The text's first `max` characters as the reader sees them (grapheme clusters, see `characters`), and whether it was
+ * longer; a cluster is never split, so an emoji sequence or a letter with its accents stays whole.
+ */
+export function firstCharacters(text: string, max: number): { text: string; cut: boolean } {
+  const kept: string[] = [];
+  for (const item of characters(text)) {
+    if (kept.length >= max) return { text: kept.join(''), cut: true };
+    kept.push(typeof item === 'string' ? item : (item as Intl.SegmentData).segment);
+  }
+  return { text: kept.join(''), cut: false };
+}
+
 /** Whether an iterable yields more than `max` items; stops counting there, so a huge text costs no more than a short one. */
 function moreThan(items: Iterable<unknown>, max: number): boolean {
   const iterator = items[Symbol.iterator]();
