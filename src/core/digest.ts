@@ -25,10 +25,13 @@ const FULL_WIDTH: Readonly<Record<string, string>> = {
 
 /**
  * Control and format characters (zero-width, bidi overrides), line and paragraph separators, private-use, lone
- * surrogates and other invisible code points: removed or turned to spaces, so that nothing is hidden or reordered and
- * the text stays on its one line.
+ * surrogates and other invisible code points: turned to spaces, so that nothing is hidden or reordered and the text
+ * stays on its one line. The zero-width joiner and presentation selectors stay, since emoji sequences need them.
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const INVISIBLE = /(?!\u200d|\ufe0e|\ufe0f)[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** The joiner and the emoji/text presentation selectors that emoji sequences are made of: kept, but never shown alone. */
+const SEQUENCE_GLUE = /\u200d|\ufe0e|\ufe0f/gu;
 
 /**
  * Applicant text made safe to place inside a digest line: on one line, without markdown, mentions, links or hidden
@@ -44,7 +47,7 @@ export function neutralise(text: unknown, maxChars: number): string {
     .replace(/:\/\//g, '：//')
     .replace(/\s+/g, ' ')
     .trim();
-  if (flat === '') return '—';
+  if (flat.replace(SEQUENCE_GLUE, '').trim() === '') return '—';
   const cut = firstCharacters(flat, maxChars);
   return cut.cut ? `${cut.text}…` : cut.text;
 }
