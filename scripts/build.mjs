@@ -72,9 +72,25 @@ export const FUNCTION_BUNDLE = {
   logLevel: 'warning',
 };
 
+/**
+ * Tells esbuild that loading the error table does nothing but build its tables (esbuild cannot tell a call to
+ * `spec` or `new Map` has no other effect), so a function that never builds an error, cloudbase_auth, leaves the
+ * table out: the caller policy it shares with the other functions imports the table for their refusals.
+ */
+const errorTableIsPure = {
+  name: 'error-table-is-pure',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /\/errorTable$/ }, async ({ path, resolveDir, kind, importer, pluginData }) => {
+      if (pluginData?.errorTableIsPure) return undefined;
+      const resolved = await pluginBuild.resolve(path, { resolveDir, kind, importer, pluginData: { errorTableIsPure: true } });
+      return resolved.errors.length > 0 ? undefined : { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
 /** The esbuild options of a deployable function: lean (the default; `standIns` for tests) or with the whole SDK (`full`). */
 export function functionBundle({ full: whole = false, standIns = STAND_INS } = {}) {
-  return whole ? { ...FUNCTION_BUNDLE } : { ...FUNCTION_BUNDLE, plugins: [standInPlugin(standIns)] };
+  return whole ? { ...FUNCTION_BUNDLE, plugins: [errorTableIsPure] } : { ...FUNCTION_BUNDLE, plugins: [errorTableIsPure, standInPlugin(standIns)] };
 }
 
 /** Bundles src/functions/<name>.ts into `outfile`; lean unless `full`. */

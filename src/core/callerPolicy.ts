@@ -5,9 +5,11 @@
  * A call from another mini-program sharing this environment (环境共享) carries FROM_APPID and FROM_OPENID; such a
  * caller is that pair, whatever OPENID says, and only an `APPID:OPENID` entry admits it. Otherwise the caller is
  * OPENID, and only an `OPENID` entry admits it. So neither form of entry ever admits the other kind of caller.
+ * Before any of that, cloudbase_auth admits a mini-program to the shared environment only when an `APPID:OPENID`
+ * entry names it (`environmentAdmission`).
  */
 import type { AdminList } from './config';
-import { parseAdminList } from './config';
+import { adminEntries, adminListOf, parseAdminList } from './config';
 import type { ApplyError } from './errorTable';
 import { ownError } from './errorTable';
 import { maskOpenid } from './log';
@@ -49,7 +51,7 @@ export function adminEntryFor(identity: CallerIdentity): string | null {
 function isAdmin(identity: CallerIdentity, admins: AdminList): boolean {
   if (admins.kind === 'unset' || identity.openid === null) return false;
   if (identity.kind === 'sameAccount') return admins.openids.has(identity.openid);
-  return identity.appid !== null && (admins.pairs?.has(`${identity.appid}:${identity.openid}`) ?? false);
+  return identity.appid !== null && (admins.byAppid?.get(identity.appid)?.has(identity.openid) ?? false);
 }
 
 /** Null when the caller may proceed, otherwise the FORBIDDEN error to return (its hint names the entry to add). */
@@ -89,4 +91,50 @@ export function refuseCall(deps: { caller: Caller; admins: AdminList; configProb
 export function callerLogFields(caller: Caller): { caller: string | null; callerAppid?: string | null } {
   const identity = identify(caller);
   return identity.kind === 'crossAccount' ? { caller: maskOpenid(identity.openid), callerAppid: identity.appid?.slice(0, 40) ?? null } : { caller: maskOpenid(identity.openid) };
+}
+
+/** What cloudbase_auth decides for a call from another mini-program: admitted (naming it), or refused with why. */
+export type EnvironmentAdmission = { admitted: true; appid: string } | { admitted: false; reason: string };
+
+const SET_IT = 'Set PLUGIN_ADMIN_OPENIDS on cloudbase_auth to the same value as on setPluginApplyStatus and getPluginApplyList, with an APPID:OPENID entry for each admin of the calling mini-program.';
+
+/** How many malformed entries a refusal names: the errMsg reaches the caller's screen, so it stays short. */
+const NAMED_AT_MOST = 3;
+
+/**
+ * The rule of cloudbase_auth, read once from PLUGIN_ADMIN_OPENIDS at cold start: a mini-program sharing this
+ * environment is admitted when an APPID:OPENID entry names it; the functions it then calls check the user.
+ * A refusal reaches the calling mini-program's screen, so it says what to set, and where.
+ */
+export function environmentAdmission(raw: string | undefined): (caller: Caller) => EnvironmentAdmission {
+  const entries = adminEntries(raw);
+  const admins = adminListOf(entries);
+  const malformed = entries.flatMap((entry) => (entry.kind === 'malformed' ? [entry] : []));
+  const listState: 'unset' | 'empty' | 'set' = (raw ?? '').trim() === '' ? 'unset' : admins.kind === 'unset' && malformed.length === 0 ? 'empty' : 'set';
+  const malformedNote = describeMalformed(malformed, entries.length);
+  return (caller) => {
+    const appid = text(caller.fromAppid);
+    const entry = `${appid ?? 'APPID'}:${text(caller.fromOpenid) ?? 'OPENID'}`;
+    if (listState === 'unset') {
+      return { admitted: false, reason: `PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth, so no mini-program may use this environment. Add ${entry}. ${SET_IT}` };
+    }
+    if (appid === null) return { admitted: false, reason: 'the platform named no calling mini-program (FROM_APPID); only calls from another mini-program sharing this environment are admitted here.' };
+    if (admins.kind === 'listed' && admins.byAppid?.has(appid) === true) return { admitted: true, appid };
+    const state =
+      listState === 'empty'
+        ? 'PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth but holds no entry, only separators.'
+        : `PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth, but no APPID:OPENID entry names mini-program ${appid}.${malformedNote}`;
+    return { admitted: false, reason: `mini-program ${appid} is not admitted to this environment: ${state} Add ${entry} (the same value on all three functions). ${SET_IT}` };
+  };
+}
+
+/**
+ * What is wrong with each malformed entry (up to NAMED_AT_MOST); '' when none is. The caller need not be an admin,
+ * so an entry is named by its position, never by its text: a stray character can split an admin's OPENID into
+ * pieces short enough to pass for anything else.
+ */
+function describeMalformed(malformed: readonly { position: number; problem: string }[], count: number): string {
+  const named = malformed.slice(0, NAMED_AT_MOST).map(({ position, problem }) => ` Entry ${position} of ${count} is malformed: ${problem}.`);
+  const more = malformed.length > NAMED_AT_MOST ? ` (and ${malformed.length - NAMED_AT_MOST} more malformed)` : '';
+  return `${named.join('')}${more}`;
 }

@@ -5,12 +5,22 @@
  */
 import { APPID_PATTERN } from './eventSchema';
 
+/** An admin as one entry of PLUGIN_ADMIN_OPENIDS names them: `appid` is set for a user of another mini-program. */
+export interface Admin {
+  openid: string;
+  appid?: string;
+  /** Reserved for entries that carry the admin's name (`张三=oAbC…`); not read yet. */
+  name?: string;
+}
+
 /**
  * Who may decide on applications. `unset`: PLUGIN_ADMIN_OPENIDS is missing or names nobody, so nobody may.
- * `openids` admit same-account callers (the `OPENID` entry form); `pairs` admit cross-account callers of another
- * mini-program of the same entity (the `APPID:OPENID` form, kept as that text). Malformed entries admit nobody.
+ * `openids` admit same-account callers (the `OPENID` entry form); `byAppid` admits cross-account callers of another
+ * mini-program of the same entity (the `APPID:OPENID` form), by appid and then OPENID. Malformed entries admit nobody.
  */
-export type AdminList = { kind: 'unset' } | { kind: 'listed'; openids: ReadonlySet<string>; pairs?: ReadonlySet<string> };
+export type AdminList =
+  | { kind: 'unset' }
+  | { kind: 'listed'; openids: ReadonlySet<string>; byAppid?: ReadonlyMap<string, ReadonlySet<string>> };
 
 /** How WeChat is reached: the cloud call (the default), or HTTPS with the plugin's own appid and AppSecret. */
 export type TransportConfig = { kind: 'cloud' } | { kind: 'https'; appid: string; secret: string; baseUrl: string };
@@ -46,56 +56,100 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): C
 /** An OPENID as an admin entry may name it: what WeChat issues (28 characters of A–Z, a–z, 0–9, `-`, `_`), with room to spare. */
 export const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** How one entry of PLUGIN_ADMIN_OPENIDS reads: an OPENID, an APPID:OPENID pair (as that text), or neither. */
-interface AdminEntry {
-  kind: 'openid' | 'pair' | 'malformed';
-  text: string;
-}
+/**
+ * Zero-width and other format characters (Unicode Cf: U+200B, U+200D, U+FEFF, U+200E/F, U+00AD, …), which copying
+ * from chats and documents leaves behind. No OPENID or appid holds one and no screen shows one, so an entry means
+ * what it shows without them: they are dropped, rather than refused in a message about a character nobody can see.
+ */
+const INVISIBLE = /\p{Cf}/gu;
 
-function adminEntries(raw: string | undefined): AdminEntry[] {
+/**
+ * One entry of PLUGIN_ADMIN_OPENIDS as read: the admin it names, or, malformed, its text and what is wrong with it
+ * (`problem`, which never quotes the text, so it may be shown to anyone). `position` counts entries from 1.
+ */
+export type AdminEntry = { position: number } & ({ kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string; problem: string });
+
+/**
+ * The entries of PLUGIN_ADMIN_OPENIDS, in order: separated by commas (full-width too), spaces or newlines, each either
+ * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored); invisible
+ * format characters are dropped first.
+ */
+export function adminEntries(raw: string | undefined): AdminEntry[] {
   // "wx… : o…" is one entry written with spaces, not "wx…", ":" and an OPENID that would then stand alone.
   return (raw ?? '')
+    .replace(INVISIBLE, '')
     .replace(/\s*[:：]\s*/g, ':')
     .split(/[,，\s]+/)
     .filter((entry) => entry !== '')
-    .map((entry): AdminEntry => {
+    .map((entry, index): AdminEntry => {
+      const position = index + 1;
       const parts = entry.replace(/：/g, ':').split(':');
       const [first = '', second = ''] = parts;
-      if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { kind: 'pair', text: `${first}:${second}` };
+      if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { position, kind: 'admin', admin: { appid: first, openid: second } };
       // An appid alone is an attempt at admitting a mini-program: it needs a user of that mini-program too.
-      if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { kind: 'openid', text: first };
-      return { kind: 'malformed', text: entry };
+      if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { position, kind: 'admin', admin: { openid: first } };
+      return { position, kind: 'malformed', text: entry, problem: entryProblem(parts) };
     });
 }
 
-/**
- * Parses PLUGIN_ADMIN_OPENIDS: entries separated by commas (full-width too), spaces or newlines, each either
- * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored). An entry of neither form admits nobody and is
- * reported by `adminEntryProblems`, so that admins are told rather than left wondering why someone is refused.
- */
-export function parseAdminList(raw: string | undefined): AdminList {
-  const entries = adminEntries(raw);
-  const of = (kind: AdminEntry['kind']): string[] => entries.filter((entry) => entry.kind === kind).map((entry) => entry.text);
-  const openids = new Set(of('openid'));
-  const pairs = new Set(of('pair'));
-  if (openids.size === 0 && pairs.size === 0) return { kind: 'unset' };
-  return { kind: 'listed', openids, pairs };
+/** An appid as people paste it, capitals included. */
+const APPID_ANY_CASE = /^wx[0-9a-f]{16}$/i;
+
+/** What is wrong with a malformed entry, split at its colons, in words that quote none of it beyond one stray character. */
+function entryProblem(parts: readonly string[]): string {
+  const [first = '', second = ''] = parts;
+  if (parts.some((part) => /["'`“”‘’]/.test(part))) return 'it has quotes: remove the quotes around the value or the entry';
+  if (parts.length > 2) return 'it has more than one colon';
+  if (parts.length === 1) {
+    if (APPID_PATTERN.test(first)) return 'it is an appid alone: write APPID:OPENID with the OPENID the admin has in that mini-program';
+    return openidProblem(first);
+  }
+  if (first === '') return 'it has no appid before the colon';
+  if (!APPID_PATTERN.test(first)) return APPID_ANY_CASE.test(first) ? 'its appid has capitals: write it in lowercase' : 'its appid is not "wx" and 16 lowercase hex characters';
+  if (second === '') return 'it has no OPENID after the colon';
+  return openidProblem(second);
 }
 
-/** The entries of PLUGIN_ADMIN_OPENIDS that admit nobody, as written, in order. */
-export function malformedAdminEntries(raw: string | undefined): string[] {
-  return adminEntries(raw)
-    .filter((entry) => entry.kind === 'malformed')
-    .map((entry) => entry.text);
+function openidProblem(openid: string): string {
+  const stray = Array.from(openid).find((char) => !/[A-Za-z0-9_-]/.test(char));
+  if (stray !== undefined) {
+    // Punctuation is shown as it is; anything else by its code point, which says what to look for and shows no letter.
+    const shown = /^[!-/:-@[-`{-~]$/.test(stray) ? JSON.stringify(stray) : `U+${(stray.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return `its OPENID has ${shown}, which no OPENID has (only A–Z, a–z, 0–9, - and _)`;
+  }
+  return 'its OPENID is longer than the 64 characters an OPENID may have';
+}
+
+/** The admins the entries name, held by OPENID and by appid; `unset` when they name nobody. */
+export function adminListOf(entries: readonly AdminEntry[]): AdminList {
+  const openids = new Set<string>();
+  const byAppid = new Map<string, Set<string>>();
+  for (const entry of entries) {
+    if (entry.kind !== 'admin') continue;
+    const { appid, openid } = entry.admin;
+    if (appid === undefined) openids.add(openid);
+    else byAppid.set(appid, (byAppid.get(appid) ?? new Set<string>()).add(openid));
+  }
+  if (openids.size === 0 && byAppid.size === 0) return { kind: 'unset' };
+  return { kind: 'listed', openids, byAppid };
+}
+
+/**
+ * Parses PLUGIN_ADMIN_OPENIDS (see `adminEntries`). An entry of neither form admits nobody and is reported by
+ * `adminEntryProblems`, so that admins are told rather than left wondering why someone is refused.
+ */
+export function parseAdminList(raw: string | undefined): AdminList {
+  return adminListOf(adminEntries(raw));
 }
 
 /** Why each malformed entry of PLUGIN_ADMIN_OPENIDS admits nobody, naming it (cut short) and saying how to write it. */
 export function adminEntryProblems(raw: string | undefined): string[] {
-  return adminEntries(raw)
-    .filter((entry) => entry.kind === 'malformed')
-    .map(({ text }) => {
-      const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-      const appidOnly = APPID_PATTERN.test(text) ? ' It is an appid alone: to admit a user of that mini-program, write APPID:OPENID with the OPENID the user has there.' : '';
-      return `PLUGIN_ADMIN_OPENIDS: the entry ${shown} admits nobody. Write each entry as OPENID (a caller from this environment's own account) or APPID:OPENID (a user of another mini-program sharing this environment), e.g. wx1234567890abcdef:oAbC….${appidOnly}`;
-    });
+  return adminEntries(raw).flatMap((entry) => {
+    if (entry.kind !== 'malformed') return [];
+    const { text, position, problem } = entry;
+    const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+    return [
+      `PLUGIN_ADMIN_OPENIDS: the entry ${shown} admits nobody (entry ${position}: ${problem}). Write each entry as OPENID (a caller from this environment's own account) or APPID:OPENID (a user of another mini-program sharing this environment), e.g. wx1234567890abcdef:oAbC….`,
+    ];
+  });
 }

@@ -28,12 +28,13 @@ export function deadlineFromContext(context: unknown, startedAt: number, now: ()
 }
 
 /**
- * When the platform's clock for this call most likely started. A container's first call may have waited for the
- * bundle to load, and the platform may have counted that; but a container loaded ahead of time (provisioned, or
- * idle after loading) did not, so a load longer ago than half the limit is not counted.
+ * When the platform's clock for this call may have started. A container's first call may have waited for the
+ * process to start and the bundle to load, and a platform that counts from the container's start counted that; the
+ * local cloud's host does, and how WeChat's cloud counts is not documented. A container that started a whole limit
+ * ago or more (provisioned, or idle after starting) cannot be on such a clock, or it would have been stopped.
  */
-export function callStartedAt(now: number, loadStartedAt: number, firstCall: boolean, limitMs: number): number {
-  return firstCall && now - loadStartedAt < limitMs / 2 ? loadStartedAt : now;
+export function callStartedAt(now: number, containerStartedAt: number, firstCall: boolean, limitMs: number): number {
+  return firstCall && now - containerStartedAt < limitMs ? containerStartedAt : now;
 }
 
 /** Milliseconds left before the deadline (never negative). */

@@ -3,7 +3,7 @@
  * the initialised SDK, the caller as the platform identifies it, the time limit and the request id.
  */
 import cloud from 'wx-server-sdk';
-import { loadStartedAt } from './coldStart';
+import { processStartedAt } from './coldStart';
 import type { Caller } from '../core/callerPolicy';
 import type { PluginManagerOpenApi } from '../wechat/cloudTransport';
 import { createCloudClient, createCloudListClient } from '../wechat/cloudTransport';
@@ -32,7 +32,7 @@ export interface Invocation {
  * Never throws: it runs before the core's own safety net, and every value in it is untrusted in type.
  */
 export function invocation(context: unknown): Invocation {
-  const startedAt = callStartedAt(Date.now(), loadStartedAt, firstCall, timeLimitMs(context));
+  const startedAt = callStartedAt(Date.now(), processStartedAt, firstCall, timeLimitMs(context));
   firstCall = false;
   const requestId = (context as { request_id?: unknown } | null | undefined)?.request_id;
   return {

@@ -1,6 +1,7 @@
 /**
- * When this container began loading the function. Imported first by every entry point, so it is set before
- * wx-server-sdk loads: the platform's time limit may already be running while the bundle loads, so the first
- * call's deadline counts from here rather than from when `main` is called.
+ * When this container's process started, on the Date.now() clock: the earliest moment the runtime exposes
+ * (process.uptime() counts from it, on Node 16.13 as on newer), and so the latest the platform's time limit can
+ * have started counting for a container's first call, if it counts from the container's start (the local cloud's
+ * function host counts from the fork). It does not depend on when this module loads.
  */
-export const loadStartedAt = Date.now();
+export const processStartedAt = Date.now() - process.uptime() * 1000;

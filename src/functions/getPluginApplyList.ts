@@ -2,8 +2,6 @@
  * Entry point of the getPluginApplyList cloud function (bundled to cloudfunctions/getPluginApplyList/index.js):
  * the applications to use the plugin, one page or all of them, optionally filtered by status. Admins only.
  */
-// First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import './coldStart';
 import { listClient, invocation } from './cloudPlatform';
 import { readConfig } from '../core/config';
 import type { ListResult } from '../core/listing';

@@ -2,8 +2,6 @@
  * Entry point of the setPluginApplyStatus cloud function (bundled to cloudfunctions/setPluginApplyStatus/index.js):
  * agree to, refuse or delete applications to use the plugin. Admins only.
  */
-// First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import './coldStart';
 import { decisionClient, invocation } from './cloudPlatform';
 import { readConfig } from '../core/config';
 import { stdoutSink } from '../core/log';

@@ -110,13 +110,16 @@ describe('cloudbase_auth in front of a cross-account call', () => {
     await expect(call).rejects.toMatchObject({ errCode: -601017, errMsg: expect.stringContaining('PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth') });
   });
 
-  it('says which entry is wrong, not that the variable is unset, when it holds an appid alone (the built bundle)', async () => {
-    const call = cloud.invoke('getPluginApplyList', {}, { from: { appid: ADMIN_APP, openid: APP_ADMIN }, env: { PLUGIN_ADMIN_OPENIDS: ADMIN_APP } });
+  it('says which entries are wrong, by position and never by their text, not that the variable is unset (the built bundle)', async () => {
+    const admins = `${ADMIN_APP}, ${ADMIN_APP}:oAnother*AdminOpenid12`;
+    const call = cloud.invoke('getPluginApplyList', {}, { from: { appid: ADMIN_APP, openid: APP_ADMIN }, env: { PLUGIN_ADMIN_OPENIDS: admins } });
 
     await expect(call).rejects.toMatchObject({ errCode: -601017 });
     const { errMsg } = (await call.catch((error: unknown) => error)) as FunctionCallError;
     expect(errMsg).not.toContain('is not set');
-    expect(errMsg).toContain(`Entry "${ADMIN_APP}" is malformed: it is an appid alone`);
+    expect(errMsg).toContain('Entry 1 of 2 is malformed: it is an appid alone');
+    expect(errMsg).toContain('Entry 2 of 2 is malformed: its OPENID has "*"');
+    expect(errMsg).not.toMatch(/Another|AdminOpenid/);
     expect(errMsg).toContain(`Add ${ADMIN_APP}:${APP_ADMIN}`);
     expect(ranFunction('getPluginApplyList')).toBe(false);
   });

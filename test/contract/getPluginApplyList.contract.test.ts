@@ -1,6 +1,6 @@
 /** getPluginApplyList as deployed: the built bundle with the real SDK, through the local cloud. */
 import type { LocalCloud } from '../../localcloud/server';
-import { application, appidOf, APPROVED, PENDING, REFUSED, scenario, startCloud } from './localCloudFixture';
+import { application, appidOf, APPROVED, coldStartMs, PENDING, REFUSED, scenario, slowStartEnv, startCloud, timeLimitFor } from './localCloudFixture';
 
 const FN = 'getPluginApplyList';
 const API = 'pluginManager.getPluginDevApplyList';
@@ -87,11 +87,21 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
   });
 
   it('answers TIMEOUT within the time limit when WeChat never answers', async () => {
+    const limit = timeLimitFor(await coldStartMs(cloud), 1000);
     cloud.addFault({ kind: 'hang', api: API, times: 5 });
 
-    const result = await list({}, { context: { time_limit_in_ms: 1200 } });
+    const result = await list({}, { context: { time_limit_in_ms: limit } });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+  });
+
+  it('answers TIMEOUT, not the platform\'s kill, when the container was slow to start before the function loaded', async () => {
+    const limit = timeLimitFor((await coldStartMs(cloud)) + 900, 1000);
+    cloud.addFault({ kind: 'hang', api: API, times: 5 });
+
+    const call = list({}, { context: { time_limit_in_ms: limit }, env: slowStartEnv(900) });
+
+    await expect(call).resolves.toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
   });
 
   it('needs only the list permission', async () => {

@@ -2,6 +2,10 @@
  * Shared set-up for contract tests: the built bundles, with the real wx-server-sdk inside, run by the local
  * cloud's function host against its model of WeChat.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InvokeOptions } from '../../localcloud/functionHost';
 import type { Application, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 
@@ -43,7 +47,18 @@ export function scenario(): Application[] {
   ];
 }
 
-/** A local cloud whose functions name ADMIN and OTHER_ADMIN as admins; `output` collects what functions log. */
+/**
+ * The time limit of a call whose test is not about the limit. The local cloud's default, the platform's 3 s, counts
+ * from the fork, and every call here is a cold start: on a busy machine (2 cores at load 12–14, measured) starting
+ * Node and loading the SDK took 1–3 s of it, leaving some calls too little time to finish. 20 s is within the
+ * platform's range (up to 60 s) and leaves room; tests about the limit set theirs from `coldStartMs`.
+ */
+export const ROOMY_TIME_LIMIT_MS = 20_000;
+
+/**
+ * A local cloud whose functions name ADMIN and OTHER_ADMIN as admins; `output` collects what functions log. Its
+ * calls get ROOMY_TIME_LIMIT_MS unless a test sets `context.time_limit_in_ms` itself.
+ */
 export async function startCloud(options: LocalCloudOptions = {}): Promise<LocalCloud & { output: string[] }> {
   const output: string[] = [];
   const cloud = await startLocalCloud({
@@ -54,10 +69,41 @@ export async function startCloud(options: LocalCloudOptions = {}): Promise<Local
     log: (line) => output.push(line),
     ...options,
   });
-  return Object.assign(cloud, { output });
+  const invoke = cloud.invoke.bind(cloud);
+  return Object.assign(cloud, {
+    output,
+    invoke: (name: string, data: unknown, opts: InvokeOptions = {}): Promise<unknown> =>
+      invoke(name, data, { ...opts, context: { time_limit_in_ms: ROOMY_TIME_LIMIT_MS, ...opts.context } }),
+  });
+}
+
+/**
+ * How long a cold start takes on this machine now: the wall time of a call that the function refuses before
+ * reaching WeChat (a stranger's), from the fork to the answer. Tests about the time limit scale theirs with it, so
+ * that the limit leaves the function the same time to work on a busy machine as on a quiet one.
+ */
+export async function coldStartMs(cloud: LocalCloud): Promise<number> {
+  const startedAt = Date.now();
+  await cloud.invoke('getPluginApplyList', {}, { openid: 'oColdStartProbe' });
+  return Date.now() - startedAt;
+}
+
+/** A time limit of `workMs` for the function's own work, on top of a cold start measured as `coldMs` (allowing it to take half as long again). */
+export function timeLimitFor(coldMs: number, workMs: number): number {
+  return Math.ceil(1.5 * coldMs) + workMs;
 }
 
 /** The status of one applicant in the local cloud, or undefined when it is not listed. */
 export function statusOf(cloud: LocalCloud, appid: string): number | undefined {
   return cloud.applications().find((item) => item.appid === appid)?.status;
+}
+
+/**
+ * Function environment that makes a container slow to start: Node busy-waits `ms` before it loads the runner
+ * (as a cold container on a loaded host does), while the host's time limit counts from the fork, as before.
+ */
+export function slowStartEnv(ms: number): Record<string, string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'slow-start-')), 'slowStart.js');
+  writeFileSync(file, `const until = Date.now() + ${ms};\nwhile (Date.now() < until);\n`);
+  return { NODE_OPTIONS: `--require ${JSON.stringify(file)}` };
 }

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { LocalCloud } from '../../localcloud/server';
 import { OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
 import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
-import { ADMIN, application, appidOf, APPROVED, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, startCloud, statusOf, UNKNOWN } from './localCloudFixture';
+import { ADMIN, application, appidOf, APPROVED, coldStartMs, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, slowStartEnv, startCloud, statusOf, timeLimitFor, UNKNOWN } from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
 const API = 'pluginManager.setDevPluginApplyStatus';
@@ -241,13 +241,23 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
     });
 
     it('answers TIMEOUT before the platform kills the function when WeChat never answers', async () => {
+      const limit = timeLimitFor(await coldStartMs(cloud), 1000);
       cloud.addFault({ kind: 'hang', api: API, times: 10 });
       const startedAt = Date.now();
 
-      const result = await invoke({ action: 'dev_agree', appid: PENDING }, { context: { time_limit_in_ms: 1500 } });
+      const result = await invoke({ action: 'dev_agree', appid: PENDING }, { context: { time_limit_in_ms: limit } });
 
       expect(result).toMatchObject({ ok: false, error: { code: 'TIMEOUT', retryable: true } });
-      expect(Date.now() - startedAt).toBeLessThan(1500 + 1000);
+      expect(Date.now() - startedAt).toBeLessThan(limit + 1000);
+    });
+
+    it('answers TIMEOUT, not the platform\'s kill, when the container was slow to start before the function loaded', async () => {
+      const limit = timeLimitFor((await coldStartMs(cloud)) + 900, 1000);
+      cloud.addFault({ kind: 'hang', api: API, times: 10 });
+
+      const call = invoke({ action: 'dev_agree', appid: PENDING }, { context: { time_limit_in_ms: limit }, env: slowStartEnv(900) });
+
+      await expect(call).resolves.toMatchObject({ ok: false, error: { code: 'TIMEOUT', retryable: true } });
     });
 
     it.each([
@@ -383,13 +393,15 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
     });
 
     it('leaves what the time limit cannot start NOT_ATTEMPTED and reports the rest', async () => {
-      const many = Array.from({ length: 60 }, (_, n) => ({ appid: `wx${(1000 + n).toString(16).padStart(16, '0')}`, status: 1 as const }));
+      // 200 decisions of 500 ms, 10 at a time, need 10 s: the limit leaves the function 1.5 s after its cold start.
+      const limit = timeLimitFor(await coldStartMs(cloud), 1500);
+      const many = Array.from({ length: 200 }, (_, n) => ({ appid: `wx${(1000 + n).toString(16).padStart(16, '0')}`, status: 1 as const }));
       cloud.reset(many.map((item) => ({ ...application(item.appid, 1), ...item })));
-      cloud.addFault({ kind: 'delay', ms: 250, api: API, times: 60 });
+      cloud.addFault({ kind: 'delay', ms: 500, api: API, times: 200 });
 
       const result = (await invoke(
         { items: many.map((item) => ({ action: 'dev_agree', appid: item.appid })) },
-        { context: { time_limit_in_ms: 1500 } },
+        { context: { time_limit_in_ms: limit } },
       )) as { ok: boolean; results: Result[]; summary: { succeeded: number; failed: number; notAttempted: number } };
 
       expect(result.ok).toBe(true);

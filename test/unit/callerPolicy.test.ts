@@ -36,6 +36,13 @@ describe('checkCaller', () => {
     if (refusal !== null) expect(refusal).toMatchObject({ code: 'FORBIDDEN', errCode: null, retryable: false });
   });
 
+  it('admits the admin an entry shows when a zero-width space was pasted with it, instead of telling them to add themselves', () => {
+    const list = parseAdminList(`${ALICE}\u200B, \u200B${ADMIN_APP}:${BOB}`);
+
+    expect(checkCaller({ openid: ALICE }, list)).toBeNull();
+    expect(checkCaller({ fromAppid: ADMIN_APP, fromOpenid: BOB }, list)).toBeNull();
+  });
+
   it('refuses every kind of caller while the list is unset', () => {
     for (const caller of [{ openid: ALICE }, { fromAppid: ADMIN_APP, fromOpenid: BOB }]) {
       expect(checkCaller(caller, { kind: 'unset' })).toMatchObject({ code: 'FORBIDDEN', messageEn: expect.stringMatching(/PLUGIN_ADMIN_OPENIDS is unset/) });

@@ -15,11 +15,17 @@ describe('deadlineFromContext', () => {
 });
 
 describe('callStartedAt', () => {
-  it('counts the bundle load of a container\'s first call, which the platform may have counted', () => {
+  it('counts from the container\'s start on its first call, which the platform may have counted', () => {
     expect(callStartedAt(10_300, 10_000, true, 3000)).toBe(10_000);
   });
 
-  it('does not count a load long before the first call (a container loaded ahead of time)', () => {
+  it('still counts from the container\'s start when starting took more than half the limit (a busy host)', () => {
+    expect(callStartedAt(11_000, 10_000, true, 1500)).toBe(10_000);
+    expect(callStartedAt(12_900, 10_000, true, 3000)).toBe(10_000);
+  });
+
+  it('counts from now when the container started a whole limit ago or more: a platform counting from then would have stopped it', () => {
+    expect(callStartedAt(13_000, 10_000, true, 3000)).toBe(13_000);
     expect(callStartedAt(70_000, 10_000, true, 3000)).toBe(70_000);
   });
 
