@@ -25,6 +25,8 @@ export interface Invocation {
   caller: Caller;
   deadline: Deadline;
   requestId: string | null;
+  /** getWXContext().SOURCE: how the function was called (`wx_client`, `scf`, `wx_trigger`, …), null when unreadable. */
+  source: string | null;
 }
 
 /**
@@ -39,7 +41,18 @@ export function invocation(context: unknown): Invocation {
     caller: platformCaller(),
     deadline: deadlineFromContext(context, startedAt, Date.now),
     requestId: typeof requestId === 'string' ? requestId : null,
+    source: platformSource(),
   };
+}
+
+/** How the function was called, as the platform says (SOURCE, e.g. `wx_client,scf`); never throws. */
+function platformSource(): string | null {
+  try {
+    const source = (cloud.getWXContext() as { SOURCE?: unknown }).SOURCE;
+    return typeof source === 'string' && source !== '' ? source.slice(0, 100) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
