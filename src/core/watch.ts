@@ -23,8 +23,8 @@ import { describeThrown } from './log';
 import type { RetryOptions } from './retry';
 import { DEFAULT_RETRY } from './retry';
 import type { WatchConfig } from './watchConfig';
-import type { DecidedElsewhere, Notice, Observation } from './watchNotices';
-import { effectiveTimeoutMs, lookbackMs, observe } from './watchNotices';
+import type { DecidedElsewhere, Notice, Observation, TimeoutReport } from './watchNotices';
+import { effectiveTimeoutMs, lookbackMs, observe, timeoutReport } from './watchNotices';
 import type { WatchedApplication, WatchState, WatchStore } from './watchStore';
 import { WatchStoreError } from './watchStore';
 import type { PluginApplyClient } from './wechatClient';
@@ -75,7 +75,7 @@ export interface WatchSummary {
     failed: Array<{ appid: string; rule: string; code: string }>;
   };
   digest: { status: 'sent' | 'nothingToSay' | 'failed' | 'noChannel' | 'noTime'; notices: number; more: number; bytes: number; error?: Omit<Extract<ChannelAnswer, { ok: false }>, 'ok'> };
-  timeout: { hours: number; observed: boolean; atLeastHours: number | null; samples: number };
+  timeout: TimeoutReport;
   /** Documents written this run (the lease and state document included). */
   writes: number;
   /** What it could not do, in words; empty when it did everything. */
@@ -213,12 +213,7 @@ async function run(trigger: 'timer' | 'admin', state: WatchState, runId: string,
     seen: { listed: walk.items.length, complete: walk.complete, pending: seen.pending.length, new: ofKind('new'), dueSoon: ofKind('remind'), timedOut: ofKind('expired'), decidedElsewhere: seen.decidedElsewhere },
     decided: decided.summary,
     digest: digestStatus,
-    timeout: {
-      hours: timeoutNote.ms / 3_600_000,
-      observed: timeoutNote.observed,
-      atLeastHours: observedTimeout?.atLeastMs == null ? null : observedTimeout.atLeastMs / 3_600_000,
-      samples: observedTimeout?.samples ?? 0,
-    },
+    timeout: timeoutReport({ lastRunAt: null, observedTimeout }, deps.watch.timeoutMs),
     writes,
     problems,
   };

@@ -114,3 +114,21 @@ function combine(seen: ObservedTimeout | null, atMostMs: number, atLeastMs: numb
   const lower = atLeastMs === null ? seen.atLeastMs : Math.max(seen.atLeastMs ?? 0, atLeastMs);
   return { atMostMs: Math.min(seen.atMostMs, atMostMs), atLeastMs: lower, samples: seen.samples + 1, lastSeenAt: now };
 }
+
+/** The timeout as the watcher and getPluginApplyList report it: observed (with its lower bound), or the configured assumption. */
+export interface TimeoutReport {
+  hours: number;
+  /** True when seen (the smallest age at which a known pending application was found timed out); false: an assumption. */
+  observed: boolean;
+  /** The largest age at which one was still seen pending, when known. */
+  atLeastHours: number | null;
+  samples: number;
+}
+
+/** The report of a state (null when the watcher's records could not be read, or there are none). */
+export function timeoutReport(state: WatchState | null, configuredMs: number): TimeoutReport {
+  const seen = state?.observedTimeout ?? null;
+  const hours = (ms: number): number => Math.round(ms / 36_000) / 100;
+  if (seen === null) return { hours: hours(configuredMs), observed: false, atLeastHours: null, samples: 0 };
+  return { hours: hours(seen.atMostMs), observed: true, atLeastHours: seen.atLeastMs === null ? null : hours(seen.atLeastMs), samples: seen.samples };
+}
