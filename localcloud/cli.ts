@@ -17,6 +17,7 @@ Options are environment variables, e.g. PORT=3001 npm start:
   LOCALCLOUD_LOG            calls (default), verbose or quiet: what is logged on stderr
   LOCALCLOUD_QUIET          1: the same as LOCALCLOUD_LOG=quiet
   LOCALCLOUD_MAX_FUNCTIONS  function invocations that may run at once (default ${DEFAULT_MAX_CONCURRENT_FUNCTIONS})
+  LOCALCLOUD_DB             a JSON file that keeps the cloud database across restarts (default: in memory)
 
 Once it runs, it prints the examples to paste (curl, plugin-apply) and the page's address. Stop it with Ctrl-C.
 `;

@@ -1,4 +1,4 @@
-/** The CLI's exit codes, as its help and README state them. */
+/** The CLI's exit codes, as its help and docs/cli.md state them. */
 import type { StopSignal } from './deps';
 
 /** 0: every decision succeeded (unchanged counts); 1: something failed; 2: bad usage or configuration. */

@@ -253,7 +253,7 @@ async function upload(
   const count = (outcome: string): number => outcomes.filter((item) => item === outcome).length;
   deps.out(`summary: ${count('uploaded')} uploaded, ${count('failed')} failed, ${count('skipped')} not attempted`);
   if (count('uploaded') > 0) {
-    deps.out('Check once that each function\'s config.json permissions apply: README, "Deploy without DevTools".');
+    deps.out('Check once that each function\'s config.json permissions apply: docs/deploy.md, "Deploy without DevTools".');
   }
   return count('uploaded') === functions.length && created === 0 ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
 }

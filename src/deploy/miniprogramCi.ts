@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { KEY_PAGE } from './options';
 
-/** The pinned version: its uploadFunction was read for what it does (see README, "Deploy without DevTools"). */
+/** The pinned version: its uploadFunction was read for what it does (see docs/deploy.md, "Deploy without DevTools"). */
 export const MINIPROGRAM_CI_VERSION = '2.1.42';
 
 /** What `new ci.Project(…)` takes, as far as we use it. */

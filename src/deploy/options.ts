@@ -42,7 +42,7 @@ export const HELP = `npm run deploy -- --env <envId> --appid <wx…> [--type plu
 Builds the functions (with the permission check), then uploads every function folder under cloudfunctions/ that has a
 config.json to the cloud environment, as it is (no cloud-side npm install), with WeChat's miniprogram-ci.
 cloudbase_auth is left out unless asked for: uploading it replaces the environment's own cloudbase_auth, and only
-environment sharing (way (b) in README) needs it.
+environment sharing (way (b) in docs/deploy.md) needs it.
 
   --env ID        the cloud environment id (default: $CLOUD_ENV)
   --appid WX      the appid whose environment it is (default: $DEPLOY_APPID, else $PLUGIN_APPID)

@@ -66,7 +66,7 @@ export function optInFlag(name: string): string {
 
 /** The line a deploy prints for an opt-in function it left out: why, and how to include it. */
 export function leftOutLine(name: string): string {
-  return `left out: ${name} — uploading it replaces the environment's own ${name}, and only environment sharing (way (b) in README) needs it. Add ${optInFlag(name)} to deploy it.`;
+  return `left out: ${name} — uploading it replaces the environment's own ${name}, and only environment sharing (way (b) in docs/deploy.md) needs it. Add ${optInFlag(name)} to deploy it.`;
 }
 
 function filesUnder(folder: string, dir: string = folder): PlannedFile[] {

@@ -25,7 +25,7 @@ const keyBodyLines = keyText.split('\n').filter((line) => line.length > 0 && !li
 
 /** What a deploy prints when it leaves cloudbase_auth out. */
 const LEFT_OUT =
-  "left out: cloudbase_auth — uploading it replaces the environment's own cloudbase_auth, and only environment sharing (way (b) in README) needs it. Add --with-cloudbase-auth to deploy it.";
+  "left out: cloudbase_auth — uploading it replaces the environment's own cloudbase_auth, and only environment sharing (way (b) in docs/deploy.md) needs it. Add --with-cloudbase-auth to deploy it.";
 
 type Call = ['Project', CiProjectOptions] | ['uploadFunction', Omit<UploadFunctionOptions, 'project'> & { project: unknown }];
 
