@@ -19,6 +19,9 @@ export const ROBOT_ERRORS: Readonly<Record<number, { code: string; hint: string 
   40058: { code: 'ROBOT_MESSAGE_TOO_LONG', hint: 'WeCom found the message too long; report it, since the digest is cut to 4,096 bytes.' },
 };
 
+/** Every code a failed send can carry: WeCom's known errcodes' and this client's own. */
+export const ROBOT_FAILURE_CODES = [...Object.values(ROBOT_ERRORS).map((entry) => entry.code), 'ROBOT_ERROR', 'ROBOT_UNREACHABLE', 'ROBOT_UNREADABLE_ANSWER'] as const;
+
 /** How a send ended: taken by the robot, or why not (never with the key in it). */
 export type RobotAnswer = ChannelAnswer;
 
