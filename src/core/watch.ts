@@ -42,6 +42,8 @@ export interface RuleDecision {
   event: { action: 'dev_agree'; appid: string };
   result: DecisionResult;
   rule: string;
+  /** The applicant's nickname as the list showed it, for the record. */
+  nickname: string;
 }
 
 export interface WatchDeps {
@@ -275,7 +277,7 @@ async function applyRules(
   if (deps.recordDecisions !== undefined) {
     const decisions = matched.flatMap((entry, index) => {
       const result = results[index];
-      return result === undefined ? [] : [{ event: events[index] ?? { action: 'dev_agree' as const, appid: entry.app.appid }, result, rule: entry.rule.text }];
+      return result === undefined ? [] : [{ event: events[index] ?? { action: 'dev_agree' as const, appid: entry.app.appid }, result, rule: entry.rule.text, nickname: entry.app.nickname }];
     });
     await deps.recordDecisions(decisions).catch((thrown: unknown) => problems.push(`the decision trail did not take the automatic decisions: ${describeThrown(thrown)}`));
   }
