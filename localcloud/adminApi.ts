@@ -5,18 +5,33 @@ import { databaseErrorOf } from './database';
 import type { DbValue } from './ejson';
 import { reviveEjson, toEjsonValue } from './ejson';
 import { parseFault } from './faults';
-import { BadRequest, decodePathSegment, isJsonObject, readJson, sendJson } from './httpIo';
+import { BadRequest, decodePathSegment, HttpError, isJsonObject, readJson, sendJson } from './httpIo';
+import { newApplication } from './applyTimeout';
+import { advanceOf } from './modelClock';
+import { TriggerRefused } from './triggers';
 
 /** The one path prefix of every inspection and admin endpoint. */
 export const adminPrefix = '/_local/';
 
-/** Puts the list back (to `applications` or the seed), empties the database, forgets refusals, calls and faults; tokens stay valid. */
+/**
+ * Puts the list back (to `applications` or the seed), the clock back to its base, empties the database, forgets
+ * refusals, calls, faults and the robot's messages; tokens stay valid.
+ */
 export function resetState(state: CloudState, applications?: readonly unknown[]): void {
-  state.applications = applications === undefined ? copyApplications(state.seed) : parseApplications(applications);
+  const list = applications === undefined ? null : parseApplications(applications);
+  state.clock.rewind();
+  state.applications = list ?? state.seedList();
   state.database.clear();
   state.refusals = [];
   state.calls.clear();
   state.faults.clear();
+  state.robot.clear();
+  state.triggers.reload();
+}
+
+/** The clock as `/_local/clock` shows it. */
+function clockView(state: CloudState): { now: string; offsetMs: number; applyTimeoutMs: number | null } {
+  return { now: new Date(state.clock.now()).toISOString(), offsetMs: state.clock.offsetMs(), applyTimeoutMs: state.applyTimeoutMs };
 }
 
 function validated<T>(parse: () => T): T {
@@ -29,17 +44,32 @@ function validated<T>(parse: () => T): T {
 
 /**
  * Answers the `/_local/` endpoints (JSON in and out; 400 `{error}` for a bad body, 404/405 otherwise):
- * GET|PUT /_local/applications, GET /_local/refusals, POST /_local/reset, GET|DELETE /_local/calls,
- * GET|POST|DELETE /_local/faults, GET|DELETE /_local/db, GET|PUT|DELETE /_local/db/<collection>.
+ * GET|PUT|POST /_local/applications, GET /_local/refusals, POST /_local/reset, GET|DELETE /_local/calls,
+ * GET|POST|DELETE /_local/faults, GET|DELETE /_local/db, GET|PUT|DELETE /_local/db/<collection>, GET|POST /_local/clock,
+ * GET|DELETE /_local/robot.
  */
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, state: CloudState): Promise<void> {
   const route = `${req.method ?? 'GET'} ${path.replace(/\/+$/, '')}`;
+  if (req.method === 'POST' && path.startsWith(triggerPrefix) && path.length > triggerPrefix.length) {
+    return fireTrigger(res, decodePathSegment(path.slice(triggerPrefix.length).replace(/\/+$/, '')), state);
+  }
   if (path.startsWith(collectionPrefix) && path.length > collectionPrefix.length) {
     return handleCollection(req, res, decodePathSegment(path.slice(collectionPrefix.length).replace(/\/+$/, '')), state);
   }
   switch (route) {
     case 'GET /_local/applications':
+      state.lapseTimeouts();
       return sendJson(res, 200, { applications: copyApplications(state.applications) });
+    case 'POST /_local/applications': {
+      const body = await readJson(req);
+      const application = validated(() => newApplication(body, state.clock.now()));
+      state.lapseTimeouts();
+      if (state.applications.some((item) => item.appid === application.appid)) {
+        throw new HttpError(409, `${application.appid} is already in the list (WeChat lists one application per mini-program): delete it first, or pick another appid`);
+      }
+      state.applications.push(application);
+      return sendJson(res, 201, { application, applications: copyApplications(state.applications) });
+    }
     case 'PUT /_local/applications': {
       const body = await readJson(req);
       if (!isJsonObject(body)) throw new BadRequest('body must be {"applications": [...]}');
@@ -77,8 +107,25 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
     case 'DELETE /_local/db':
       state.database.clear();
       return sendJson(res, 200, { collections: [] });
+    case 'GET /_local/clock':
+      return sendJson(res, 200, clockView(state));
+    case 'POST /_local/clock': {
+      const body = await readJson(req);
+      state.clock.advance(validated(() => advanceOf(body)));
+      const timedOut = state.lapseTimeouts();
+      // Answered once the trigger runs the advance started have ended, so what they did can be looked at next.
+      const triggered = await state.triggers.settled();
+      return sendJson(res, 200, { ...clockView(state), timedOut, triggered });
+    }
+    case 'GET /_local/triggers':
+      return sendJson(res, 200, { triggers: state.triggers.list() });
+    case 'GET /_local/robot':
+      return sendJson(res, 200, { messages: state.robot.messages() });
+    case 'DELETE /_local/robot':
+      state.robot.clear();
+      return sendJson(res, 200, { messages: [] });
     default: {
-      const known = ['/_local/applications', '/_local/refusals', '/_local/reset', '/_local/calls', '/_local/faults', '/_local/db'];
+      const known = ['/_local/applications', '/_local/refusals', '/_local/reset', '/_local/calls', '/_local/faults', '/_local/db', '/_local/clock', '/_local/robot', '/_local/triggers'];
       const status = known.includes(path.replace(/\/+$/, '')) ? 405 : 404;
       return sendJson(res, status, { error: `${route} is not an endpoint; try GET ${known.join(', ')}` });
     }
@@ -86,6 +133,18 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
 }
 
 const collectionPrefix = '/_local/db/';
+const triggerPrefix = '/_local/triggers/';
+
+/** POST /_local/triggers/<function>: runs its timer trigger now and answers `{"run": {…}}` when the run has ended. */
+async function fireTrigger(res: ServerResponse, functionName: string, state: CloudState): Promise<void> {
+  try {
+    const run = await state.triggers.fire(functionName);
+    return sendJson(res, 200, { run });
+  } catch (error) {
+    if (error instanceof TriggerRefused) throw new HttpError(error.status, error.message);
+    throw error;
+  }
+}
 
 /** A collection's documents as relaxed EJSON (dates `{"$date": "…"}`), readable and what the SDK itself would read. */
 function shownDocuments(state: CloudState, name: string): unknown[] | null {

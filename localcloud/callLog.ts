@@ -17,7 +17,7 @@ export interface WireRecord {
 
 /** One API call the local cloud received, and how it was answered. */
 export interface CallRecord {
-  /** ISO time of arrival. */
+  /** ISO time of arrival, on the model clock. */
   time: string;
   transport: Transport;
   /** Cloud API name (`pluginManager.setDevPluginApplyStatus`; HTTPS actions get the name of the API they belong to) or `cgi-bin/stable_token`. */
@@ -45,12 +45,12 @@ export interface CallLog {
   clear(): void;
 }
 
-/** Creates an empty call log. */
-export function createCallLog(): CallLog {
+/** Creates an empty call log; `now` is the model clock (default the machine's). */
+export function createCallLog(now: () => number = Date.now): CallLog {
   let records: CallRecord[] = [];
   return {
     add(partial) {
-      const record: CallRecord = { time: new Date().toISOString(), ...partial, errcode: null, cloudErrorCode: null, fault: null };
+      const record: CallRecord = { time: new Date(now()).toISOString(), ...partial, errcode: null, cloudErrorCode: null, fault: null };
       records.push(record);
       return record;
     },

@@ -1,11 +1,15 @@
 import { consoleLogLevel, isShown } from './consoleLog';
 import { DEFAULT_MAX_CONCURRENT_FUNCTIONS, startLocalCloud, localAccount } from './server';
 import { loadSeedFile } from './seed';
+import { hostedFunctionEnv } from './functionEnv';
+import { LOCAL_ROBOT_KEY } from './robot';
 
 // `node dist/localcloud.js` (npm start): the local cloud for trying the functions by hand.
 // PORT (default 3000), PLUGIN_ADMIN_OPENIDS (default the local admin openid), LOCALCLOUD_SEED (a seed JSON file),
 // LOCALCLOUD_LOG (quiet, calls, verbose; LOCALCLOUD_QUIET=1 is quiet), LOCALCLOUD_MAX_FUNCTIONS (concurrent functions),
-// LOCALCLOUD_DB (a JSON file that keeps the database across restarts).
+// LOCALCLOUD_DB (a JSON file that keeps the database across restarts), LOCALCLOUD_TRIGGERS (off: no timer runs),
+// LOCALCLOUD_APPLY_TIMEOUT_HOURS (how long applications stay pending; 0: forever); PLUGIN_APPLY_* and PLUGIN_AUTO_AGREE*
+// reach the hosted functions.
 
 /** `npm start -- --help`: the local cloud's options, which are environment variables. */
 const HELP = `npm start: serves the local cloud (a stand-in for WeChat's cloud and HTTPS API) on 127.0.0.1.
@@ -18,6 +22,10 @@ Options are environment variables, e.g. PORT=3001 npm start:
   LOCALCLOUD_QUIET          1: the same as LOCALCLOUD_LOG=quiet
   LOCALCLOUD_MAX_FUNCTIONS  function invocations that may run at once (default ${DEFAULT_MAX_CONCURRENT_FUNCTIONS})
   LOCALCLOUD_DB             a JSON file that keeps the cloud database across restarts (default: in memory)
+  LOCALCLOUD_TRIGGERS       on (default) or off: whether functions' timer triggers run on their cron
+  LOCALCLOUD_APPLY_TIMEOUT_HOURS  how long an application stays pending before it times out (default 24; 0: never)
+  PLUGIN_APPLY_*, PLUGIN_AUTO_AGREE*  passed to every hosted function (the watcher's settings); PLUGIN_APPLY_WEBHOOK
+                            defaults to the local WeCom robot (…/cgi-bin/webhook/send?key=${LOCAL_ROBOT_KEY})
 
 Once it runs, it prints the examples to paste (curl, plugin-apply) and the page's address. Stop it with Ctrl-C.
 `;
@@ -28,6 +36,27 @@ function wholeNumber(name: string, fallback: number, min: number): number {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min} (got "${text}")`);
+  return value;
+}
+
+const TRIGGERS_VARIABLE = 'LOCALCLOUD_TRIGGERS';
+const APPLY_TIMEOUT_VARIABLE = 'LOCALCLOUD_APPLY_TIMEOUT_HOURS';
+
+/** on or off from the environment variable `name`, or `fallback` when unset. */
+function onOff(name: string, fallback: boolean): boolean {
+  const text = process.env[name]?.trim().toLowerCase();
+  if (text === undefined || text === '') return fallback;
+  if (['on', '1', 'true', 'yes'].includes(text)) return true;
+  if (['off', '0', 'false', 'no'].includes(text)) return false;
+  throw new Error(`${name} must be on or off (got "${process.env[name] ?? ''}")`);
+}
+
+/** A number of hours ≥ 0 from the environment variable `name`, or `fallback` when unset. */
+function hours(name: string, fallback: number): number {
+  const text = process.env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of hours, at least 0 (0: applications never time out); got "${text}"`);
   return value;
 }
 
@@ -48,9 +77,14 @@ async function main(): Promise<void> {
   const level = consoleLogLevel(process.env);
   const seedFile = process.env.LOCALCLOUD_SEED;
   const databaseFile = process.env.LOCALCLOUD_DB?.trim();
+  const triggers = onOff(TRIGGERS_VARIABLE, true);
+  const timeoutHours = hours(APPLY_TIMEOUT_VARIABLE, 24);
   const cloud = await startLocalCloud({
     port,
-    functionEnv: { PLUGIN_ADMIN_OPENIDS: admins },
+    functionEnv: hostedFunctionEnv(process.env, admins),
+    runTriggers: triggers,
+    ...(timeoutHours === 0 ? {} : { applyTimeoutMs: timeoutHours * 3600_000 }),
+    recentSeed: timeoutHours !== 0,
     defaultOpenid: localAccount.openid,
     ...(seedFile ? { applications: loadSeedFile(seedFile) } : {}),
     ...(databaseFile ? { databaseFile } : {}),
@@ -90,6 +124,11 @@ async function main(): Promise<void> {
       `  curl -s -X POST ${cloud.url}/_local/reset`,
       `  curl -s ${json} -d '{"kind":"errcode","errcode":-1,"times":2}' ${cloud.url}/_local/faults`,
       `  curl -s -X DELETE ${cloud.url}/_local/faults`,
+      '',
+      'time, the robot and triggers (the watcher):',
+      `  curl -s ${json} -d '{"advance":"12h"}' ${cloud.url}/_local/clock    (applications time out after ${timeoutHours === 0 ? 'never' : `${timeoutHours} h`})`,
+      `  curl -s ${cloud.url}/_local/robot    (messages hosted functions posted to PLUGIN_APPLY_WEBHOOK)`,
+      `  curl -s ${cloud.url}/_local/triggers    (timer triggers ${triggers ? 'run on their cron' : 'are off: LOCALCLOUD_TRIGGERS=off'}; POST /_local/triggers/<function> runs one now)`,
       '',
       level === 'calls'
         ? 'log (stderr): function calls, HTTPS API calls, changes and failures; LOCALCLOUD_LOG=verbose shows every request, =quiet none'

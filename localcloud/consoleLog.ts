@@ -26,9 +26,10 @@ export function consoleLogLevel(env: NodeJS.ProcessEnv): ConsoleLogLevel {
 export function isShown(entry: LogEntry, level: ConsoleLogLevel): boolean {
   if (level === ConsoleLog.quiet) return false;
   if (level === ConsoleLog.verbose) return true;
+  if (entry.kind === 'trigger') return true;
   if (entry.kind === 'function') return !isRoutineRecord(entry.text);
   if (entry.status >= 400) return true;
-  if (entry.path.startsWith('/functions/') || entry.path === '/wxa/devplugin' || entry.path.startsWith('/tcb/')) return true;
+  if (entry.path.startsWith('/functions/') || entry.path === '/wxa/devplugin' || entry.path.startsWith('/tcb/') || entry.path === '/cgi-bin/webhook/send') return true;
   return entry.path.startsWith('/_local/') && entry.method !== 'GET' && entry.method !== 'HEAD';
 }
 

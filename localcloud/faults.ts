@@ -1,5 +1,6 @@
 import { databaseApi, DatabaseAction } from './databaseFaults';
 import { DevPluginAction, PluginApi } from './devplugin';
+import { robotApi } from './robot';
 
 /** The ways the local cloud can misbehave on purpose. */
 export const FaultKind = {
@@ -31,8 +32,9 @@ export type FaultKindName = (typeof FaultKind)[keyof typeof FaultKind];
 /**
  * A fault to inject into the next `times` matching calls.
  * `api` matches the cloud API name (`pluginManager.setDevPluginApplyStatus`, also used for the HTTPS actions
- * it covers), `cgi-bin/stable_token`, or `database` (every database call, the SDK's and the HTTP API's, narrowed by
- * `action`: `database.insertDocument`, …); without `api` a fault matches only the plugin API calls.
+ * it covers), `cgi-bin/stable_token`, `database` (every database call, the SDK's and the HTTP API's, narrowed by
+ * `action`: `database.insertDocument`, …) or `robot` (posts to the WeCom robot); without `api` a fault matches only
+ * the plugin API calls.
  */
 export interface Fault {
   kind: FaultKindName;
@@ -61,8 +63,11 @@ export const tokenApi = 'cgi-bin/stable_token';
 
 const kinds: readonly string[] = Object.values(FaultKind);
 
-/** What a fault's `api` can name: the two plugin APIs (cloud names, also for their HTTPS actions), the token endpoint, the database. */
-const faultApis: readonly string[] = [...Object.values(PluginApi), tokenApi, databaseApi];
+/** What a fault's `api` can name: the two plugin APIs (cloud names, also for their HTTPS actions), the token endpoint, the database, the robot. */
+const faultApis: readonly string[] = [...Object.values(PluginApi), tokenApi, databaseApi, robotApi];
+
+/** APIs a fault without `api` leaves alone: they have their own protocols and answers. */
+const namedOnlyApis: readonly string[] = [tokenApi, databaseApi, robotApi];
 const pluginActions: readonly string[] = Object.values(DevPluginAction);
 const databaseActions: readonly string[] = Object.values(DatabaseAction);
 
@@ -97,6 +102,10 @@ export function parseFault(value: unknown): Fault {
   // A name that matches no call would queue a fault that never fires, and the experiment would silently test nothing.
   if (fault.api !== undefined && !faultApis.includes(fault.api)) throw new Error(`fault.api "${fault.api}" matches no call: use one of ${faultApis.join(', ')}`);
   if (fault.action !== undefined && fault.api === tokenApi) throw new Error(`fault.action cannot narrow ${tokenApi}: token requests have no action`);
+  if (fault.action !== undefined && fault.api === robotApi) throw new Error(`fault.action cannot narrow ${robotApi}: a robot fault hits the next posts whatever their msgtype`);
+  if (fault.api === robotApi && (fault.kind === FaultKind.cloudError || fault.kind === FaultKind.tcbError)) {
+    throw new Error(`fault.kind ${fault.kind} is the cloud protocol's; the robot fails with errcode (e.g. 45009, 93000, 40058), http500, reset, hang, delay, malformed, lostAnswer or unreadableAnswer`);
+  }
   const actions = fault.api === databaseApi ? databaseActions : pluginActions;
   if (fault.action !== undefined && !actions.includes(fault.action)) {
     throw new Error(`fault.action "${fault.action}" matches no call${fault.api === undefined && fault.action.startsWith('database.') ? ' (a database action needs "api": "database")' : ''}: use one of ${actions.join(', ')}`);
@@ -120,7 +129,7 @@ export interface FaultQueue {
 export function createFaultQueue(): FaultQueue {
   let faults: ActiveFault[] = [];
   const matches = (fault: Fault, target: FaultTarget): boolean => {
-    if (fault.api === undefined ? target.api === tokenApi || target.api === databaseApi : fault.api !== target.api) return false;
+    if (fault.api === undefined ? namedOnlyApis.includes(target.api) : fault.api !== target.api) return false;
     return fault.action === undefined || fault.action === target.action;
   };
   return {

@@ -50,6 +50,8 @@ export interface InvokeOptions {
   from?: CrossAccountCaller;
   /** Extra environment for this call, as if set in the console (with `from`, cloudbase_auth gets it too). */
   env?: Record<string, string>;
+  /** A timer trigger's run: SOURCE `wx_trigger`, no caller (no OPENID, no FROM_*), no userInfo in the event. */
+  timer?: boolean;
   context?: Record<string, unknown>;
 }
 
@@ -62,7 +64,10 @@ export interface FunctionHostConfig {
   /** WX_APPID and userInfo.appId of callers. */
   appid: string;
   defaultOpenid: string;
-  functionEnv: Record<string, string>;
+  /** The variables set on every function (its cloud-console configuration), read at each call. */
+  functionEnv: () => Record<string, string>;
+  /** Model now minus the machine's now, in ms: given to each call as LOCALCLOUD_NOW_OFFSET_MS. */
+  nowOffsetMs?: () => number;
   log: (line: string, entry: LogEntry) => void;
   /** How many invocations (processes) may run at once; the next is answered -501004. */
   maxRunning: number;
@@ -73,7 +78,8 @@ export interface FunctionHostConfig {
 /** What a log line is about: a request the server answered, or a line a hosted function printed. */
 export type LogEntry =
   | { kind: 'request'; method: string; path: string; status: number; ms: number }
-  | { kind: 'function'; name: string; text: string };
+  | { kind: 'function'; name: string; text: string }
+  | { kind: 'trigger'; name: string; text: string };
 
 /** Runs built functions, one child process per invocation. */
 export interface FunctionHost {
@@ -112,7 +118,7 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
       const value = process.env[key];
       if (value !== undefined) env[key] = value;
     }
-    Object.assign(env, config.functionEnv, {
+    Object.assign(env, config.functionEnv(), {
       // SCF sets TENCENTCLOUD_RUNENV; it also stops @cloudbase/node-sdk probing the metadata server on the internet.
       TENCENTCLOUD_RUNENV: 'SCF',
       TENCENTCLOUD_REGION: 'ap-shanghai',
@@ -126,6 +132,8 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
       ...caller.identity,
       WX_CONTEXT_KEYS: Object.keys(caller.identity).join(','),
     });
+    // Local only: the platform has no such variable. A function that reads "now" through it sees the model's clock.
+    if (config.nowOffsetMs !== undefined) env.LOCALCLOUD_NOW_OFFSET_MS = String(Math.round(config.nowOffsetMs()));
     Object.assign(env, extra);
     if (extra.WX_UNIONID !== undefined && !env.WX_CONTEXT_KEYS?.includes('WX_UNIONID')) {
       env.WX_CONTEXT_KEYS = `${env.WX_CONTEXT_KEYS},WX_UNIONID`;
@@ -135,6 +143,8 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
 
   /** Who calls, as the platform would tell the function: context variables, SOURCE, and the event's userInfo. */
   const callerContext = (options: InvokeOptions): CallerContext => {
+    // A timer run has no caller; whether the platform sets APPID there is undocumented: the local cloud keeps it.
+    if (options.timer === true) return { identity: { WX_APPID: config.appid }, source: 'wx_trigger', userInfo: null };
     if (options.from !== undefined) {
       // Cross-account: the calling mini-program and its user; WX_OPENID only when a test asks for it.
       const identity: Record<string, string> = { WX_FROM_APPID: options.from.appid, WX_FROM_OPENID: options.from.openid, WX_CLIENTIP: '127.0.0.1' };

@@ -1,5 +1,5 @@
-/** Query parameters whose values are credentials, by decoded name (lower case). */
-const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['access_token', 'secret']);
+/** Query parameters whose values are credentials, by decoded name (lower case): a WeCom robot's key lets anyone post to its group. */
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['access_token', 'secret', 'key']);
 
 /**
  * The request target as the request log shows it: the value of every credential parameter is `***`. Names are

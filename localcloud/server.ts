@@ -18,10 +18,16 @@ import { createDatabase } from './database';
 import { handleDatabaseHttp } from './databaseHttp';
 import { handleDevPlugin, handleStableToken } from './httpsApi';
 import { BadRequest, decodePathSegment, HttpError, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
+import { advanceOf, createModelClock } from './modelClock';
 import { defaultFunctionsDir, pagePath } from './paths';
 import { refusalOf } from './requestGuard';
 import { loggedTarget } from './requestLog';
+import type { RobotMessage } from './robot';
+import { LOCAL_ROBOT_KEY, ROBOT_PATH } from './robot';
+import { handleRobotPost } from './robotHttp';
 import { demoApplications } from './seed';
+import type { TriggerRun, TriggerView } from './triggers';
+import { createTriggerScheduler } from './triggers';
 
 export type { Application, ApplyStatusCode, Category } from './applications';
 export { ApplyStatus } from './applications';
@@ -33,6 +39,9 @@ export { DatabaseAction } from './databaseFaults';
 export { FaultKind } from './faults';
 export { FunctionCallError } from './functionHost';
 export type { CrossAccountCaller, InvokeOptions, LogEntry } from './functionHost';
+export type { RobotMessage } from './robot';
+export { LOCAL_ROBOT_KEY, RobotErrcode } from './robot';
+export type { TimerEvent, TriggerRun, TriggerView } from './triggers';
 
 /** How to start a local cloud; every field has a default. */
 export interface LocalCloudOptions {
@@ -42,7 +51,10 @@ export interface LocalCloudOptions {
   applications?: Application[];
   /** Folder of built cloud functions; default <repo>/cloudfunctions. */
   functionsDir?: string;
-  /** Environment every hosted function gets (its cloud-console configuration), e.g. PLUGIN_ADMIN_OPENIDS. */
+  /**
+   * Environment every hosted function gets (its cloud-console configuration), e.g. PLUGIN_ADMIN_OPENIDS. Unless it
+   * sets PLUGIN_APPLY_WEBHOOK, that is the local robot's address (…/cgi-bin/webhook/send?key=local-robot-key).
+   */
   functionEnv?: Record<string, string>;
   /** The caller's OPENID when an invocation names none; default "o_local_admin". */
   defaultOpenid?: string;
@@ -62,8 +74,21 @@ export interface LocalCloudOptions {
   maxConcurrentFunctions?: number;
   /** The Node.js binary that runs hosted functions (e.g. Node.js 16.13, the cloud's oldest runtime); default this process's. */
   functionNode?: string;
-  /** The model's clock in milliseconds, which `db.serverDate()` resolves to; default Date.now. */
+  /**
+   * The base of the model's clock in milliseconds; default Date.now. `POST /_local/clock` moves the model ahead of it.
+   * The model clock is what `db.serverDate()`, new applications, timeouts, the robot's rate limit and triggers read.
+   */
   now?: () => number;
+  /** How long an application may stay pending before it reads as timed out (status 4); default never (npm start: 24 h). */
+  applyTimeoutMs?: number;
+  /**
+   * Whether the seed's create_times are moved, at start and on every reset, so that its newest application arrived
+   * at the model's now and the others keep their distance from it; default false (as written). npm start sets it,
+   * so the demo's pending applications are not timed out on arrival.
+   */
+  recentSeed?: boolean;
+  /** Whether timer triggers fire on their cron, on the model clock; default false (only `POST /_local/triggers/<fn>`). */
+  runTriggers?: boolean;
   /** A JSON file that keeps the database across restarts (read at start, rewritten on every change); default memory only. */
   databaseFile?: string;
   /** The number of `dev_apply_list`'s first page: 1 (default, WeChat's own example) or 0 (as one public SDK assumes). */
@@ -96,6 +121,16 @@ export interface LocalCloud {
   database: Database;
   /** Puts the list back to `applications` or the seed, empties the database, and clears calls and faults. */
   reset(applications?: Application[]): void;
+  /** Model now, in Unix milliseconds. */
+  now(): number;
+  /** Moves the model clock forward; resolves with the appids that timed out, once the trigger runs it started have ended. */
+  advanceClock(ms: number): Promise<string[]>;
+  /** Every message posted to the local WeCom robot since the last reset. */
+  robotMessages(): RobotMessage[];
+  /** The functions' timer triggers. */
+  triggers(): TriggerView[];
+  /** Runs a function's timer trigger now; resolves with how the run went (rejects when it has none or is running). */
+  fireTrigger(name: string): Promise<TriggerRun>;
   /** Runs a hosted function like wx.cloud.callFunction; resolves its return value, rejects with a FunctionCallError. */
   invoke(name: string, data: unknown, opts?: InvokeOptions): Promise<unknown>;
   /** Stops the server, hosted functions, pending delays and keep-alive sockets. */
@@ -137,26 +172,41 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const seed = options.applications === undefined ? demoApplications() : parseApplications(options.applications);
   const appid = options.appid ?? localAccount.appid;
   const log = options.log ?? ((): void => undefined);
-  const state = createCloudState(
-    seed,
-    { appid, secret: options.secret ?? localAccount.secret, ttlSeconds: options.tokenTtlSeconds ?? 7200 },
-    options.functionsDir ?? defaultFunctionsDir(),
-    createDatabase({ ...(options.now === undefined ? {} : { now: options.now }), ...(options.databaseFile === undefined ? {} : { file: options.databaseFile }) }),
-    options.envId ?? localAccount.envId,
-    options.listPagesFrom ?? 1,
-  );
+  const clock = createModelClock(options.now);
+  const functionsDir = options.functionsDir ?? defaultFunctionsDir();
+  const envId = options.envId ?? localAccount.envId;
   let url = '';
   let port = 0;
   const host = createFunctionHost({
-    functionsDir: state.functionsDir,
+    functionsDir,
     cloudUrl: () => url,
-    envId: state.envId,
+    envId,
     appid,
     defaultOpenid: options.defaultOpenid ?? localAccount.openid,
-    functionEnv: options.functionEnv ?? {},
+    functionEnv: () => ({ PLUGIN_APPLY_WEBHOOK: `${url}${ROBOT_PATH}?key=${LOCAL_ROBOT_KEY}`, ...options.functionEnv }),
+    nowOffsetMs: () => clock.now() - Date.now(),
     log,
     nodeBinary: options.functionNode,
     maxRunning: options.maxConcurrentFunctions ?? DEFAULT_MAX_CONCURRENT_FUNCTIONS,
+  });
+  const triggers = createTriggerScheduler({
+    functionsDir,
+    clock,
+    run: (name, event) => host.invoke(name, event, { timer: true }),
+    log: (name, text) => log(`[trigger ${name}] ${text}`, { kind: 'trigger', name, text }),
+    automatic: options.runTriggers ?? false,
+  });
+  const state = createCloudState({
+    seed,
+    account: { appid, secret: options.secret ?? localAccount.secret, ttlSeconds: options.tokenTtlSeconds ?? 7200 },
+    functionsDir,
+    database: createDatabase({ now: clock.now, ...(options.databaseFile === undefined ? {} : { file: options.databaseFile }) }),
+    envId,
+    listPagesFrom: options.listPagesFrom ?? 1,
+    clock,
+    applyTimeoutMs: options.applyTimeoutMs ?? null,
+    recentSeed: options.recentSeed ?? false,
+    triggers,
   });
 
   const handleFunction = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
@@ -190,6 +240,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (method === 'POST' && path === '/wxa/devplugin') return handleDevPlugin(req, res, requestUrl, state);
     if (method === 'POST' && path === '/cgi-bin/stable_token') return handleStableToken(req, res, state);
     if (method === 'POST' && path.startsWith('/tcb/database')) return handleDatabaseHttp(req, res, requestUrl, state);
+    if (method === 'POST' && path === ROBOT_PATH) return handleRobotPost(req, res, requestUrl, state);
     if (path.startsWith(adminPrefix)) return handleAdmin(req, res, path, state);
     if (method === 'POST' && path.startsWith('/functions/')) return handleFunction(req, res, decodePathSegment(path.slice('/functions/'.length)));
     if (method === 'GET' && (path === '/' || path === '/index.html')) return servePage(res);
@@ -219,7 +270,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   return {
     url,
-    applications: () => copyApplications(state.applications),
+    applications: () => {
+      state.lapseTimeouts();
+      return copyApplications(state.applications);
+    },
+    now: () => clock.now(),
+    advanceClock: async (ms) => {
+      clock.advance(advanceOf({ advanceMs: ms }));
+      const timedOut = state.lapseTimeouts();
+      await triggers.settled();
+      return timedOut;
+    },
+    robotMessages: () => state.robot.messages(),
+    triggers: () => triggers.list(),
+    fireTrigger: (name) => triggers.fire(name),
     refusals: () => state.refusals.map((refusal) => ({ ...refusal })),
     calls: () => state.calls.list(),
     addFault: (fault) => state.faults.add(parseFault(fault)),
@@ -230,6 +294,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     invoke: (name, data, opts) => host.invoke(name, data, opts),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        triggers.close();
         host.killAll();
         state.cancelSleeps();
         server.close((error) => (error ? reject(error) : resolve()));

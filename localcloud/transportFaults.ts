@@ -42,9 +42,10 @@ export function applyCall(
   res: ServerResponse,
   unreadable: (res: ServerResponse) => void,
 ): DevPluginResponse | null {
+  state.lapseTimeouts();
   const outcome = applyDevPluginAction(state.applications, body, state.listPagesFrom);
   state.applications = outcome.applications;
-  if (outcome.refusal !== undefined) state.refusals.push({ ...outcome.refusal, time: new Date().toISOString() });
+  if (outcome.refusal !== undefined) state.refusals.push({ ...outcome.refusal, time: new Date(state.clock.now()).toISOString() });
   record.errcode = outcome.response.errcode;
   if (fault?.kind === 'lostAnswer') {
     res.socket?.destroy();

@@ -146,6 +146,19 @@ describe('npm start', () => {
     expect(listed.out).toContain('8 applications');
   });
 
+  it('times applications out after 24 h of the model clock, the demo\'s pending ones arriving fresh at start', async () => {
+    const clock = (await (await fetch(`${url().origin}/_local/clock`)).json()) as Record<string, unknown>;
+    const triggers = (await (await fetch(`${url().origin}/_local/triggers`)).json()) as Record<string, unknown>;
+
+    const moved = await post({ url: `${url().origin}/_local/clock`, body: '{"advance":"12h"}' });
+
+    expect(clock).toMatchObject({ offsetMs: 0, applyTimeoutMs: 24 * 3600_000 });
+    expect(triggers).toEqual({ triggers: [] });
+    // The third demo application, 17 h old at start and the only one still pending after the examples above.
+    expect(moved).toMatchObject({ offsetMs: 12 * 3600_000, timedOut: ['wxc51d7a9e3f2b8046'], triggered: [] });
+    expect(stdout).toContain('/_local/clock    (applications time out after 24 h)');
+  });
+
   it('stops the server when the npm process is sent SIGTERM', async () => {
     const port = Number(url().port);
     started = descendants(npm.pid ?? 0);
@@ -169,6 +182,8 @@ describe('npm start', () => {
 
     expect(result.code).toBe(0);
     expect(result.out).toContain('LOCALCLOUD_SEED');
+    expect(result.out).toContain('LOCALCLOUD_TRIGGERS');
+    expect(result.out).toContain('LOCALCLOUD_APPLY_TIMEOUT_HOURS');
     expect(result.out).toContain('PORT');
     expect(result.out).not.toContain('local cloud on');
   }, 120_000);
