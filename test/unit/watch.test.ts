@@ -77,6 +77,33 @@ describe('handleWatch: telling the team', () => {
     expect(w.robot.messages).toHaveLength(3);
   });
 
+  it('tells of an application first seen past a reminder age once, as new, and reminds it only at the next age', async () => {
+    const w = world([applicant(1, { ageHours: 13 })]);
+
+    const first = summaryOf(await w.run());
+    w.clock.now += 1 * HOUR;
+    const quiet = summaryOf(await w.run());
+    w.clock.now += 6.5 * HOUR;
+    const at20 = summaryOf(await w.run());
+
+    expect(first.seen.new).toEqual([appidOf(1)]);
+    expect(quiet.digest.status).toBe('nothingToSay');
+    expect(at20.seen.dueSoon).toEqual([appidOf(1)]);
+  });
+
+  it('tells of an applicant who applies again after a timeout as a new application', async () => {
+    const w = world([applicant(1, { ageHours: 1 })]);
+    await w.run();
+    w.clock.now += 30 * HOUR;
+    w.list[0] = { ...applicant(1, { ageHours: 1 }), status: 4 };
+    await w.run();
+
+    w.list[0] = { ...applicant(1, { ageHours: -30 }) };
+    const again = summaryOf(await w.run());
+
+    expect(again.seen.new).toEqual([appidOf(1)]);
+  });
+
   it('reports an application that timed out unseen and learns the age it timed out at', async () => {
     const w = world([applicant(1, { ageHours: 1 })]);
     await w.run();
