@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { WECHAT_API_BASE_URL } from '../core/config';
-import type { DecisionAction, StatusName } from '../core/eventSchema';
+import type { DecisionAction } from '../core/eventSchema';
+import type { StatusName } from '../core/status';
 import { parseDecision, parseListEvent } from '../core/eventSchema';
 import { COMMAND_HELP, DEFAULT_TIMEOUT_S, GENERAL_HELP, MAX_TIMEOUT_S } from './help';
 

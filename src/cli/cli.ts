@@ -6,6 +6,7 @@
  */
 import type { Deadline } from '../core/deadline';
 import type { LogSink } from '../core/log';
+import { withPageBase } from '../core/pageBase';
 import { commandNamed, ConfigError, parseBaseUrl, parseCommandLine, parseFromPage, parseReason, parseStatus, parseTimeout, UsageError } from './arguments';
 import { readCredentials } from './credentials';
 import { decideCommand, dryRun } from './decideCommand';
@@ -50,7 +51,8 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);
     const status = parseStatus(values.status);
     const firstPage = parseFromPage(values['from-page']);
-    const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+    // The list's page numbering is found as the cloud functions find it (pageBase.ts).
+    const client = withPageBase(deps.createClient({ ...readCredentials(deps.env), baseUrl }), log);
     const context: CliContext = { command: 'list', baseUrl, timeoutS: timeoutMs / 1000, lang };
     return listCommand(client, { status, firstPage, json: values.json === true, deadline: deadlineIn(timeoutMs, deps.now), log, context, stdout, stderr });
   }
@@ -71,7 +73,7 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   const credentials = readCredentials(deps.env);
   return decideCommand(planned, {
     action,
-    connect: (onSend) => deps.createClient({ ...credentials, baseUrl, onSend }),
+    connect: (onSend) => withPageBase(deps.createClient({ ...credentials, baseUrl, onSend }), log),
     json: values.json === true,
     yes: values.yes === true,
     deadline,

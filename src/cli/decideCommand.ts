@@ -1,14 +1,14 @@
 /**
- * `plugin-apply agree | refuse | delete | apply`: reads the list once for the applicants' nicknames, shows what it
- * is about to do and, on a terminal, asks; then decides everything through the core's `decideMany` as one batch,
+ * `plugin-apply agree | refuse | delete | apply`: reads the list once for the applicants' nicknames (the same walk
+ * settles "already done" answers), shows what it is about to do and, on a terminal, asks; then decides everything through the core's `decideMany` as one batch,
  * with a progress bar, one line per decision and a summary. A stop signal gets a report of what was and was not sent.
  */
-import type { Application } from '../core/applicationList';
+import type { Application, Walk } from '../core/applicationList';
 import { readAllPages } from '../core/applicationList';
 import type { Deadline } from '../core/deadline';
-import { remainingMs } from '../core/deadline';
+import { raceTimer, remainingMs } from '../core/deadline';
 import type { DecisionResult } from '../core/decisions';
-import { BATCH_CONCURRENCY, decideMany } from '../core/decisions';
+import { BATCH_CONCURRENCY, decideMany } from '../core/batch';
 import type { DecisionAction } from '../core/eventSchema';
 import { PAGE_SIZE_MAX } from '../core/eventSchema';
 import type { LogSink } from '../core/log';
@@ -19,7 +19,7 @@ import { reportInterrupted, reportResults } from './decisionReport';
 import type { SignalSource, TextSink } from './deps';
 import { EXIT } from './exitCodes';
 import type { CliContext } from './failures';
-import { errorOf, forCli } from './failures';
+import { cliFailure } from './failures';
 import type { Stdin } from './input';
 import { commandOf, createProgressBar, describeError, jsonText, printable, statusLabel, whoLabel } from './output';
 import type { StopWatch } from './stopSignals';
@@ -71,7 +71,8 @@ export async function decideCommand(planned: readonly PlannedDecision[], opts: D
     if (request.action !== 'dev_apply_list' && request.appid !== undefined) sent.add(request.appid);
   });
   try {
-    const listed = await untilStopped(readApplicants(client, opts), stop);
+    const read = await untilStopped(readApplicants(client, opts), stop);
+    const listed = read?.byAppid ?? null;
     const nicknames = new Map([...(listed ?? new Map<string, Application>())].map(([appid, item]) => [appid, item.nickname]));
     const target: ReportTarget = { action: opts.action, planned, nicknames, json: opts.json, context: opts.context, stdout: opts.stdout, stderr: opts.stderr };
     const signal = stop.received();
@@ -88,7 +89,7 @@ export async function decideCommand(planned: readonly PlannedDecision[], opts: D
     } else if (opts.action === 'apply' && !opts.json) {
       opts.stderr.write(formatPlan(planned, listed, opts.action));
     }
-    return await runBatch(planned, client, sent, stop, target, opts);
+    return await runBatch(planned, { client, firstWalk: read?.walk }, sent, stop, target, opts);
   } finally {
     stop.dispose();
   }
@@ -97,7 +98,7 @@ export async function decideCommand(planned: readonly PlannedDecision[], opts: D
 /** The batch itself, with its progress bar; the report once it ends or a stop signal's grace runs out. */
 async function runBatch(
   planned: readonly PlannedDecision[],
-  client: PluginApplyClient,
+  { client, firstWalk }: { client: PluginApplyClient; firstWalk: Walk | undefined },
   sent: ReadonlySet<string>,
   stop: StopWatch,
   target: ReportTarget,
@@ -117,7 +118,7 @@ async function runBatch(
   const batch = decideMany(
     events,
     { client, deadline: opts.deadline, log: opts.log, requestId: null },
-    { concurrency: BATCH_CONCURRENCY, onSettled, shouldStart: () => stop.received() === null },
+    { concurrency: BATCH_CONCURRENCY, onSettled, shouldStart: () => stop.received() === null, firstWalk },
   );
   const first = await Promise.race([batch, stop.stopped]);
   let decided: ReadonlyArray<DecisionResult | undefined>;
@@ -134,15 +135,16 @@ async function runBatch(
 }
 
 /**
- * The applications by appid, from one walk of the list: their nicknames go on the question and the result lines.
- * Null when the list could not be read; the decisions do not need it, so that is said in one line and they go on.
+ * The applications by appid, from one walk of the list: their nicknames go on the question and the result lines,
+ * and the walk settles the "already done" answers it confirms. Null when the list could not be read; the decisions
+ * do not need it, so that is said in one line and they go on.
  */
-async function readApplicants(client: PluginApplyClient, opts: DecideOptions): Promise<Map<string, Application> | null> {
+async function readApplicants(client: PluginApplyClient, opts: DecideOptions): Promise<{ byAppid: Map<string, Application>; walk: Walk } | null> {
   try {
     const walk = await readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX });
-    return new Map(walk.items.map((item) => [item.appid, item]));
+    return { byAppid: new Map(walk.items.map((item) => [item.appid, item])), walk };
   } catch (thrown) {
-    const error = forCli(errorOf(thrown), { ...opts.context, command: 'list' });
+    const error = cliFailure(thrown, { ...opts.context, command: 'list' });
     opts.stderr.write(`(the list could not be read, so no nicknames are shown: ${describeError(error, opts.context.lang)})\n`);
     return null;
   }
@@ -180,11 +182,5 @@ async function untilStopped<T>(work: Promise<T>, stop: StopWatch): Promise<T | n
 
 /** `work`'s value, or undefined once `ms` passed first; the timer does not outlive the race. */
 async function untilTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return raceTimer(work, ms, () => undefined);
 }

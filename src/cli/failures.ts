@@ -1,12 +1,9 @@
 /**
- * How the CLI classifies and words a failure: what was thrown as the error table's entry, and that entry said for
- * someone at the CLI (its hint names a flag or a `plugin-apply` command, never a function or a field of the
- * functions' results). Kept in one place so that the core's own classification can replace `errorOf`.
+ * How the CLI words a failure: what was thrown, read by the error table's `classifyFailure`, said for someone at the
+ * CLI (its hint names a flag or a `plugin-apply` command, never a function or a field of the functions' results).
  */
-import { DeadlineExceeded } from '../core/deadline';
 import type { ApplyError } from '../core/errorTable';
-import { OUTCOME_UNKNOWN_CODES, ownError, wechatError } from '../core/errorTable';
-import { WeChatApiError } from '../core/wechatClient';
+import { classifyFailure, OUTCOME_UNKNOWN_CODES } from '../core/errorTable';
 import type { Lang } from './output';
 import { printable } from './output';
 
@@ -21,11 +18,11 @@ export interface CliContext {
 /** Codes of the two refusals that mean the credentials themselves are wrong: a configuration error (exit 2). */
 export const CREDENTIAL_CODES: ReadonlySet<string> = new Set(['INVALID_APPID', 'INVALID_APPSECRET']);
 
-/** A thrown WeChat or deadline failure as the error table's entry; anything else is a bug and is thrown on. */
-export function errorOf(thrown: unknown): ApplyError {
-  if (thrown instanceof WeChatApiError) return wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus);
-  if (thrown instanceof DeadlineExceeded) return ownError('TIMEOUT');
-  throw thrown;
+/** A thrown WeChat or deadline failure as the error table reads it, said for the CLI; anything else is a bug and is thrown on. */
+export function cliFailure(thrown: unknown, context: CliContext): ApplyError {
+  const failure = classifyFailure(thrown);
+  if (failure === null) throw thrown;
+  return forCli(failure.error, context);
 }
 
 type Said = Partial<Pick<ApplyError, 'message' | 'messageEn' | 'hint' | 'hintEn' | 'raw'>>;
@@ -66,6 +63,11 @@ function cliHint(error: ApplyError, context: CliContext, action: string | undefi
       return {
         hint: `请检查本机能否访问 ${url}（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。${next.zh}`,
         hintEn: `Check that this machine can reach ${url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). ${next.en}`,
+      };
+    case 'ACCESS_TOKEN_UNAVAILABLE':
+      return {
+        hint: `请检查本机能否访问 ${url}/cgi-bin/stable_token（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。未发送任何请求，可直接重新运行。`,
+        hintEn: `Check that this machine can reach ${url}/cgi-bin/stable_token (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). Nothing was sent, so just run it again.`,
       };
     case 'HTTP_ERROR':
       // The table's general hint points at its httpStatus field; here the status is known and said.

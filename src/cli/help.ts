@@ -1,6 +1,6 @@
 /** The help text of `plugin-apply`: the general usage and each command's. */
 import { WECHAT_API_BASE_URL } from '../core/config';
-import { REASON_MAX_CHARS } from '../core/eventSchema';
+import { REASON_MAX_CHARS } from '../core/reason';
 
 /** How long a whole command may take unless `--timeout` says otherwise: generous, it is not a cloud function. */
 export const DEFAULT_TIMEOUT_S = 600;

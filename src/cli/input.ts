@@ -1,7 +1,7 @@
 /** Where the appids of a single-action command come from: the arguments, `--file`s and stdin. */
 import { readFileSync } from 'node:fs';
 import type { Deadline } from '../core/deadline';
-import { remainingMs } from '../core/deadline';
+import { raceTimer, remainingMs } from '../core/deadline';
 import { APPID_PATTERN } from '../core/eventSchema';
 import { UsageError } from './arguments';
 
@@ -74,24 +74,14 @@ function splitAppids(text: string, where: (line: number) => string): Word[] {
 /** Everything on stdin, or a usage error when stdin is still open at the deadline (a parent that never closes it). */
 export async function readStdin(stdin: Stdin, deadline: Deadline): Promise<string> {
   const chunks: Buffer[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const tooLate = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new UsageError(
-          `stdin was still open when --timeout ran out (${chunks.length === 0 ? 'no appids had arrived' : 'the appids had not ended'}): ` +
-            'close stdin after the appids (e.g. pipe a file in), or pass them as arguments or with --file F',
-        ),
-      );
-    }, remainingMs(deadline));
-  });
   const read = (async (): Promise<string> => {
     for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     return Buffer.concat(chunks).toString('utf8');
   })();
-  try {
-    return await Promise.race([read, tooLate]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return raceTimer(read, remainingMs(deadline), () => {
+    throw new UsageError(
+      `stdin was still open when --timeout ran out (${chunks.length === 0 ? 'no appids had arrived' : 'the appids had not ended'}): ` +
+        'close stdin after the appids (e.g. pipe a file in), or pass them as arguments or with --file F',
+    );
+  });
 }

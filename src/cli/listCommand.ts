@@ -2,14 +2,14 @@
 import type { Walk } from '../core/applicationList';
 import { readAllPages } from '../core/applicationList';
 import type { Deadline } from '../core/deadline';
-import type { StatusName } from '../core/eventSchema';
+import type { StatusName } from '../core/status';
 import { PAGE_SIZE_MAX } from '../core/eventSchema';
 import type { LogSink } from '../core/log';
 import type { PluginApplyClient, WeChatApiError } from '../core/wechatClient';
 import type { TextSink } from './deps';
 import { EXIT } from './exitCodes';
 import type { CliContext } from './failures';
-import { CREDENTIAL_CODES, errorOf, forCli } from './failures';
+import { cliFailure, CREDENTIAL_CODES } from './failures';
 import { describeError, formatApplicationsTable, formatHints, jsonText } from './output';
 
 /** What `list` was asked for and where it writes. */
@@ -34,7 +34,7 @@ export async function listCommand(client: PluginApplyClient, opts: ListOptions):
     // Each page is retried on its own inside the walk.
     walk = await readAllPages(client, opts.deadline, { num: PAGE_SIZE_MAX, firstPage: opts.firstPage, onRetry });
   } catch (thrown) {
-    const error = forCli(errorOf(thrown), opts.context);
+    const error = cliFailure(thrown, opts.context);
     opts.stderr.write(`✗ list failed: ${describeError(error, opts.context.lang)}\n${formatHints([error], opts.context.lang)}`);
     return CREDENTIAL_CODES.has(error.code) ? EXIT.usage : EXIT.failed;
   }
@@ -42,7 +42,7 @@ export async function listCommand(client: PluginApplyClient, opts: ListOptions):
   opts.stdout.write(opts.json ? `${jsonText(items)}\n` : formatApplicationsTable(items, opts.status));
   if (!walk.complete) {
     const lang = opts.context.lang;
-    const failure = walk.stoppedBy === undefined ? null : forCli(errorOf(walk.stoppedBy), opts.context);
+    const failure = walk.stoppedBy === undefined ? null : cliFailure(walk.stoppedBy, opts.context);
     // The core's cut reason names a page to continue from: here that is an option of this command.
     const cut = walk.cutReason?.replace(/continue from page (\d+)/, 'continue with plugin-apply list --from-page $1');
     const why = cut ?? (failure === null ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(failure, lang)}`);

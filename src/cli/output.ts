@@ -3,7 +3,7 @@
  * hints (in the locale's language), and the progress bar. Pure text in, text out (the bar writes to its stream).
  */
 import type { Application } from '../core/applicationList';
-import { STATUS_TEXT } from '../core/applicationList';
+import { STATUS_TEXT } from '../core/status';
 import type { ApplyError } from '../core/errorTable';
 import { ACCOUNT_WIDE_CODES } from '../core/errorTable';
 import type { DecisionAction } from '../core/eventSchema';

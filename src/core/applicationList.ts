@@ -4,24 +4,13 @@
  */
 import type { Deadline } from './deadline';
 import { beforeDeadline, DeadlineExceeded, remainingMs } from './deadline';
-import type { StatusName } from './eventSchema';
+import type { StatusName } from './status';
+import { statusNameOf } from './status';
 import { PAGE_SIZE_MAX } from './eventSchema';
 import type { RetryOptions } from './retry';
 import { DEFAULT_RETRY, withRetries } from './retry';
 import type { ListClient, RawApplication } from './wechatClient';
 import { WeChatApiError } from './wechatClient';
-
-/** Status names by WeChat's number: 1 pending, 2 approved, 3 refused, 4 timed out (there is no 5). */
-const STATUS_NAMES: Readonly<Record<number, StatusName>> = { 1: 'pending', 2: 'approved', 3: 'refused', 4: 'expired' };
-
-/** How each status reads in a message, in Chinese and English. */
-export const STATUS_TEXT: Readonly<Record<StatusName | 'absent', readonly [string, string]>> = {
-  pending: ['待确认', 'pending'],
-  approved: ['已通过', 'approved'],
-  refused: ['已拒绝', 'refused'],
-  expired: ['已超时', 'timed out'],
-  absent: ['不在申请列表内', 'not in the application list'],
-};
 
 /** One application as this package returns it. */
 export interface Application {
@@ -42,7 +31,7 @@ export function normalizeApplication(raw: RawApplication): Application {
   return {
     appid: String(raw.appid),
     status: raw.status,
-    statusName: STATUS_NAMES[raw.status] ?? 'unknown',
+    statusName: statusNameOf(raw.status),
     nickname: raw.nickname ?? '',
     headimgurl: raw.headimgurl ?? '',
     categories: (raw.categories ?? []).map((category) => ({ first: category.first ?? '', second: category.second ?? '' })),
@@ -196,10 +185,12 @@ type WalkOutcome = { walk: Walk } | { failed: WeChatApiError | DeadlineExceeded 
  * every item; one walk of the list per item would take more calls than the batch itself and run out of time. So
  * the whole list is read once and shared: a lookup takes the latest walk's status when its own answer confirms it,
  * and otherwise waits for a walk that begins after its answer (one at a time, shared by every lookup waiting).
+ * `firstWalk`, a walk the caller read before sending anything, counts as the latest walk until one begins.
  */
-export function batchStatusLookups(client: ListClient, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY): StatusLookups {
+export function batchStatusLookups(client: ListClient, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY, firstWalk?: Walk): StatusLookups {
   let started = 0;
-  let latest: { number: number; done: Promise<WalkOutcome> } | null = null;
+  // A walk read before any decision was sent (the CLI's, for nicknames) serves the lookups its status confirms.
+  let latest: { number: number; done: Promise<WalkOutcome> } | null = firstWalk === undefined ? null : { number: 0, done: Promise.resolve({ walk: firstWalk }) };
 
   const startWalk = (): Promise<WalkOutcome> => {
     started += 1;

@@ -54,12 +54,15 @@ function isAdmin(identity: CallerIdentity, admins: AdminList): boolean {
   return identity.appid !== null && (admins.byAppid?.get(identity.appid)?.has(identity.openid) ?? false);
 }
 
+/** What the caller asked to do, so that a refusal says what they may not do. */
+export type CallerTask = 'decide' | 'list';
+
 /** Null when the caller may proceed, otherwise the FORBIDDEN error to return (its hint names the entry to add). */
-export function checkCaller(caller: Caller, admins: AdminList): ApplyError | null {
+export function checkCaller(caller: Caller, admins: AdminList, task: CallerTask = 'decide'): ApplyError | null {
   const identity = identify(caller);
   if (admins.kind !== 'unset' && isAdmin(identity, admins)) return null;
   const adminEntry = adminEntryFor(identity);
-  const refusal = ownError(admins.kind === 'unset' ? 'NOT_CONFIGURED' : 'FORBIDDEN', {
+  const refusal = ownError(admins.kind === 'unset' ? 'NOT_CONFIGURED' : task === 'list' ? 'FORBIDDEN_TO_LIST' : 'FORBIDDEN', {
     yourOpenid: identity.openid,
     ...(identity.kind === 'crossAccount' ? { yourAppid: identity.appid } : {}),
     adminEntry,
@@ -80,8 +83,8 @@ export function checkCaller(caller: Caller, admins: AdminList): ApplyError | nul
 }
 
 /** FORBIDDEN for anyone but an admin (with the entry that would admit them); then, for admins only, MISCONFIGURED. */
-export function refuseCall(deps: { caller: Caller; admins: AdminList; configProblems?: readonly string[] }): ApplyError | null {
-  const refusal = checkCaller(deps.caller, deps.admins);
+export function refuseCall(deps: { caller: Caller; admins: AdminList; configProblems?: readonly string[] }, task: CallerTask = 'decide'): ApplyError | null {
+  const refusal = checkCaller(deps.caller, deps.admins, task);
   if (refusal !== null) return refusal;
   if (deps.configProblems !== undefined && deps.configProblems.length > 0) return ownError('MISCONFIGURED', { problems: [...deps.configProblems] });
   return null;

@@ -1,45 +1,22 @@
 /**
- * The core of setPluginApplyStatus: caller policy, validation, the WeChat call with retries, idempotent
- * outcomes and batches, and the typed result. Pure logic: the transport, caller, clock and log come in as
- * dependencies, so every adapter (cloud function, CLI, tests) shares it.
+ * The core of setPluginApplyStatus: its caller rule, event and result, on the request pipeline (pipeline.ts). One
+ * decision is decided by decide.ts, a batch (`{ items: [...] }`) by batch.ts. Pure logic: the transport, caller,
+ * clock and log come in as dependencies, so every adapter (cloud function, CLI, tests) shares it.
  */
-import type { StatusLookups } from './applicationList';
-import { batchStatusLookups, currentStatus } from './applicationList';
-import { startThreshold, timedCalls } from './batchPacing';
-import type { Caller } from './callerPolicy';
+import { decideMany, parseBatch, summarize } from './batch';
 import { callerLogFields, refuseCall } from './callerPolicy';
-import type { AdminList } from './config';
-import type { Deadline } from './deadline';
-import { beforeDeadline, remainingMs } from './deadline';
+import { decide, echoOf, invalid, outcomeOf } from './decide';
 import type { ApplyError } from './errorTable';
-import { accountWideCode, classifyFailure, ownError } from './errorTable';
-import type { Decision, DecisionAction, EventIssue, Parsed } from './eventSchema';
-import { isPlainObject, parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSchema';
-import type { LogRecord, LogSink } from './log';
-import { describeThrown } from './log';
+import { ownError } from './errorTable';
+import type { Decision, DecisionAction } from './eventSchema';
+import { isPlainObject, parseDecision } from './eventSchema';
+import type { InvocationDeps, Steps } from './pipeline';
+import { requestFacts, runRequest } from './pipeline';
 import type { PluginApplyClient } from './wechatClient';
-import { WeChatApiError } from './wechatClient';
-import type { RetryOptions } from './retry';
-import { DEFAULT_RETRY, withRetries } from './retry';
-import { settle, success } from './settle';
 
-/** Most decisions one batch call may carry; more would not fit the platform's time limit at WeChat's pace. */
-export const BATCH_MAX_ITEMS = 200;
-
-/** Decisions of one batch in flight at once: fast enough, and gentle on WeChat's per-minute quota. */
-export const BATCH_CONCURRENCY = 10;
-
-/** What the core needs from the outside world. */
-export interface SetStatusDeps {
+/** What the core needs from the outside world: the invocation's facts and a client that can decide. */
+export interface SetStatusDeps extends InvocationDeps {
   client: PluginApplyClient;
-  caller: Caller;
-  admins: AdminList;
-  /** Problems with the function's configuration (config.ts); any makes every admin call MISCONFIGURED. */
-  configProblems?: readonly string[];
-  deadline: Deadline;
-  log: LogSink;
-  requestId: string | null;
-  retry?: RetryOptions;
 }
 
 /** What deciding needs: no caller policy (adapters that run as the plugin's owner, like the CLI, skip it). */
@@ -63,264 +40,47 @@ export interface BatchResult {
 /** Whatever setPluginApplyStatus returns to the mini-program. */
 export type SetStatusResult = DecisionResult | BatchResult | { ok: false; error: ApplyError };
 
-const FN = 'setPluginApplyStatus';
+/** What a call asks for: one decision, or a batch's items (each still to be checked). */
+type SetStatusInput = { kind: 'one'; decision: Decision } | { kind: 'batch'; items: unknown[] };
+
+/** setPluginApplyStatus's steps: admins only; one decision or a batch; its log line says the outcome or the counts. */
+const SET_STATUS_STEPS: Steps<SetStatusDeps, SetStatusInput, SetStatusResult> = {
+  fn: 'setPluginApplyStatus',
+  admit: (deps) => refusal(refuseCall(deps)),
+  parse: (event) => {
+    if (isBatch(event)) {
+      const batch = parseBatch(event);
+      return batch.ok ? { ok: true, value: { kind: 'batch', items: batch.items } } : { ok: false, result: invalid(batch.issues) };
+    }
+    const parsed = parseDecision(event);
+    return parsed.ok ? { ok: true, value: { kind: 'one', decision: parsed.value } } : { ok: false, result: { ...invalid(parsed.issues), ...echoOf(event) } };
+  },
+  run: async (input, deps, log) => {
+    if (input.kind === 'batch') {
+      const results = await decideMany(input.items, { ...deps, log });
+      return { ok: true, results, summary: summarize(results) };
+    }
+    const result = await decide(input.decision, { ...deps, log });
+    return result.ok ? result : { ...result, ...echoOf(input.decision) };
+  },
+  describe: (result, event) => {
+    if ('results' in result) return { batch: result.results.length, ...result.summary };
+    if (isBatch(event)) return { outcome: result.ok ? 'OK' : result.error.code, errCode: null, batch: null };
+    return { ...echoOf(event), ...outcomeOf(result) };
+  },
+  internal: () => ({ ok: false, error: ownError('INTERNAL') }),
+};
+
+function isBatch(event: unknown): event is Record<string, unknown> {
+  return isPlainObject(event) && 'items' in event;
+}
+
+/** A caller rule's refusal as the result to return. */
+function refusal(error: ApplyError | null): { ok: false; error: ApplyError } | null {
+  return error === null ? null : { ok: false, error };
+}
 
 /** Handles one callFunction event (a decision, or `{ items: [...] }`); never throws. */
 export async function handleSetStatus(event: unknown, deps: SetStatusDeps): Promise<SetStatusResult> {
-  const startedAt = deps.deadline.now();
-  const base = { fn: FN, requestId: deps.requestId, ...callerLogFields(deps.caller) };
-  const log: LogSink = (record) => deps.log({ ...base, ...record });
-  try {
-    const refusal = refuseCall(deps);
-    if (refusal !== null) {
-      log({ outcome: refusal.code, errCode: null, durationMs: deps.deadline.now() - startedAt });
-      return { ok: false, error: refusal };
-    }
-    if (isPlainObject(event) && 'items' in event) return await decideBatch(event, { ...deps, log });
-    const result = await decideEvent(event, { ...deps, log });
-    log({ ...echoOf(event), ...outcomeOf(result), durationMs: deps.deadline.now() - startedAt });
-    return result;
-  } catch (thrown) {
-    log({ level: 'error', outcome: 'INTERNAL', detail: describeThrown(thrown), durationMs: deps.deadline.now() - startedAt });
-    return { ok: false, error: ownError('INTERNAL') };
-  }
-}
-
-async function decideEvent(event: unknown, deps: DecideDeps): Promise<DecisionResult> {
-  const parsed = parseDecision(event);
-  const result = parsed.ok ? await decide(parsed.value, deps) : invalid(parsed.issues);
-  return result.ok ? result : { ...result, ...echoOf(event) };
-}
-
-/**
- * The action and appid an event named, when they are strings: echoed by failures (which carry no decision)
- * and written to the log line. Cut short so that nonsense sent as an appid cannot bloat either; never the reason.
- */
-function echoOf(event: unknown): { action?: string; appid?: string } {
-  const fields = (isPlainObject(event) ? event : {}) as { action?: unknown; appid?: unknown };
-  return {
-    ...(typeof fields.action === 'string' ? { action: fields.action.slice(0, 40) } : {}),
-    ...(typeof fields.appid === 'string' ? { appid: fields.appid.slice(0, 40) } : {}),
-  };
-}
-
-/**
- * Sends one validated decision to WeChat, retrying transient failures. When WeChat refuses because the
- * application is no longer as the decision expects, or when a try's answer was lost and a later try failed,
- * looks it up: already as asked is a success with `changed: false` (a concurrent admin, or our own earlier try
- * whose answer was lost), otherwise the error names the current status. `lookups` lets a batch's items share
- * their reads of the list; by default the decision walks the list on its own.
- */
-export async function decide(decision: Decision, deps: DecideDeps, lookups?: StatusLookups): Promise<DecisionResult> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  let unknownTry: WeChatApiError | null = null;
-  const onRetry = (thrown: WeChatApiError, attempt: number): void => {
-    // A retried try may have been applied: remembered, so that a later definite failure is not taken at its word.
-    if (unknownTry === null && classifyFailure(thrown)?.outcome === 'unknown') unknownTry = thrown;
-    deps.log({ level: 'warn', event: 'retry', action: decision.action, appid: decision.appid, errCode: thrown.errCode, attempt });
-  };
-  try {
-    await withRetries(() => beforeDeadline(deps.client.setApplyStatus(decision, deps.deadline), deps.deadline), deps.deadline, retry, onRetry);
-    return success(decision, true);
-  } catch (thrown) {
-    const failure = classifyFailure(thrown);
-    if (failure === null) throw thrown;
-    if (!(thrown instanceof WeChatApiError)) return { ok: false, error: failure.error };
-    return settle(decision, thrown, failure.error, unknownTry, deps, lookups ?? singleLookups(deps));
-  }
-}
-
-/** A single decision's lookup: a walk of its own, stopping at the page that lists the applicant. */
-function singleLookups(deps: DecideDeps): StatusLookups {
-  return (appid) => currentStatus(deps.client, appid, deps.deadline, deps.retry ?? DEFAULT_RETRY);
-}
-
-function invalid(issues: EventIssue[]): { ok: false; error: ApplyError } {
-  return { ok: false, error: ownError('INVALID_EVENT', { issues }) };
-}
-
-const KNOWN_BATCH_KEYS = new Set(['items']);
-
-/** The batch as a whole is checked first; a bad item is that item's INVALID_EVENT, not the batch's. */
-function parseBatch(event: Record<string, unknown>): { ok: true; items: unknown[] } | { ok: false; issues: EventIssue[] } {
-  const issues = unknownKeyIssues(withoutPlatformKeys(event), KNOWN_BATCH_KEYS);
-  const items = event.items;
-  if (!Array.isArray(items)) {
-    issues.push({ path: 'items', message: 'items 必须是决定的数组', messageEn: 'items must be a list of decisions' });
-  } else if (items.length === 0) {
-    issues.push({ path: 'items', message: 'items 不能为空', messageEn: 'items must not be empty' });
-  } else if (items.length > BATCH_MAX_ITEMS) {
-    issues.push({
-      path: 'items',
-      message: `items 最多 ${BATCH_MAX_ITEMS} 项（收到 ${items.length} 项），请分批发送`,
-      messageEn: `items may hold at most ${BATCH_MAX_ITEMS} decisions (got ${items.length}): split it into several calls`,
-    });
-  }
-  return issues.length === 0 && Array.isArray(items) ? { ok: true, items } : { ok: false, issues };
-}
-
-/** Validates the batch as a whole, then decides its items. */
-async function decideBatch(event: Record<string, unknown>, deps: SetStatusDeps): Promise<SetStatusResult> {
-  const startedAt = deps.deadline.now();
-  const parsed = parseBatch(event);
-  if (!parsed.ok) {
-    deps.log({ outcome: 'INVALID_EVENT', errCode: null, batch: null, durationMs: deps.deadline.now() - startedAt });
-    return invalid(parsed.issues);
-  }
-  const results = await decideMany(parsed.items, deps);
-  const summary = summarize(results);
-  deps.log({ batch: results.length, ...summary, durationMs: deps.deadline.now() - startedAt });
-  return { ok: true, results, summary };
-}
-
-/**
- * What a batch does with each item, settled before any is sent: answered at once (invalid, or in conflict with
- * another item on the same appid), sent to WeChat (a lead, with the later items that repeat it), or a repeat.
- */
-type ItemPlan = { kind: 'answered'; result: DecisionResult } | { kind: 'lead'; decision: Decision; repeats: number[] } | { kind: 'repeat' };
-
-/** Parses every item and pairs up items naming the same appid: one decision per appid reaches WeChat. */
-function planBatch(events: readonly unknown[]): ItemPlan[] {
-  const parsed = events.map(parseDecision);
-  const conflicts = conflictIssues(parsed);
-  const leadByAppid = new Map<string, Extract<ItemPlan, { kind: 'lead' }>>();
-  return parsed.map((item, index) => {
-    if (!item.ok) return { kind: 'answered', result: { ...invalid(item.issues), ...echoOf(events[index]) } };
-    const conflict = conflicts.get(index);
-    if (conflict !== undefined) return { kind: 'answered', result: { ...invalid([conflict]), ...echoOf(events[index]) } };
-    const { appid } = item.value;
-    // Without an appid WeChat picks the application, so two such items are not known to be the same decision.
-    if (appid === undefined) return { kind: 'lead', decision: item.value, repeats: [] };
-    const lead = leadByAppid.get(appid);
-    if (lead !== undefined) {
-      lead.repeats.push(index);
-      return { kind: 'repeat' };
-    }
-    const plan = { kind: 'lead' as const, decision: item.value, repeats: [] };
-    leadByAppid.set(appid, plan);
-    return plan;
-  });
-}
-
-/** The same decision, as far as WeChat is concerned: the action and, for a refusal, the reason sent. */
-function decisionKey(decision: Decision): string {
-  return decision.action === 'dev_refuse' ? `${decision.action}\n${decision.reason}` : decision.action;
-}
-
-/** An item's decision with its place in the batch. */
-type IndexedDecision = { index: number; decision: Decision };
-
-/**
- * Items that decide differently on one appid (agree and refuse, or two refusals with different reasons): whichever
- * reached WeChat first would win and the other would be misreported, so none is sent. Each such item gets an issue
- * naming the first item that disagrees with it.
- */
-function conflictIssues(parsed: ReadonlyArray<Parsed<Decision>>): Map<number, EventIssue> {
-  const byAppid = new Map<string, IndexedDecision[]>();
-  parsed.forEach((item, index) => {
-    if (!item.ok || item.value.appid === undefined) return;
-    const items = byAppid.get(item.value.appid) ?? [];
-    items.push({ index, decision: item.value });
-    byAppid.set(item.value.appid, items);
-  });
-  const issues = new Map<number, EventIssue>();
-  for (const [appid, items] of byAppid) {
-    for (const mine of items) {
-      const other = items.find((theirs) => decisionKey(theirs.decision) !== decisionKey(mine.decision));
-      if (other !== undefined) issues.set(mine.index, conflictIssue(appid, mine, other));
-    }
-  }
-  return issues;
-}
-
-function conflictIssue(appid: string, mine: IndexedDecision, other: IndexedDecision): EventIssue {
-  const [action, otherAction] = [mine.decision.action, other.decision.action];
-  const zh = action === otherAction ? `两个理由不同的 ${action}` : `${action} 与 ${otherAction}`;
-  const en = action === otherAction ? `two ${action} with different reasons` : `${action} and ${otherAction}`;
-  return {
-    path: 'appid',
-    message: `items[${mine.index}] 与 items[${other.index}] 对同一 appid ${appid} 作出了相互矛盾的决定（${zh}），两者均未发送：每个 appid 只保留一个决定`,
-    messageEn: `items[${mine.index}] and items[${other.index}] make conflicting decisions on the same appid ${appid} (${en}); neither was sent: keep one decision per appid`,
-  };
-}
-
-/**
- * Decides many events (each validated on its own) with bounded concurrency; results in input order.
- * An invalid item, or one in conflict with another on the same appid, is answered without reaching WeChat; the
- * same decision repeated is sent once and every copy gets its outcome. An item is started only while the time left
- * is comfortably more than the slowest WeChat call so far (startThreshold); the rest come back NOT_ATTEMPTED, never
- * half-done. After an account-wide error (accountWideCode; also one behind OUTCOME_UNKNOWN) no new item is started:
- * the rest come back SKIPPED, naming it.
- * `onSettled` sees each result as it comes (a CLI's progress bar); `shouldStart` returning false also leaves the
- * remaining items NOT_ATTEMPTED (an adapter's own reason to stop).
- */
-export async function decideMany(
-  events: readonly unknown[],
-  deps: DecideDeps,
-  {
-    concurrency = BATCH_CONCURRENCY,
-    onSettled,
-    shouldStart = () => true,
-  }: { concurrency?: number; onSettled?: (index: number, result: DecisionResult) => void; shouldStart?: () => boolean } = {},
-): Promise<DecisionResult[]> {
-  const results: DecisionResult[] = new Array(events.length);
-  const settleItem = (index: number, result: DecisionResult, startedAt: number, repeatOf?: number): void => {
-    results[index] = result;
-    deps.log({ batchIndex: index, ...echoOf(events[index]), ...outcomeOf(result), repeatOf, durationMs: deps.deadline.now() - startedAt });
-    onSettled?.(index, result);
-  };
-  const plans = planBatch(events);
-  const leads: Array<{ index: number; decision: Decision; repeats: number[] }> = [];
-  plans.forEach((plan, index) => {
-    if (plan.kind === 'answered') settleItem(index, plan.result, deps.deadline.now());
-    else if (plan.kind === 'lead') leads.push({ index, decision: plan.decision, repeats: plan.repeats });
-  });
-  const calls = timedCalls(deps.client, deps.deadline.now);
-  const itemDeps: DecideDeps = { ...deps, client: calls.client };
-  // One read of the list serves every item's "already done" check (each appid is decided once per batch).
-  const lookups = batchStatusLookups(calls.client, deps.deadline, deps.retry ?? DEFAULT_RETRY);
-  let blockedBy: string | null = null;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let lead = leads[next++]; lead !== undefined; lead = leads[next++]) {
-      const startedAt = deps.deadline.now();
-      let result: DecisionResult;
-      if (blockedBy !== null) {
-        result = skipped(blockedBy);
-      } else if (!shouldStart() || remainingMs(deps.deadline) < startThreshold(calls.slowestMs())) {
-        result = { ok: false, error: ownError('NOT_ATTEMPTED') };
-      } else {
-        result = await decide(lead.decision, itemDeps, lookups);
-        if (!result.ok) blockedBy ??= accountWideCode(result.error);
-      }
-      const echoed = result.ok ? result : { ...result, ...echoOf(events[lead.index]) };
-      settleItem(lead.index, echoed, startedAt);
-      for (const repeat of lead.repeats) settleItem(repeat, { ...echoed }, startedAt, lead.index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, leads.length) }, worker));
-  return results;
-}
-
-function skipped(blockedBy: string): DecisionResult {
-  const error = ownError('SKIPPED', { blockedBy });
-  return { ok: false, error: { ...error, message: `${error.message}（${blockedBy}）`, messageEn: `${error.messageEn} (${blockedBy})` } };
-}
-
-/** Counts of a batch's results: succeeded (changed or not), failed, not attempted (time ran out), skipped (account-wide error). */
-export function summarize(results: readonly DecisionResult[]): BatchResult['summary'] {
-  const summary = { succeeded: 0, failed: 0, notAttempted: 0, skipped: 0 };
-  for (const result of results) {
-    if (result.ok) summary.succeeded += 1;
-    else if (result.error.code === 'NOT_ATTEMPTED') summary.notAttempted += 1;
-    else if (result.error.code === 'SKIPPED') summary.skipped += 1;
-    else summary.failed += 1;
-  }
-  return summary;
-}
-
-function outcomeOf(result: DecisionResult | undefined): LogRecord {
-  if (result === undefined) return { outcome: 'INTERNAL' };
-  if (result.ok) return { outcome: 'OK', errCode: 0, changed: result.changed };
-  return { outcome: result.error.code, errCode: result.error.errCode };
+  return runRequest(SET_STATUS_STEPS, event, deps, requestFacts(deps, callerLogFields(deps.caller)));
 }

@@ -3,7 +3,7 @@
  * text (nickname, statement) is untrusted: it is neutralised so that it cannot add links, mentions, headings, quotes,
  * colours or hidden text to the message, and cut to a sane length in characters as people see them.
  */
-import { firstCharacters } from './eventSchema';
+import { firstCharacters } from './reason';
 import type { Notice } from './watchNotices';
 
 /** WeCom's limit on a markdown message's content, in UTF-8 bytes (group robot API). */

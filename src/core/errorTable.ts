@@ -89,7 +89,12 @@ export interface ApplyError {
   httpStatus?: number;
   /** OUTCOME_UNKNOWN after a later try failed: the earlier try whose answer was lost (its outcome unknown). */
   unknownTry?: { errCode: number; raw: string };
+  /** OUTCOME_UNKNOWN when reading the application's status failed with an error of its own: that error. */
+  lookupError?: LookupError;
 }
+
+/** Why a lookup of the application list failed: the error's code, its WeChat errCode and text, its HTTP status. */
+export type LookupError = Pick<ApplyError, 'code' | 'errCode' | 'raw' | 'httpStatus'>;
 
 /** Errors this package raises itself, each under the code it produces. */
 export const OWN_ERRORS = {
@@ -157,8 +162,20 @@ const NOT_CONFIGURED: ErrorEntry = {
   en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on all three functions).' },
 };
 
-/** Our own errors by name: the codes, and NOT_CONFIGURED (FORBIDDEN, worded for a function with no admins). */
-export type OwnErrorName = keyof typeof OWN_ERRORS | 'NOT_CONFIGURED';
+/** FORBIDDEN on getPluginApplyList: the same refusal, worded for a caller who asked to read the list. */
+const FORBIDDEN_TO_LIST: ErrorEntry = {
+  ...OWN_ERRORS.FORBIDDEN,
+  zh: { ...OWN_ERRORS.FORBIDDEN.zh, message: '无权操作：只有插件管理员可以查看申请列表' },
+  en: { ...OWN_ERRORS.FORBIDDEN.en, message: 'forbidden: only plugin admins may list applications' },
+};
+
+/**
+ * Our own errors by name: the codes, NOT_CONFIGURED (FORBIDDEN, worded for a function with no admins) and
+ * FORBIDDEN_TO_LIST (FORBIDDEN, worded for the list).
+ */
+export type OwnErrorName = keyof typeof OWN_ERRORS | 'NOT_CONFIGURED' | 'FORBIDDEN_TO_LIST';
+
+const WORDED_FOR: Readonly<Record<'NOT_CONFIGURED' | 'FORBIDDEN_TO_LIST', ErrorEntry>> = { NOT_CONFIGURED, FORBIDDEN_TO_LIST };
 
 /**
  * Codes that say something about the account, the environment or the function rather than one application: the
@@ -172,6 +189,7 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   'INVALID_APPSECRET',
   'IP_NOT_WHITELISTED',
   'ACCESS_TOKEN_MISSING',
+  'ACCESS_TOKEN_UNAVAILABLE',
   // Quotas of the account or the environment.
   'DAILY_QUOTA_EXCEEDED',
   'RATE_LIMITED',
@@ -194,9 +212,13 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
 
 /**
  * The code of the account-wide error an error is, or hides: OUTCOME_UNKNOWN stands for the failure behind it (its
- * errCode and HTTP status), which stops a batch just as it would on its own. Null when the next item could pass.
+ * errCode and HTTP status) and for the lookup's failure (`lookupError`), either of which stops a batch just as it
+ * would on its own. Null when the next item could pass.
  */
-export function accountWideCode(error: ApplyError): string | null {
+export function accountWideCode(error: ApplyError | LookupError): string | null {
+  // A lookup that met an account-wide error stops a batch as the decision's own error would.
+  const lookup = 'lookupError' in error && error.lookupError !== undefined ? accountWideCode(error.lookupError) : null;
+  if (lookup !== null) return lookup;
   if (error.errCode === null) return ACCOUNT_WIDE_CODES.has(error.code) ? error.code : null;
   const behind = wechatFailure(error.errCode, { raw: error.raw ?? '', ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) });
   return behind.accountWide ? behind.error.code : null;
@@ -216,7 +238,7 @@ function toApplyError(entry: ErrorEntry, errCode: number | null): ApplyError {
 
 /** The error for one of our own conditions. */
 export function ownError(name: OwnErrorName, extra: Partial<ApplyError> = {}): ApplyError {
-  return { ...toApplyError(name === 'NOT_CONFIGURED' ? NOT_CONFIGURED : OWN_ERRORS[name], null), ...extra };
+  return { ...toApplyError(name === 'NOT_CONFIGURED' || name === 'FORBIDDEN_TO_LIST' ? WORDED_FOR[name] : OWN_ERRORS[name], null), ...extra };
 }
 
 /**

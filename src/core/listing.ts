@@ -1,5 +1,6 @@
 /**
- * The core of getPluginApplyList: caller policy, validation, one page or every page, normalised items.
+ * The core of getPluginApplyList on the request pipeline (pipeline.ts): admins only, one page or every page,
+ * normalised items.
  * WeChat's list has no status filter and no total, so filtering happens here and `hasMore` comes from
  * whether a page was full.
  */
@@ -9,11 +10,11 @@ import { callerLogFields, refuseCall } from './callerPolicy';
 import type { ApplyError } from './errorTable';
 import { classifyFailure, ownError } from './errorTable';
 import { parseListEvent, PAGE_SIZE_MAX } from './eventSchema';
-import type { LogSink } from './log';
-import { describeThrown } from './log';
+import type { ListEvent } from './eventSchema';
+import type { InvocationDeps, Steps } from './pipeline';
+import { requestFacts, runRequest } from './pipeline';
 import { DEFAULT_RETRY, withRetries } from './retry';
 import type { ListClient } from './wechatClient';
-import type { SetStatusDeps } from './decisions';
 
 /** Applications per page when the event does not say. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -37,38 +38,40 @@ export type ListResult =
     }
   | { ok: false; error: ApplyError };
 
-/** What the list core needs: like a decision's, but a list-only client suffices. */
-export type ListDeps = Omit<SetStatusDeps, 'client' | 'log'> & { client: ListClient; log: LogSink };
+/** What the list core needs: the invocation's facts and a client that can read the list. */
+export interface ListDeps extends InvocationDeps {
+  client: ListClient;
+}
 
-const FN = 'getPluginApplyList';
+/** getPluginApplyList's steps: admins only; its log line says the outcome and how many items it returned. */
+const LIST_STEPS: Steps<ListDeps, ListEvent, ListResult> = {
+  fn: 'getPluginApplyList',
+  admit: (deps) => {
+    const refusal = refuseCall(deps, 'list');
+    return refusal === null ? null : { ok: false, error: refusal };
+  },
+  parse: (event) => {
+    const parsed = parseListEvent(event);
+    return parsed.ok ? parsed : { ok: false, result: { ok: false, error: ownError('INVALID_EVENT', { issues: parsed.issues }) } };
+  },
+  run: list,
+  describe: (result) => ({ outcome: result.ok ? 'OK' : result.error.code, errCode: result.ok ? 0 : result.error.errCode, items: result.ok ? result.items.length : undefined }),
+  internal: () => ({ ok: false, error: ownError('INTERNAL') }),
+};
 
 /** Handles one callFunction event; never throws. */
 export async function handleList(event: unknown, deps: ListDeps): Promise<ListResult> {
-  const startedAt = deps.deadline.now();
-  const result = await listSafely(event, deps);
-  deps.log({
-    fn: FN,
-    requestId: deps.requestId,
-    ...callerLogFields(deps.caller),
-    outcome: result.ok ? 'OK' : result.error.code,
-    errCode: result.ok ? 0 : result.error.errCode,
-    items: result.ok ? result.items.length : undefined,
-    durationMs: deps.deadline.now() - startedAt,
-  });
-  return result;
+  return runRequest(LIST_STEPS, event, deps, requestFacts(deps, callerLogFields(deps.caller)));
 }
 
-async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
+/** One page, or every page from `page` on; a WeChat failure is the result's error, anything else a bug. */
+async function list(event: ListEvent, deps: ListDeps): Promise<ListResult> {
+  const { page = 1, status, all = false } = event;
+  const num = event.num ?? (all ? PAGE_SIZE_MAX : DEFAULT_PAGE_SIZE);
+  const keep = (item: Application): boolean => status === undefined || item.statusName === status;
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const pageBase = (): { pageBase?: 0 | 1 | null } => (deps.client.pageBase === undefined ? {} : { pageBase: deps.client.pageBase() });
   try {
-    const refusal = refuseCall(deps);
-    if (refusal !== null) return { ok: false, error: refusal };
-    const parsed = parseListEvent(event);
-    if (!parsed.ok) return { ok: false, error: ownError('INVALID_EVENT', { issues: parsed.issues }) };
-    const { page = 1, status, all = false } = parsed.value;
-    const num = parsed.value.num ?? (all ? PAGE_SIZE_MAX : DEFAULT_PAGE_SIZE);
-    const keep = (item: Application): boolean => status === undefined || item.statusName === status;
-    const retry = deps.retry ?? DEFAULT_RETRY;
-    const pageBase = (): { pageBase?: 0 | 1 | null } => (deps.client.pageBase === undefined ? {} : { pageBase: deps.client.pageBase() });
     if (all) {
       // Each page is retried on its own; a later page that fails or stalls leaves what was read, and where to resume.
       const walk = await readAllPages(deps.client, deps.deadline, { num, firstPage: page, retry });
@@ -80,9 +83,8 @@ async function listSafely(event: unknown, deps: ListDeps): Promise<ListResult> {
     return { ok: true, items: items.filter(keep), page, num, hasMore, nextPage: hasMore ? page + 1 : null, ...pageBase() };
   } catch (thrown) {
     const failure = classifyFailure(thrown);
-    if (failure !== null) return { ok: false, error: failure.error };
-    deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
-    return { ok: false, error: ownError('INTERNAL') };
+    if (failure === null) throw thrown;
+    return { ok: false, error: failure.error };
   }
 }
 

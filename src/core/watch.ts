@@ -8,19 +8,17 @@ import type { Application } from './applicationList';
 import { readAllPages } from './applicationList';
 import type { AgreeRule } from './autoAgree';
 import { matchingRule } from './autoAgree';
-import type { Caller } from './callerPolicy';
 import { callerLogFields, identify, refuseCall } from './callerPolicy';
-import type { AdminList } from './config';
 import type { Deadline } from './deadline';
 import { beforeDeadline, remainingMs } from './deadline';
 import type { DecisionResult } from './decisions';
-import { decideMany } from './decisions';
+import { decideMany } from './batch';
 import { renderDigest } from './digest';
 import type { ApplyError } from './errorTable';
 import { classifyFailure, ownError } from './errorTable';
-import type { LogSink } from './log';
 import { describeThrown } from './log';
-import type { RetryOptions } from './retry';
+import type { InvocationDeps, Steps } from './pipeline';
+import { requestFacts, runRequest } from './pipeline';
 import { DEFAULT_RETRY } from './retry';
 import type { WatchConfig } from './watchConfig';
 import type { DecidedElsewhere, Notice, Observation, TimeoutReport } from './watchNotices';
@@ -46,22 +44,15 @@ export interface RuleDecision {
   nickname: string;
 }
 
-export interface WatchDeps {
+export interface WatchDeps extends InvocationDeps {
   client: PluginApplyClient;
   store: WatchStore;
   /** Null when PLUGIN_APPLY_WEBHOOK is unset: nothing is sent, and so nothing counts as told. */
   channel: DigestChannel | null;
-  caller: Caller;
   /** getWXContext().SOURCE: `wx_trigger` for the timer. */
   source: string | null;
-  admins: AdminList;
-  configProblems: readonly string[];
   watch: Omit<WatchConfig, 'problems' | 'webhookUrl'>;
-  /** The run's deadline; its `now` is the clock every age is reckoned on. */
-  deadline: Deadline;
-  log: LogSink;
-  requestId: string | null;
-  retry?: RetryOptions;
+  /** The run's deadline (InvocationDeps'); its `now` is the clock every age is reckoned on. */
   /** Writes the automatic decisions into the decision trail; its failure is reported, never fatal. */
   recordDecisions?: (decisions: readonly RuleDecision[]) => Promise<void>;
 }
@@ -93,59 +84,52 @@ const RESERVE_MS = 2000;
 /** Longest one digest send may take. */
 const SEND_MAX_MS = 5000;
 
-/** Who runs it: the timer (SOURCE exactly `wx_trigger`, with no caller identity), or a caller the policy admits. */
-function runner(deps: WatchDeps): { trigger: 'timer' | 'admin' } | { refusal: ApplyError } {
+/** The timer: SOURCE exactly `wx_trigger`, and no caller identity at all (a trigger has none). */
+function isTimer(deps: WatchDeps): boolean {
   const identity = identify(deps.caller);
-  if (deps.source === 'wx_trigger' && identity.kind === 'sameAccount' && identity.openid === null) {
-    return deps.configProblems.length > 0 ? { refusal: ownError('MISCONFIGURED', { problems: [...deps.configProblems] }) } : { trigger: 'timer' };
-  }
-  const refusal = refuseCall(deps);
-  return refusal === null ? { trigger: 'admin' } : { refusal };
+  return deps.source === 'wx_trigger' && identity.kind === 'sameAccount' && identity.openid === null;
 }
 
-/** Runs the watcher once; never throws. The event carries nothing the run needs (the timer's is ignored). */
-export async function handleWatch(_event: unknown, deps: WatchDeps): Promise<WatchResult> {
-  const startedAt = deps.deadline.now();
-  const base = { fn: FN, requestId: deps.requestId, ...callerLogFields(deps.caller), source: deps.source };
-  const log: LogSink = (record) => deps.log({ ...base, ...record });
-  const who = runner(deps);
-  if ('refusal' in who) {
-    log({ outcome: who.refusal.code, durationMs: deps.deadline.now() - startedAt });
-    return { ok: false, error: who.refusal };
-  }
+/** The watcher's steps on the request pipeline: the timer or an admin; one log line per run with what it did. */
+const WATCH_STEPS: Steps<WatchDeps, null, WatchResult> = {
+  fn: FN,
+  admit: (deps) => {
+    const refusal = isTimer(deps) ? (deps.configProblems?.length ? ownError('MISCONFIGURED', { problems: [...deps.configProblems] }) : null) : refuseCall(deps);
+    return refusal === null ? null : { ok: false, error: refusal };
+  },
+  // The timer's event (Type, TriggerName, Time) and an admin's carry nothing a run needs.
+  parse: () => ({ ok: true, value: null }),
+  run: (_input, deps, log) => leased(isTimer(deps) ? 'timer' : 'admin', { ...deps, log }),
+  describe: (result) => {
+    if (!result.ok) return { outcome: result.error.code, errCode: result.error.errCode, ...(result.error.raw === undefined ? {} : { detail: result.error.raw }) };
+    if (!result.ran) return { outcome: 'BUSY', detail: 'another run holds the lease' };
+    return { outcome: 'OK', trigger: result.summary.trigger, ...counts(result.summary) };
+  },
+  internal: () => ({ ok: false, error: ownError('INTERNAL') }),
+};
+
+/** Runs the watcher once; never throws. */
+export async function handleWatch(event: unknown, deps: WatchDeps): Promise<WatchResult> {
+  return runRequest(WATCH_STEPS, event, deps, requestFacts(deps, { ...callerLogFields(deps.caller), source: deps.source }));
+}
+
+/** Takes the lease, runs, and frees it; a run that finds it held leaves at once. */
+async function leased(trigger: 'timer' | 'admin', deps: WatchDeps): Promise<WatchResult> {
   const runId = `${deps.requestId ?? 'run'}-${Math.random().toString(36).slice(2, 10)}`;
-  try {
-    const taken = await beforeDeadline(deps.store.takeLease(runId, startedAt, deps.deadline.at), deps.deadline);
-    if (!taken) {
-      log({ trigger: who.trigger, outcome: 'BUSY', detail: 'another run holds the lease', durationMs: deps.deadline.now() - startedAt });
-      return { ok: true, ran: false, reason: 'ANOTHER_RUN_IN_PROGRESS' };
-    }
-  } catch (thrown) {
-    return stateUnavailable(thrown, log, startedAt, deps);
-  }
   let state: WatchState | null = null;
   try {
+    const taken = await beforeDeadline(deps.store.takeLease(runId, deps.deadline.now(), deps.deadline.at), deps.deadline);
+    if (!taken) return { ok: true, ran: false, reason: 'ANOTHER_RUN_IN_PROGRESS' };
     state = await beforeDeadline(deps.store.readState(), deps.deadline);
-    const summary = await run(who.trigger, state, runId, { ...deps, log });
-    log({ trigger: who.trigger, outcome: 'OK', ...counts(summary), durationMs: deps.deadline.now() - startedAt });
-    return { ok: true, ran: true, summary };
+    return { ok: true, ran: true, summary: await run(trigger, state, runId, deps) };
   } catch (thrown) {
     // Free the lease for the next run (the state as it was); it lapses at the deadline anyway.
-    await beforeDeadline(deps.store.finish(runId, state ?? { lastRunAt: null, observedTimeout: null }), deps.deadline).catch(() => undefined);
+    if (state !== null) await beforeDeadline(deps.store.finish(runId, state), deps.deadline).catch(() => undefined);
+    if (thrown instanceof WatchStoreError) return { ok: false, error: ownError('WATCH_STATE_UNAVAILABLE', { errCode: thrown.errCode, raw: thrown.message.slice(0, 300) }) };
     const failure = classifyFailure(thrown);
-    if (failure !== null) {
-      log({ trigger: who.trigger, outcome: failure.error.code, errCode: failure.error.errCode, durationMs: deps.deadline.now() - startedAt });
-      return { ok: false, error: failure.error };
-    }
-    return stateUnavailable(thrown, log, startedAt, deps);
+    if (failure === null) throw thrown;
+    return { ok: false, error: failure.error };
   }
-}
-
-function stateUnavailable(thrown: unknown, log: LogSink, startedAt: number, deps: WatchDeps): WatchResult {
-  const detail = describeThrown(thrown);
-  const known = thrown instanceof WatchStoreError;
-  log({ level: 'error', outcome: known ? 'WATCH_STATE_UNAVAILABLE' : 'INTERNAL', detail, durationMs: deps.deadline.now() - startedAt });
-  return { ok: false, error: known ? ownError('WATCH_STATE_UNAVAILABLE', { errCode: thrown.errCode, raw: thrown.message.slice(0, 300) }) : ownError('INTERNAL') };
 }
 
 function counts(summary: WatchSummary): Record<string, number | string | boolean> {

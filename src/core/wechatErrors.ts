@@ -2,7 +2,8 @@
  * The codes WeChat, the cloud and this package's transports answer with, as data (seed page, platform-wide codes,
  * wx-server-sdk's own table, and the HTTPS transport's own). What each means is in errorTable.ts.
  */
-import type { Answer, AnswerDependent, ErrorEntry, RetryPolicy } from './errorTable';
+import type { ErrorEntry } from './errorTable';
+import { byHttpStatus, tokenAddressHint } from './httpAnswers';
 
 /** The hint of every failure whose outcome is unknown: the list tells whether the decision was applied. */
 const REFRESH_THEN_RETRY = {
@@ -21,6 +22,9 @@ export const HTTP_ERROR_CODE = -700002;
  * transport could not read it (cut short, not JSON, not the SDK's protobuf, or without WeChat's errcode).
  */
 export const UNREADABLE_ANSWER_CODE = -700004;
+
+/** The errCode of ACCESS_TOKEN_UNAVAILABLE: the HTTPS transport got no access token, so it sent no decision. */
+export const ACCESS_TOKEN_UNAVAILABLE_CODE = -700005;
 
 /** WeChat and cloud codes, by number. */
 export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, ErrorEntry>([
@@ -267,6 +271,13 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     en: { message: 'the WeChat API address answered with an HTTP error status', hint: 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.' },
     byAnswer: byHttpStatus,
   }],
+  // Raised by the HTTPS transport when stable_token gave no usable token: no decision left, so the outcome is known.
+  [ACCESS_TOKEN_UNAVAILABLE_CODE, {
+    code: 'ACCESS_TOKEN_UNAVAILABLE', retry: 'later', outcome: 'known',
+    zh: { message: '无法获取 access_token，未向微信发送任何请求', hint: '未发送任何请求：请检查本服务器能否访问 WECHAT_API_BASE_URL 的 /cgi-bin/stable_token，稍后再试。' },
+    en: { message: 'no access token could be fetched, so nothing was sent to WeChat', hint: 'Nothing was sent: check that this server reaches WECHAT_API_BASE_URL\'s /cgi-bin/stable_token, then try again later.' },
+    byAnswer: tokenAddressHint,
+  }],
   [-700003, {
     code: 'HTTPS_RESPONSE_TOO_LARGE', retry: 'later', outcome: 'unknown',
     zh: { message: '微信接口的响应过大，已停止读取，结果未知', hint: '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。' },
@@ -279,57 +290,3 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     en: { message: 'the answer from the WeChat API could not be read (cut short, not JSON, or without an errcode); the outcome is unknown', hint: 'Retried with backoff; refresh the list to see whether the decision was applied, then retry if not. If it persists, report it with raw (over HTTPS, check WECHAT_API_BASE_URL or the proxy).' },
   }],
 ]);
-
-/**
- * How an HTTP error status may be retried: a 5xx is the upstream being unwell and may pass (decisions are safe to
- * repeat); 429 asks the caller to slow down, so not at once; any other status (404, 403, 400…) is a wrong address
- * or a proxy refusing, which fails the same way every time.
- */
-function httpRetryPolicy(httpStatus: number): RetryPolicy {
-  if (httpStatus >= 500 && httpStatus <= 599) return 'backoff';
-  if (httpStatus === 429) return 'later';
-  return 'never';
-}
-
-/**
- * The statuses one request's own body can cause (a body the address will not take): the next item may pass. Any
- * other status that is not a 5xx — 429, a redirect, 401, 403, 404… — is about the address or the account, and the
- * next item would meet it too.
- */
-const ITEM_STATUSES: ReadonlySet<number> = new Set([400, 413, 422]);
-
-/**
- * HTTP_ERROR by its status: a 5xx gateway may have passed the request on, so its outcome is unknown and it may
- * pass; every other status but ITEM_STATUSES stops a batch.
- */
-function byHttpStatus({ httpStatus, raw }: Answer): AnswerDependent {
-  if (httpStatus === undefined) return {};
-  const retry = httpRetryPolicy(httpStatus);
-  const accountWide = retry !== 'backoff' && !ITEM_STATUSES.has(httpStatus);
-  return { retry, outcome: retry === 'backoff' ? 'unknown' : 'known', accountWide, httpStatus, ...httpStatusHint(httpStatus, raw) };
-}
-
-/**
- * HTTP_ERROR's hint for what its status and address say: a redirect is never followed, and a failed token fetch
- * sent no decision, so there is nothing to check in the list.
- */
-function httpStatusHint(httpStatus: number, raw: string): Pick<AnswerDependent, 'hint'> {
-  if (httpStatus >= 300 && httpStatus <= 399) {
-    return {
-      hint: {
-        zh: `接口地址返回了重定向（HTTP ${httpStatus}），为免把 AppSecret 或 access_token 发往别处，不会跟随：请检查 WECHAT_API_BASE_URL 或代理。微信接口从不重定向。`,
-        en: `The address answered a redirect (HTTP ${httpStatus}), which is never followed so that the AppSecret or access token cannot be sent elsewhere: check WECHAT_API_BASE_URL or the proxy. WeChat's API never redirects.`,
-      },
-    };
-  }
-  if (raw.includes('/cgi-bin/stable_token')) {
-    const soon = httpStatus >= 500 || httpStatus === 429;
-    return {
-      hint: {
-        zh: `获取 access_token 时接口地址返回 HTTP ${httpStatus}，决定尚未发送：${soon ? '稍后重试即可' : '请检查 WECHAT_API_BASE_URL 或代理'}。`,
-        en: `Fetching the access token got HTTP ${httpStatus}, so no decision was sent: ${soon ? 'just retry later' : 'check WECHAT_API_BASE_URL or the proxy'}.`,
-      },
-    };
-  }
-  return {};
-}

@@ -5,8 +5,11 @@
  * (-601017 on its side). Whom it admits is the caller policy's `environmentAdmission`; the other two functions then
  * check the user. It needs neither the SDK nor any API permission.
  */
+import type { Caller } from '../core/callerPolicy';
 import { environmentAdmission } from '../core/callerPolicy';
 import { maskOpenid } from '../core/log';
+import type { Steps } from '../core/pipeline';
+import { runRequest } from '../core/pipeline';
 import { getWXContext } from './wxContext';
 
 /** What the platform expects back: errCode 0 admits, and `auth` is what security rules see as `auth.custom`. */
@@ -17,28 +20,40 @@ export const AUTH_DENIED = 1;
 
 const admission = environmentAdmission(process.env.PLUGIN_ADMIN_OPENIDS);
 
+/** cloudbase_auth's steps: the caller check is the whole of it; the event carries nothing it reads. */
+const AUTH_STEPS: Steps<Caller | null, null, AuthAnswer> = {
+  fn: 'cloudbase_auth',
+  // A context that could not be read (null) is refused as an internal error.
+  admit: (caller) => {
+    if (caller === null) return AUTH_STEPS.internal();
+    const decision = admission(caller);
+    return decision.admitted ? null : { errCode: AUTH_DENIED, errMsg: `cloudbase_auth: ${decision.reason}` };
+  },
+  parse: () => ({ ok: true, value: null }),
+  // Admitted, so FROM_APPID names the mini-program.
+  run: async (_, caller) => ({ errCode: 0, errMsg: '', auth: JSON.stringify({ appid: caller?.fromAppid }) }),
+  describe: (answer) => ({ outcome: answer.errCode === 0 ? 'OK' : 'DENIED' }),
+  internal: () => ({ errCode: AUTH_DENIED, errMsg: 'cloudbase_auth: internal error; the call is refused.' }),
+};
+
 /** The cloud function handler, `index.main`: always resolves with an answer, never throws. */
 export async function main(event: unknown, context: unknown): Promise<AuthAnswer> {
-  let answer: AuthAnswer;
   let fromAppid: unknown;
   let fromOpenid: unknown;
+  let caller: Caller | null;
   try {
     ({ FROM_APPID: fromAppid, FROM_OPENID: fromOpenid } = getWXContext());
     // getWXContext turns digit-only values into numbers: such a value names no mini-program or user.
-    const decision = admission({ fromAppid: typeof fromAppid === 'string' ? fromAppid : undefined, fromOpenid: typeof fromOpenid === 'string' ? fromOpenid : undefined });
-    answer = decision.admitted ? { errCode: 0, errMsg: '', auth: JSON.stringify({ appid: decision.appid }) } : { errCode: AUTH_DENIED, errMsg: `cloudbase_auth: ${decision.reason}` };
+    caller = { fromAppid: typeof fromAppid === 'string' ? fromAppid : undefined, fromOpenid: typeof fromOpenid === 'string' ? fromOpenid : undefined };
   } catch {
-    answer = { errCode: AUTH_DENIED, errMsg: 'cloudbase_auth: internal error; the call is refused.' };
+    caller = null;
   }
   const requestId = (context as { request_id?: unknown } | null | undefined)?.request_id;
-  process.stdout.write(
-    `${JSON.stringify({
-      fn: 'cloudbase_auth',
-      requestId: typeof requestId === 'string' ? requestId : null,
-      callerAppid: typeof fromAppid === 'string' ? fromAppid.slice(0, 40) : null,
-      caller: maskOpenid(fromOpenid),
-      outcome: answer.errCode === 0 ? 'OK' : 'DENIED',
-    })}\n`,
-  );
-  return answer;
+  const fields = {
+    requestId: typeof requestId === 'string' ? requestId : null,
+    callerAppid: typeof fromAppid === 'string' ? fromAppid.slice(0, 40) : null,
+    caller: maskOpenid(fromOpenid),
+  };
+  const stdout = (record: object): void => void process.stdout.write(`${JSON.stringify(record)}\n`);
+  return runRequest(AUTH_STEPS, event, caller, { log: stdout, fields });
 }

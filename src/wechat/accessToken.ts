@@ -16,14 +16,20 @@ export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([40001, 40014, 420
 const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
 
 /**
- * What a token fetch that got no answer it could use is reported as: -1 (system busy), retried with backoff, whose
- * outcome is known. The transport's own codes for a timeout or an unreadable answer say "the outcome is unknown",
- * which is true of a decision but never of a token fetch: without a token no decision was sent.
+ * What a token fetch that got no answer it could use is reported as: ACCESS_TOKEN_UNAVAILABLE, whose outcome is known
+ * and which stops a batch. The transport's own codes for a timeout, a dropped connection, a 5xx or an unreadable
+ * answer say "the outcome is unknown", which is true of a decision but never of a token fetch: without a token no
+ * decision was sent.
  */
-const TOKEN_FETCH_FAILED_ERRCODE = -1;
+const TOKEN_FETCH_FAILED_ERRCODE = HTTPS_FAILURE_CODES.noAccessToken;
 
 /** The transport's failures that say only that no usable answer came back (see TOKEN_FETCH_FAILED_ERRCODE). */
-const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.tooLarge, HTTPS_FAILURE_CODES.unreadable]);
+const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.network, HTTPS_FAILURE_CODES.tooLarge, HTTPS_FAILURE_CODES.unreadable]);
+
+/** HTTP statuses of a token fetch that say the address is busy or failing, not wrong: retry later (see NO_USABLE_ANSWER). */
+function busyStatus(thrown: WeChatApiError): boolean {
+  return thrown.errCode === HTTPS_FAILURE_CODES.httpStatus && thrown.httpStatus !== undefined && (thrown.httpStatus >= 500 || thrown.httpStatus === 429);
+}
 
 /**
  * How often this container may force a token refresh. WeChat allows 20 forced refreshes a day per account, 30 s
@@ -290,7 +296,7 @@ const LATE = Symbol('late');
 
 /** A token fetch's failure as the caller should see it: no usable answer means no decision was sent (outcome known). */
 function asTokenFailure(thrown: unknown): unknown {
-  if (!(thrown instanceof WeChatApiError) || !NO_USABLE_ANSWER.has(thrown.errCode)) return thrown;
+  if (!(thrown instanceof WeChatApiError) || !(NO_USABLE_ANSWER.has(thrown.errCode) || busyStatus(thrown))) return thrown;
   return new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `no access token, so no decision was sent: ${thrown.errMsg}`);
 }
 

@@ -15,7 +15,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  * "answered by something that is not WeChat", "answered without end" or "answered, but not legibly". Every one but
  * a 4xx may follow a request WeChat applied.
  */
-export const HTTPS_FAILURE_CODES = { timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003, unreadable: -700004 } as const;
+export const HTTPS_FAILURE_CODES = { timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003, unreadable: -700004, noAccessToken: -700005 } as const;
 
 /**
  * The most this transport reads of one answer. WeChat's largest, a dev_apply_list page of 100, is about 100 KB;

@@ -116,7 +116,8 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
 
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toHaveLength(150);
-      expect(cloud.calls().filter((call) => call.action === 'dev_apply_list')).toHaveLength(2);
+      // Pages 1 and 2, and once page 0, to find where WeChat counts pages from.
+      expect(cloud.calls().filter((call) => call.action === 'dev_apply_list').map((call) => call.request.page)).toEqual([1, 0, 2]);
     });
 
     it('refuses an unknown --status with exit code 2 before calling WeChat', async () => {
@@ -394,7 +395,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       const result = await run(['agree', pending[0] ?? '', '--base-url', unreachable]);
 
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain('HTTPS_NETWORK_ERROR');
+      expect(result.stdout).toContain('ACCESS_TOKEN_UNAVAILABLE');
       expect(result.stderr).toContain(`Check that this machine can reach ${unreachable}`);
       expect(result.stderr).not.toContain('api.weixin.qq.com');
     });

@@ -121,7 +121,7 @@ describe('runCli (in-process)', () => {
       const run = await runInProcess(['list', '--base-url', 'http://127.0.0.1:9']);
 
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain('✗ list failed: HTTPS_NETWORK_ERROR');
+      expect(run.stderr).toContain('✗ list failed: ACCESS_TOKEN_UNAVAILABLE');
     });
 
     it('exits 2 when WeChat refuses the credentials', async () => {
@@ -135,8 +135,8 @@ describe('runCli (in-process)', () => {
 
     it('prints what it read and exits 1 when a later page fails', async () => {
       cloud.reset(manyPending(150));
-      // The first page passes: the fault is queued behind one delayed read.
-      cloud.addFault({ kind: 'delay', ms: 1, times: 1 });
+      // The first page and the probe of page 0 pass: the fault is queued behind two delayed reads.
+      cloud.addFault({ kind: 'delay', ms: 1, times: 2 });
       cloud.addFault({ kind: 'errcode', errcode: 89236, times: 1 });
 
       const run = await runInProcess(withCloud('list', '--json'));

@@ -9,6 +9,7 @@ import { createHttpsClient } from '../../src/wechat/httpsTransport';
 import { startLocalCloud } from '../../localcloud/server';
 import type { RawApplication } from '../../src/core/wechatClient';
 import type { PluginApplyClient } from '../../src/core/wechatClient';
+import { WeChatApiError } from '../../src/core/wechatClient';
 import { langOf } from '../../src/cli/output';
 import { runInProcess } from './runInProcess';
 
@@ -125,7 +126,7 @@ describe('plugin-apply failure messages (in-process)', () => {
     const run = await runInProcess(['list', '--base-url', 'http://127.0.0.1:9']);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('✗ list failed: HTTPS_NETWORK_ERROR [-700001] could not reach the WeChat API (network error) — POST http://127.0.0.1:9');
+    expect(run.stderr).toContain('✗ list failed: ACCESS_TOKEN_UNAVAILABLE [-700005] no access token could be fetched, so nothing was sent to WeChat');
     expect(run.stderr).not.toMatch(/outcome|unknown|decision/);
   });
 
@@ -187,7 +188,8 @@ describe('plugin-apply list after a cut walk (in-process)', () => {
       client: {
         listApplications: async (page, num) => {
           firstPages.push(page);
-          return page > pages ? [] : Array.from({ length: num }, (_, i) => item(page, i));
+          // Counts from 1: page 0 lists nothing.
+          return page < 1 || page > pages ? [] : Array.from({ length: num }, (_, i) => item(page, i));
         },
         setApplyStatus: async () => undefined,
       },
@@ -204,14 +206,46 @@ describe('plugin-apply list after a cut walk (in-process)', () => {
     expect(JSON.parse(run.stdout)).toHaveLength(100_000);
   });
 
-  it('starts at --from-page', async () => {
+  it('starts at --from-page, once it found where WeChat counts pages from', async () => {
     const { client, firstPages } = endlessList(3);
 
     const run = await runInProcess(['list', '--from-page', '3', '--json'], { createClient: () => client });
 
     expect(run.code).toBe(0);
-    expect(firstPages[0]).toBe(3);
+    expect(firstPages).toEqual([1, 0, 3, 4]);
     expect(JSON.parse(run.stdout)).toHaveLength(100);
+  });
+
+  it('finds that WeChat counts pages from 0, as the functions do, and lists that first page', async () => {
+    const application = (n: number): RawApplication => ({ appid: `wx${n.toString(16).padStart(16, '0')}`, status: 1, nickname: `n${n}` });
+    const pages = new Map([[0, [application(1), application(2)]], [1, [application(3)]]]);
+    const client: PluginApplyClient = { listApplications: async (page) => pages.get(page) ?? [], setApplyStatus: async () => undefined };
+
+    const run = await runInProcess(['list', '--json'], { createClient: () => client });
+
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Array<{ appid: string }>).map((item) => item.appid)).toEqual([application(1).appid, application(2).appid]);
+  });
+
+  it('settles an "already done" answer by the list it read for nicknames, reading it no second time', async () => {
+    const appid = 'wx0123456789abcdef';
+    const pagesRead: number[] = [];
+    const client: PluginApplyClient = {
+      listApplications: async (page) => {
+        pagesRead.push(page);
+        return page === 1 ? [{ appid, status: 2, nickname: '小鹿记账' }] : [];
+      },
+      setApplyStatus: async () => {
+        throw new WeChatApiError(89240, 'only pending application can be approved rid: 1');
+      },
+    };
+
+    const run = await runInProcess(['agree', appid, '--json'], { createClient: () => client });
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ results: [{ ok: true, appid, changed: false }] });
+    // Page 1 for the nicknames, page 0 once to find where WeChat counts from; the lookup reuses them.
+    expect(pagesRead).toEqual([1, 0]);
   });
 
   it.each(['0', 'two', '1.5'])('refuses --from-page %s', async (value) => {

@@ -286,12 +286,22 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       expect(statusOf(cloud, PENDING)).toBe(2);
     });
 
-    it('reports an applied decision whose answers stay unreadable as an unknown outcome, never a known failure', async () => {
+    it('settles an applied decision whose answers stay unreadable by the list, like a lost answer: done, changed: false', async () => {
       cloud.addFault({ kind: 'unreadableAnswer', api: API, times: 10 });
 
       const result = await invoke({ action: 'dev_agree', appid: PENDING });
 
-      expect(result).toMatchObject({ ok: false, error: { code: 'UNREADABLE_ANSWER', errCode: -700004, retryable: true } });
+      expect(result).toEqual({ ok: true, action: 'dev_agree', appid: PENDING, changed: false });
+      expect(statusOf(cloud, PENDING)).toBe(2);
+    });
+
+    it('reports an applied decision as an unknown outcome, never a known failure, when the list is unreadable too', async () => {
+      cloud.addFault({ kind: 'unreadableAnswer', api: API, times: 10 });
+      cloud.addFault({ kind: 'unreadableAnswer', api: 'pluginManager.getPluginDevApplyList', times: 10 });
+
+      const result = await invoke({ action: 'dev_agree', appid: PENDING });
+
+      expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: -700004, retryable: true, lookupError: { code: 'UNREADABLE_ANSWER' } } });
       expect(OUTCOME_UNKNOWN_CODES.has((result as { error: { code: string } }).error.code)).toBe(true);
       expect(statusOf(cloud, PENDING)).toBe(2);
     });

@@ -250,6 +250,31 @@ describe('the applications page', () => {
     expect(device.sent.filter((name) => name === 'setPluginApplyStatus')).toHaveLength(1);
   });
 
+  it('counts the items a batch skipped after an account-wide error in its summary', async () => {
+    cloud.reset(
+      Array.from({ length: 12 }, (_, n): Application => ({
+        appid: `wx${n.toString(16).padStart(16, '0')}`,
+        status: 1,
+        nickname: `应用${n}`,
+        headimgurl: '',
+        categories: [],
+        create_time: '1717034400',
+        apply_url: '',
+        reason: '',
+      })),
+    );
+    // Every agree meets the per-minute quota: the first wave fails, the two items after it are never sent.
+    cloud.addFault({ kind: 'errcode', errcode: 45011, action: 'dev_agree', times: 100 });
+    const { page, device } = await open();
+
+    page.tapOn('.select-all');
+    await device.idle();
+    page.tapOn('.batch-agree');
+    await device.idle();
+
+    expect(page.texts('.outcome-summary')).toEqual(['成功 0 · 无需更改 0 · 失败 10 · 未处理 0 · 已跳过 2']);
+  });
+
   it('refuses selected applications in one batch with one reason', async () => {
     const { page, device } = await open();
     page.tapIn(XIAOLU, '.select');
@@ -272,7 +297,7 @@ describe('the applications page, when the call is refused or fails', () => {
   it('shows a stranger FORBIDDEN with the entry to add, and copies it', async () => {
     const { page, device } = await open({ appid: localAccount.appid, openid: 'o_stranger_4711' });
 
-    expect(page.texts('.error-message')).toEqual(['无权操作：只有插件管理员可以处理申请（FORBIDDEN）']);
+    expect(page.texts('.error-message')).toEqual(['无权操作：只有插件管理员可以查看申请列表（FORBIDDEN）']);
     expect(page.texts('.entry')).toEqual(['o_stranger_4711']);
     expect(page.texts('.item')).toEqual([]);
 

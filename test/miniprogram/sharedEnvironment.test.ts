@@ -84,7 +84,7 @@ describe('the admin mini-program on a shared environment', () => {
     const page = openPage(sharedBuild);
     await device.idle();
 
-    expect(page.texts('.error-message')).toEqual(['无权操作：只有插件管理员可以处理申请（FORBIDDEN）']);
+    expect(page.texts('.error-message')).toEqual(['无权操作：只有插件管理员可以查看申请列表（FORBIDDEN）']);
     expect(page.texts('.entry')).toEqual([`${colleague.appid}:${colleague.openid}`]);
 
     page.tapOn('.copy-entry');

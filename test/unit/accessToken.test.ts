@@ -324,13 +324,13 @@ describe('createAccessTokenCache', () => {
     expect(wechat.requests).toHaveLength(2);
   });
 
-  it('rejects with -1 when stable_token answers without an access_token', async () => {
+  it('rejects with ACCESS_TOKEN_UNAVAILABLE (-700005) when stable_token answers without an access_token', async () => {
     wechat.failWith = { errcode: 0, errmsg: 'ok' };
     const tokens = cache();
 
     const error = await tokens.get().catch((thrown: unknown) => thrown);
 
-    expect(error).toMatchObject({ errCode: -1 });
+    expect(error).toMatchObject({ errCode: -700005 });
   });
 
   it('throws at construction on a runtime without fetch', () => {

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import type { DecideDeps, DecisionResult, SetStatusDeps } from '../../src/core/decisions';
-import { BATCH_CONCURRENCY, decideMany, handleSetStatus } from '../../src/core/decisions';
+import { BATCH_CONCURRENCY, decideMany } from '../../src/core/batch';
+import { handleSetStatus } from '../../src/core/decisions';
 import { ACCOUNT_WIDE_CODES, OWN_ERRORS } from '../../src/core/errorTable';
 import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 import type { LogRecord } from '../../src/core/log';
@@ -329,6 +330,28 @@ describe('decideMany after an account-wide error', () => {
     expect(results[0]).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 45011 } });
     expect(new Set(weChat.sent.map((request) => request.appid)).size).toBe(BATCH_CONCURRENCY);
     expect(results.filter((result) => !result.ok && result.error.code === 'SKIPPED')).toHaveLength(60 - BATCH_CONCURRENCY);
+    expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'RATE_LIMITED' } });
+  });
+
+  it('stops after OUTCOME_UNKNOWN when the lookup behind it met an account-wide error (45011), though the decision did not', async () => {
+    // Each decision is refused as "not pending", which the list would settle; reading the list meets the quota.
+    const weChat = slowWeChat(
+      () => 20,
+      () => {
+        throw new WeChatApiError(89240, 'not pending rid: 1');
+      },
+    );
+    const client: PluginApplyClient = {
+      setApplyStatus: (request, deadline) => weChat.setApplyStatus(request, deadline),
+      listApplications: async () => {
+        throw new WeChatApiError(45011, 'api minute-quota reach limit rid: 2');
+      },
+    };
+
+    const results = await runBatch(itemsOf(Array<boolean>(30).fill(true)), depsFor(client, 60_000));
+
+    expect(results[0]).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 89240, lookupError: { code: 'RATE_LIMITED', errCode: 45011 } } });
+    expect(new Set(weChat.sent.map((request) => request.appid)).size).toBe(BATCH_CONCURRENCY);
     expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { code: 'SKIPPED', blockedBy: 'RATE_LIMITED' } });
   });
 

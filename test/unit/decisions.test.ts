@@ -6,7 +6,8 @@ import { WeChatApiError } from '../../src/core/wechatClient';
 import type { DecisionRequest, PluginApplyClient, RawApplication } from '../../src/core/wechatClient';
 import type { RetryOptions } from '../../src/core/retry';
 import type { SetStatusDeps } from '../../src/core/decisions';
-import { BATCH_MAX_ITEMS, handleSetStatus } from '../../src/core/decisions';
+import { BATCH_MAX_ITEMS } from '../../src/core/batch';
+import { handleSetStatus } from '../../src/core/decisions';
 import type { LogRecord } from '../../src/core/log';
 
 const ADMIN = 'oAdmin';
@@ -417,5 +418,41 @@ describe('a lost answer followed by an HTTP 5xx', () => {
     const result = await handleSetStatus({ action: 'dev_delete', appid: appidOf(1) }, depsWith(client));
 
     expect(result).toEqual({ ok: true, action: 'dev_delete', appid: appidOf(1), changed: false });
+  });
+});
+
+describe('a decision whose every try\'s answer was lost', () => {
+  const lostEveryTime = async (): Promise<void> => {
+    throw new WeChatApiError(-501001, 'resource system error. request timeout');
+  };
+
+  it('is looked up once and reported done, changed: false, when the list shows it as asked', async () => {
+    const client = scriptedClient(lostEveryTime, [{ appid: appidOf(1), status: 2 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toEqual({ ok: true, action: 'dev_agree', appid: appidOf(1), changed: false });
+    expect(client.listCalls).toBe(1);
+  });
+
+  it('keeps its error, naming the status found, when the list shows it was not applied', async () => {
+    const client = scriptedClient(lostEveryTime, [{ appid: appidOf(1), status: 1 }]);
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'CLOUD_SYSTEM_ERROR', errCode: -501001, currentStatus: 'pending', messageEn: expect.stringMatching(/\(currently pending\)$/) } });
+  });
+
+  it('answers OUTCOME_UNKNOWN, naming the lookup\'s error, when the list cannot be read either', async () => {
+    const client: PluginApplyClient = {
+      setApplyStatus: lostEveryTime,
+      listApplications: async () => {
+        throw new WeChatApiError(45011, 'api minute-quota reach limit');
+      },
+    };
+
+    const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: -501001, lookupError: { code: 'RATE_LIMITED', errCode: 45011 } } });
   });
 });

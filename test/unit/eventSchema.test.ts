@@ -1,4 +1,5 @@
-import { parseDecision, REASON_MAX_CHARS } from '../../src/core/eventSchema';
+import { parseDecision } from '../../src/core/eventSchema';
+import { REASON_MAX_CHARS } from '../../src/core/reason';
 
 const APPID = 'wx0123456789abcdef';
 

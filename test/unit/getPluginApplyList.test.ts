@@ -209,6 +209,12 @@ describe('handleList', () => {
     expect(client.pages).toEqual([]);
   });
 
+  it('tells a caller who is not an admin that only admins may list applications, not decide on them', async () => {
+    const result = await handleList({}, depsFor(pagedClient(listOf(5)), { caller: { openid: 'oStranger' } }));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '无权操作：只有插件管理员可以查看申请列表', messageEn: 'forbidden: only plugin admins may list applications' } });
+  });
+
   it('maps a WeChat error on the list, after retrying a transient one', async () => {
     let calls = 0;
     const client: ListClient = {

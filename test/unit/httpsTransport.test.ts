@@ -351,12 +351,12 @@ describe('createHttpsClient', () => {
       expect(error.message).not.toContain('ACCESS_TOKEN_STUB_7c4a8d09');
     });
 
-    it('rejects with HTTPS_NETWORK_ERROR when even the token fetch cannot connect', async () => {
+    it('rejects with ACCESS_TOKEN_UNAVAILABLE, not an unknown outcome, when even the token fetch cannot connect', async () => {
       const https = client({ baseUrl: await closedPortUrl() });
 
       const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
 
-      expect(error.errCode).toBe(-700001);
+      expect(error.errCode).toBe(-700005);
       expect(error.errMsg).toContain('/cgi-bin/stable_token');
     });
 

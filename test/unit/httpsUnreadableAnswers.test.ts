@@ -12,7 +12,6 @@ import { classifyFailure, OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTabl
 import { DEFAULT_RETRY } from '../../src/core/retry';
 import { WeChatApiError } from '../../src/core/wechatClient';
 import { createAccessTokenCache } from '../../src/wechat/accessToken';
-import { HTTPS_FAILURE_CODES } from '../../src/wechat/httpsPost';
 import { createHttpsClient } from '../../src/wechat/httpsTransport';
 
 const PLUGIN_APPID = 'wxfeedfacefeedface';
@@ -29,8 +28,8 @@ interface StandIn {
   /** How the next decisions are answered, in order; after these, 'ok'. */
   decisionAnswers: DecisionAnswer[];
   decisionsReceived: number;
-  /** How stable_token answers: a token, or a body that is not JSON. */
-  tokenAnswer: 'token' | 'notJson';
+  /** How stable_token answers: a token, a body that is not JSON, HTTP 503, or a connection closed unanswered. */
+  tokenAnswer: 'token' | 'notJson' | 'http503' | 'dropped';
   close(): Promise<void>;
 }
 
@@ -49,6 +48,15 @@ async function startStandIn(): Promise<StandIn> {
         if (standIn.tokenAnswer === 'notJson') {
           response.writeHead(200, { 'content-type': 'text/html' });
           response.end('<html><body>upstream unavailable</body></html>');
+          return;
+        }
+        if (standIn.tokenAnswer === 'http503') {
+          response.writeHead(503, { 'content-type': 'text/plain' });
+          response.end('Service Unavailable');
+          return;
+        }
+        if (standIn.tokenAnswer === 'dropped') {
+          response.socket?.destroy();
           return;
         }
         json({ access_token: 'ACCESS_TOKEN_1', expires_in: 7200 });
@@ -135,14 +143,14 @@ describe('a decision over HTTPS whose answer cannot be read', () => {
     ['a 200 whose connection closes mid-body', 'closedMidBody'],
     ['a 200 whose body is not JSON', 'notJson'],
     ['a 200 whose JSON has no errcode', 'noErrcode'],
-  ])('is retried, then answered as an unknown outcome, never as a known failure: %s', async (_, unreadable) => {
+  ])('is retried, then settled by the list like a lost answer, never answered as a known failure: %s', async (_, unreadable) => {
     wechat.decisionAnswers = [unreadable, unreadable, unreadable, unreadable];
 
     const result = await agree();
 
     expect(wechat.decisionsReceived).toBe(DEFAULT_RETRY.maxAttempts);
-    expect(result).toMatchObject({ ok: false, error: { code: 'UNREADABLE_ANSWER', errCode: HTTPS_FAILURE_CODES.unreadable, retryable: true } });
-    expect(OUTCOME_UNKNOWN_CODES.has((result as { error: { code: string } }).error.code)).toBe(true);
+    // The stand-in applied the first try before garbling its answer: the list shows it done.
+    expect(result).toEqual({ ok: true, action: 'dev_agree', appid: APPLICANT, changed: false });
   });
 
   it('is settled by the list when a retry then meets a definite failure: the unreadable try had applied it', async () => {
@@ -166,6 +174,25 @@ describe('a token fetch whose answer cannot be read', () => {
     const { errMsg } = error as WeChatApiError;
     expect(classifyFailure(error)?.outcome).toBe('known');
     expect(errMsg).toContain('no decision was sent');
+    expect(wechat.decisionsReceived).toBe(0);
+  });
+});
+
+describe('a decision over HTTPS whose access token cannot be fetched', () => {
+  it.each<[string, StandIn['tokenAnswer']]>([
+    ['answers a body that is not JSON', 'notJson'],
+    ['answers HTTP 503', 'http503'],
+    ['drops the connection', 'dropped'],
+  ])('fails as ACCESS_TOKEN_UNAVAILABLE, outcome known, when stable_token %s: no decision was sent', async (_, tokenAnswer) => {
+    wechat.tokenAnswer = tokenAnswer;
+
+    const result = await agree();
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'ACCESS_TOKEN_UNAVAILABLE', errCode: -700005, retryable: true } });
+    const error = (result as { error: { code: string; hintEn: string; raw: string } }).error;
+    expect(OUTCOME_UNKNOWN_CODES.has(error.code)).toBe(false);
+    expect(error.hintEn).toBe(`Nothing was sent: check that this server reaches ${wechat.baseUrl}/cgi-bin/stable_token, then try again later.`);
+    expect(error.raw).toContain('no decision was sent');
     expect(wechat.decisionsReceived).toBe(0);
   });
 });

@@ -6,8 +6,9 @@
 import { build } from 'esbuild';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import type * as eventSchema from '../../src/core/eventSchema';
-import { ISSUE_MESSAGES, parseDecision, REASON_MAX_CHARS, REASON_MAX_CODE_POINTS, reasonProblem, visibleLength } from '../../src/core/eventSchema';
+import type * as reason from '../../src/core/reason';
+import { ISSUE_MESSAGES, parseDecision } from '../../src/core/eventSchema';
+import { REASON_MAX_CHARS, REASON_MAX_CODE_POINTS, reasonProblem, visibleLength } from '../../src/core/reason';
 
 const refuse = (reason: unknown): unknown => ({ action: 'dev_refuse', reason });
 
@@ -182,7 +183,7 @@ describe('the refusal reason', () => {
       // A mini-program engine without Intl.Segmenter: the count is stricter, so it never lets through what the function refuses.
       jest.isolateModules(() => {
         (Intl as { Segmenter?: unknown }).Segmenter = undefined;
-        const isolated = jest.requireActual<typeof eventSchema>('../../src/core/eventSchema');
+        const isolated = jest.requireActual<typeof reason>('../../src/core/reason');
         expect(isolated.visibleLength('👨\u200d👩\u200d👧')).toBe(5);
         expect(isolated.reasonProblem('🇨🇳'.repeat(REASON_MAX_CHARS))).toBe('reason.tooLong');
         expect(isolated.reasonProblem('\u200b')).toBe('reason.invisible');
@@ -194,7 +195,7 @@ describe('the refusal reason', () => {
 
   it('can be bundled for a mini-program without zod', async () => {
     const bundled = await build({
-      stdin: { contents: "export { reasonProblem } from './src/core/eventSchema';", resolveDir: join(__dirname, '../..'), loader: 'ts' },
+      stdin: { contents: "export { reasonProblem } from './src/core/reason';", resolveDir: join(__dirname, '../..'), loader: 'ts' },
       bundle: true,
       write: false,
       format: 'cjs',

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { normalizeApplication } from '../../src/core/applicationList';
 import { DIGEST_MAX_BYTES, neutralise, NICKNAME_MAX_CHARS, renderDigest, STATEMENT_MAX_CHARS } from '../../src/core/digest';
-import { visibleLength } from '../../src/core/eventSchema';
+import { visibleLength } from '../../src/core/reason';
 import type { Notice } from '../../src/core/watchNotices';
 import { applicant, appidOf, HOUR } from './watchFixture';
 

@@ -4,27 +4,22 @@
  */
 import type { Application, ApplyError, BatchResult, Decision, DecisionResult } from '../../services/pluginApplyClient';
 import { decide, decideBatch, listApplications } from '../../services/pluginApplyClient';
+import type { StatusName } from '../../../src/core/status';
+import { STATUS_TEXT } from '../../../src/core/status';
 
-type StatusFilter = '' | 'pending' | 'approved' | 'refused' | 'expired';
+type StatusFilter = '' | StatusName;
 
 /** A tap on an element whose `data-*` attributes are `D`. */
 type Tap<D extends WechatMiniprogram.IAnyObject> = WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, D>;
 
-const STATUS_TEXT: Readonly<Record<Application['statusName'], string>> = {
-  pending: '待确认',
-  approved: '已通过',
-  refused: '已拒绝',
-  expired: '已超时',
-  unknown: '未知',
-};
 
 /** What each decision did, for toasts and outcomes. */
 const DONE_TEXT: Readonly<Record<Decision['action'], string>> = { dev_agree: '已同意', dev_refuse: '已拒绝', dev_delete: '已删除' };
 
 /** The status a decision leaves behind, for saying "already so" when nothing changed. */
 const ALREADY_TEXT: Readonly<Record<Decision['action'], string>> = {
-  dev_agree: '已是已通过',
-  dev_refuse: '已是已拒绝',
+  dev_agree: `已是${STATUS_TEXT.approved[0]}`,
+  dev_refuse: `已是${STATUS_TEXT.refused[0]}`,
   dev_delete: '已不在列表中',
 };
 
@@ -72,7 +67,7 @@ function itemView(item: Application, selected: ReadonlySet<string>): ItemView {
   const selectable = item.statusName === 'pending';
   return {
     ...item,
-    statusText: STATUS_TEXT[item.statusName],
+    statusText: STATUS_TEXT[item.statusName][0],
     createTimeText: item.createTime === null ? '' : item.createTime.slice(0, 16).replace('T', ' '),
     selectable,
     deletable: item.statusName === 'refused' || item.statusName === 'expired',
@@ -91,8 +86,9 @@ function outcomeView(result: DecisionResult, decision: Decision, names: Readonly
 
 function batchSummary(result: BatchResult): string {
   const unchanged = result.results.filter((item) => item.ok && !item.changed).length;
-  const { succeeded, failed, notAttempted } = result.summary;
-  return `成功 ${succeeded - unchanged} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}`;
+  const { succeeded, failed, notAttempted, skipped } = result.summary;
+  // Skipped items (after an account-wide error) are neither failed nor not attempted: they are counted apart.
+  return `成功 ${succeeded - unchanged} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}${skipped > 0 ? ` · 已跳过 ${skipped}` : ''}`;
 }
 
 Component({
