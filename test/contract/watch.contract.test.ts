@@ -92,6 +92,9 @@ describe('watchPluginApplyList (built bundle, real SDK, local cloud)', () => {
   });
 
   it('lets one of two overlapping runs (the timer and an admin) tell; the other leaves', async () => {
+    // The first run to read the list is held there, so the other starts while it holds the lease.
+    cloud.addFault({ kind: 'delay', ms: 3000, api: 'pluginManager.getPluginDevApplyList', times: 1 });
+
     const answers = (await Promise.all([timerRun(), cloud.invoke(WATCH, {}, { openid: ADMIN, context: { time_limit_in_ms: 20_000 } })])) as Answer[];
 
     expect(answers.filter((answer) => answer.ok && answer.ran)).toHaveLength(1);
