@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', '.cache/', 'cloudfunctions/*/index.js', 'miniprogram/**/*.js'] },
+  { ignores: ['node_modules/', 'coverage/', 'dist/', '.cache/', 'cloudfunctions/*/index.js', 'cloudfunctions/*/database.js', 'miniprogram/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

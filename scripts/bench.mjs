@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * npm run bench — measured side by side in one run, on this machine, against the local cloud on 127.0.0.1:
- *   1. bundle sizes: each function's lean index.js (goal ≤ 500 KB) and the whole-SDK bundle;
+ *   1. bundle sizes: each function's lean index.js (goal ≤ 500 KB), the database.js beside it, and the whole-SDK bundle;
  *   2. cold start: a fresh process loads a function and finishes one real call, for
  *        bare        `node -e 0`, the floor no function can go below;
- *        lean        our setPluginApplyStatus as deployed (lean bundle: unreachable SDK modules are stand-ins);
+ *        lean        our setPluginApplyStatus as deployed (lean bundle: unreachable SDK modules are stand-ins), its decision
+ *                    record written to the trail included (which loads database.js, the database client, on first use);
+ *        lean-off    the same with PLUGIN_APPLY_AUDIT=off, which writes no record, so lean − lean-off is the trail's cost;
  *        full        the seed function bundled with the whole SDK, as esbuild does without stand-ins;
  *        seed        a function written like the API page's example, requiring wx-server-sdk from node_modules;
  *        seed-lean   that seed function bundled lean, so lean − seed-lean is what our own code costs;
@@ -17,7 +19,7 @@
  */
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +30,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const ADMIN = 'oBenchAdmin';
+const TRAIL_COLLECTION = 'plugin_apply_decisions';
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -174,8 +177,11 @@ async function main() {
   try {
     const leanIndex = join(work, 'lean', 'setPluginApplyStatus', 'index.js');
     const sdkOk = (r) => r.errCode === 0;
+    // A decision's result has no `trail` field exactly when its record was written.
+    const decided = (r) => r.ok === true && r.changed === true && r.trail === undefined;
     const variants = {
-      lean: { index: leanIndex, ok: (r) => r.ok === true && r.changed === true },
+      lean: { index: leanIndex, ok: decided },
+      'lean-off': { index: leanIndex, ok: decided, env: { PLUGIN_APPLY_AUDIT: 'off' } },
       full: { index: join(work, 'full', 'index.js'), ok: sdkOk },
       seed: { index: join(work, 'seed', 'index.js'), ok: sdkOk },
       'seed-lean': { index: join(work, 'seed-lean', 'index.js'), ok: sdkOk },
@@ -192,7 +198,10 @@ async function main() {
       const shift = ((run % order.length) + order.length) % order.length;
       for (const name of [...order.slice(shift), ...order.slice(0, shift)]) {
         cloud.reset(pending);
-        round[name] = name === 'bare' ? await bareNode() : await coldStart(runnerPath, variants[name].index, env, event, variants[name].ok, name);
+        // The collection exists, as it does after the environment's first decision: a cold start writes one record.
+        cloud.database.createCollection(TRAIL_COLLECTION);
+        round[name] =
+          name === 'bare' ? await bareNode() : await coldStart(runnerPath, variants[name].index, { ...env, ...variants[name].env }, event, variants[name].ok, name);
       }
       if (run < 0) continue; // the first two rounds warm the disk cache
       for (const name of order) {
@@ -211,7 +220,9 @@ async function main() {
     console.log('bundle size (goal ≤ 500 KB each)');
     for (const name of names) {
       const size = statSync(join(work, 'lean', name, 'index.js')).size;
-      console.log(`  ${name.padEnd(26)} ${kb(size).padStart(8)}  ${verdict(size <= 500 * 1024)}`);
+      const beside = join(work, 'lean', name, 'database.js');
+      const database = existsSync(beside) ? `  + database.js ${kb(statSync(beside).size)}, loaded on first use` : '';
+      console.log(`  ${name.padEnd(26)} ${kb(size).padStart(8)}  ${verdict(size <= 500 * 1024)}${database}`);
     }
     console.log(`  ${'full (seed, whole SDK)'.padEnd(26)} ${kb(statSync(variants.full.index).size).padStart(8)}`);
     console.log(`  ${'seed-lean (seed, lean)'.padEnd(26)} ${kb(statSync(variants['seed-lean'].index).size).padStart(8)}`);
@@ -219,12 +230,17 @@ async function main() {
     console.log(`\ncold start: fresh process, load, one real call (median of ${RUNS}, interleaved; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores)`);
     console.log(`  ${''.padEnd(10)} ${'wall'.padStart(9)} ${'CPU'.padStart(9)}`);
     for (const name of order) console.log(`  ${name.padEnd(10)} ${`${m[name].toFixed(1)} ms`.padStart(9)} ${c[name] === undefined ? '        —' : `${c[name].toFixed(1)} ms`.padStart(9)}`);
+    console.log('  (lean: a decision with its trail record written; lean-off: PLUGIN_APPLY_AUDIT=off, no record)');
     const ratioSeed = m.lean / m.seed;
     const ratioFull = m.lean / m.full;
     const cpuSeed = c.lean / c.seed;
     const cpuFull = c.lean / c.full;
     console.log(`  lean / seed   ${ratioSeed.toFixed(2)} wall ${verdict(ratioSeed <= 0.45)}, ${cpuSeed.toFixed(2)} CPU ${verdict(cpuSeed <= 0.45)}  (goal ≤ 0.45)`);
     console.log(`  lean / full   ${ratioFull.toFixed(2)} wall ${verdict(ratioFull <= 0.7)}, ${cpuFull.toFixed(2)} CPU ${verdict(cpuFull <= 0.7)}  (goal ≤ 0.70)`);
+    const offSeed = m['lean-off'] / m.seed;
+    const offSeedCpu = c['lean-off'] / c.seed;
+    console.log(`  lean-off / seed ${offSeed.toFixed(2)} wall, ${offSeedCpu.toFixed(2)} CPU  (no trail record)`);
+    console.log(`  lean − lean-off ${(m.lean - m['lean-off']).toFixed(1)} ms wall, ${(c.lean - c['lean-off']).toFixed(1)} ms CPU: what writing the record costs a cold start`);
     console.log(`  lean − bare   ${(m.lean - m.bare).toFixed(1)} ms wall: the distance to the floor`);
     if (Math.max(loadBefore, loadAfter) > cpus().length) {
       console.log(`  (the machine is busy: load average above its ${cpus().length} cores, so wall times include waiting for a CPU; CPU times are the steadier figure)`);
@@ -243,6 +259,8 @@ async function main() {
     console.log('\nbatch of 200 decisions, 50 ms latency per call');
     console.log(`  ${batchMs.toFixed(0)} ms, ${perSecond.toFixed(0)} decisions/s; ideal ${ideal} (10 in flight ÷ 50 ms)`);
     console.log(`  ratio ${(perSecond / ideal).toFixed(2)}  (goal ≥ 0.80) ${perSecond / ideal >= 0.8 ? 'ok' : 'MISSED'}`);
+    const writes = cloud.calls().filter((call) => call.api === 'database' && call.action === 'database.insertDocument').length;
+    console.log(`  trail: ${cloud.database.documents(TRAIL_COLLECTION)?.length ?? 0} records written in ${writes} database call(s), included in the time above`);
 
     // 4. Listing 1,000 applications.
     const thousand = Array.from({ length: 1000 }, (_, n) => ({ ...pending[0], appid: `wx${(0x10000 + n).toString(16).padStart(16, '0')}`, status: (n % 4) + 1 }));
@@ -294,6 +312,7 @@ function ownLoadMs(indexPath, env) {
 /** The batch timed inside one process, so the figure is the decisions alone, not the container's cold start. */
 async function timeBatchInProcess(cloud, apps) {
   cloud.reset(apps);
+  cloud.database.createCollection(TRAIL_COLLECTION);
   cloud.addFault({ kind: 'delay', ms: 50, api: 'pluginManager.setDevPluginApplyStatus', times: 200 });
   const env = platformEnv(cloud.url, 'setPluginApplyStatus');
   const runner = `
@@ -302,7 +321,7 @@ async function timeBatchInProcess(cloud, apps) {
     const started = process.hrtime.bigint();
     main({ items }, { time_limit_in_ms: 20000 }).then((result) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      process.stderr.write(JSON.stringify({ ms, summary: result.summary }) + '\\n');
+      process.stderr.write(JSON.stringify({ ms, summary: result.summary, trail: result.trail }) + '\\n');
       process.exit(0);
     });
   `;
@@ -312,8 +331,8 @@ async function timeBatchInProcess(cloud, apps) {
     child.stderr.on('data', (chunk) => (err += chunk));
     child.on('exit', () => {
       try {
-        const { ms, summary } = JSON.parse(err.trim().split('\n').pop());
-        if (summary.succeeded !== 200) throw new Error(JSON.stringify(summary));
+        const { ms, summary, trail } = JSON.parse(err.trim().split('\n').pop());
+        if (summary.succeeded !== 200 || trail !== undefined) throw new Error(JSON.stringify({ summary, trail }));
         resolve({ batchMs: ms });
       } catch (error) {
         reject(new Error(`batch run failed: ${error.message} ${err.slice(0, 300)}`));

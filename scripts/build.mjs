@@ -3,17 +3,18 @@
  * Builds every cloud function: src/functions/<name>.ts → cloudfunctions/<name>/index.js, one self-contained
  * CommonJS file for Node 16 with wx-server-sdk and every dependency inlined, so the cloud installs nothing.
  * By default the bundle is lean: the SDK modules no function reaches are replaced by stand-ins that throw
- * (scripts/standins.mjs); `--full` bundles the whole SDK instead.
+ * (scripts/standins.mjs), except the database, which is built beside it as database.js and loaded on first use;
+ * `--full` bundles the whole SDK into index.js instead.
  * Fails when a function's source calls an openapi API that its config.json does not grant (the cloud's -604101).
  * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) and the CLI when they exist, and the admin
  * mini-program's pages (scripts/buildMiniprogram.mjs).
  */
 import { build } from 'esbuild';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildMiniprogram } from './buildMiniprogram.mjs';
-import { STAND_INS, standInPlugin } from './standins.mjs';
+import { deferredFiles, STAND_INS, standInPlugin } from './standins.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 let quiet = process.argv.includes('--quiet');
@@ -93,14 +94,36 @@ export function functionBundle({ full: whole = false, standIns = STAND_INS } = {
   return whole ? { ...FUNCTION_BUNDLE, plugins: [errorTableIsPure] } : { ...FUNCTION_BUNDLE, plugins: [errorTableIsPure, standInPlugin(standIns)] };
 }
 
-/** Bundles src/functions/<name>.ts into `outfile`; lean unless `full`. */
+/**
+ * Bundles src/functions/<name>.ts into `outfile`; lean unless `full`. A lean bundle that reaches a deferred module
+ * (scripts/standins.mjs: the database) gets that module built beside it, e.g. database.js; a stale one is removed,
+ * so a folder always holds exactly what its index.js may require.
+ */
 export async function bundleFunction(name, outfile, { full: whole = false, standIns = STAND_INS, metafile = false } = {}) {
-  return build({
+  const result = await build({
     ...functionBundle({ full: whole, standIns }),
     entryPoints: [join(root, 'src/functions', `${name}.ts`)],
     outfile,
-    metafile,
+    metafile: true,
     banner: { js: `/* ${name}: built from src/functions/${name}.ts by npm run build${whole ? ' -- --full' : ''}. Do not edit. */` },
+  });
+  const reached = new Set(Object.keys(result.metafile.inputs));
+  for (const [file, module] of whole ? [] : deferredFiles(standIns)) {
+    const beside = join(dirname(outfile), file);
+    if (reached.has(`stand-in:${module}`)) await bundleDeferred(module, beside, name);
+    else rmSync(beside, { force: true });
+  }
+  if (whole) for (const file of deferredFiles(standIns).keys()) rmSync(join(dirname(outfile), file), { force: true });
+  return metafile ? result : { ...result, metafile: undefined };
+}
+
+/** Bundles one deferred module (with its own dependencies) into the file its stand-in requires on first use. */
+async function bundleDeferred(module, outfile, name) {
+  await build({
+    ...FUNCTION_BUNDLE,
+    stdin: { contents: `module.exports = require(${JSON.stringify(module)});`, resolveDir: root, loader: 'js' },
+    outfile,
+    banner: { js: `/* ${name}: ${module}, required by index.js on first use; built by npm run build. Do not edit. */` },
   });
 }
 
@@ -118,7 +141,11 @@ async function buildFunction(name) {
       );
     }
   }
-  if (!quiet) console.log(`built ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KB${full ? ', whole SDK' : ''})`);
+  if (!quiet) {
+    const beside = [...deferredFiles().keys()].filter((file) => existsSync(join(dirname(outfile), file)));
+    const extra = beside.map((file) => `, ${file} ${(statSync(join(dirname(outfile), file)).size / 1024).toFixed(0)} KB`).join('');
+    console.log(`built ${relative(root, outfile)} (${(statSync(outfile).size / 1024).toFixed(0)} KB${full ? ', whole SDK' : ''}${extra})`);
+  }
   return problems;
 }
 

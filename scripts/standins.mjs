@@ -34,7 +34,11 @@ export const STAND_INS = [
   },
   {
     module: '@cloudbase/database',
-    reason: 'used only by CloudBase.database() (cloud.database()); the functions use no database. Takes bson with it.',
+    reason:
+      'used only by CloudBase.database() (cloud.database()), which the functions call only to write or read the decision trail. ' +
+      'Takes bson and three lodash modules with it (about 190 KB and 10–15 ms of load), so it is built beside index.js as database.js ' +
+      'and required on first use instead: a cold start that writes no record never loads it.',
+    deferredTo: 'database.js',
   },
   {
     module: 'jsonwebtoken',
@@ -103,6 +107,43 @@ module.exports = standIn("");
 `;
 }
 
+/**
+ * The CommonJS source of a deferred module's stand-in: loading it is free; the first use of any export requires the
+ * real module from `file`, built beside index.js (scripts/build.mjs), and hands every later use to it. A folder
+ * uploaded without that file fails on that use with an error saying so, never at load.
+ */
+export function deferredSource(module, file) {
+  return `"use strict";
+let real;
+function load() {
+  if (real === undefined) {
+    try {
+      real = require(${JSON.stringify(`./${file}`)});
+    } catch (error) {
+      if (error && error.code === "MODULE_NOT_FOUND" && String(error.message).includes(${JSON.stringify(file)})) {
+        const missing = new Error(${JSON.stringify(module)} + " is built into ${file} beside index.js, and that file is missing from this function's folder: upload the whole folder (index.js, ${file}, package.json, config.json).");
+        missing.name = "DeferredModuleMissingError";
+        throw missing;
+      }
+      throw error;
+    }
+  }
+  return real;
+}
+module.exports = new Proxy({}, {
+  get(target, key) { return key === "__esModule" ? true : load()[key]; },
+  has(target, key) { return key in load(); },
+  ownKeys() { return Reflect.ownKeys(load()); },
+  getOwnPropertyDescriptor(target, key) { const descriptor = Reflect.getOwnPropertyDescriptor(load(), key); return descriptor && { ...descriptor, configurable: true }; },
+});
+`;
+}
+
+/** The files built beside index.js for the deferred modules: file name → the module it holds. */
+export function deferredFiles(entries = STAND_INS) {
+  return new Map(entries.filter((entry) => entry.deferredTo !== undefined).map((entry) => [entry.deferredTo, entry.module]));
+}
+
 /** An esbuild plugin that replaces each listed module with its stand-in. */
 export function standInPlugin(entries = STAND_INS) {
   const packages = new Map(entries.filter((entry) => !isFileEntry(entry.module)).map((entry) => [entry.module, entry]));
@@ -113,10 +154,12 @@ export function standInPlugin(entries = STAND_INS) {
       if (packages.size > 0) {
         const filter = new RegExp(`^(${[...packages.keys()].map(escape).join('|')})$`);
         build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'stand-in' }));
-        build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
-          contents: standInSource(args.path, packages.get(args.path).reason, packages.get(args.path).builtAtLoad),
-          loader: 'js',
-        }));
+        build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => {
+          const entry = packages.get(args.path);
+          return { contents: entry.deferredTo === undefined ? standInSource(args.path, entry.reason, entry.builtAtLoad) : deferredSource(args.path, entry.deferredTo), loader: 'js' };
+        });
+        // The deferred file is required at run time from beside index.js, never bundled into it.
+        build.onResolve({ filter: /^\.\/[\w.-]+\.js$/, namespace: 'stand-in' }, (args) => ({ path: args.path, external: true }));
       }
       for (const entry of files) {
         const filter = new RegExp(`[\\\\/]node_modules[\\\\/]${escape(entry.module).replace(/\\\//g, '[\\\\/]')}$`);

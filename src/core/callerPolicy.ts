@@ -141,3 +141,11 @@ function describeMalformed(malformed: readonly { position: number; problem: stri
   const more = malformed.length > NAMED_AT_MOST ? ` (and ${malformed.length - NAMED_AT_MOST} more malformed)` : '';
   return `${named.join('')}${more}`;
 }
+
+/** The name PLUGIN_ADMIN_OPENIDS gives this caller (`张三=oAbC…`), or null when the entry that admits them gives none. */
+export function adminName(caller: Caller, admins: AdminList): string | null {
+  const identity = identify(caller);
+  if (admins.kind === 'unset' || identity.openid === null) return null;
+  const key = identity.kind === 'sameAccount' ? identity.openid : identity.appid === null ? null : `${identity.appid}:${identity.openid}`;
+  return key === null ? null : (admins.names?.get(key) ?? null);
+}

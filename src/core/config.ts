@@ -9,7 +9,7 @@ import { APPID_PATTERN } from './eventSchema';
 export interface Admin {
   openid: string;
   appid?: string;
-  /** Reserved for entries that carry the admin's name (`张三=oAbC…`); not read yet. */
+  /** The name the entry gives the admin (`张三=oAbC…`), which the decision trail records. */
   name?: string;
 }
 
@@ -20,7 +20,13 @@ export interface Admin {
  */
 export type AdminList =
   | { kind: 'unset' }
-  | { kind: 'listed'; openids: ReadonlySet<string>; byAppid?: ReadonlyMap<string, ReadonlySet<string>> };
+  | {
+      kind: 'listed';
+      openids: ReadonlySet<string>;
+      byAppid?: ReadonlyMap<string, ReadonlySet<string>>;
+      /** The names entries give admins, by `OPENID` or `APPID:OPENID`; absent when no entry gives one. */
+      names?: ReadonlyMap<string, string>;
+    };
 
 /** How WeChat is reached: the cloud call (the default), or HTTPS with the plugin's own appid and AppSecret. */
 export type TransportConfig = { kind: 'cloud' } | { kind: 'https'; appid: string; secret: string; baseUrl: string };
@@ -69,27 +75,56 @@ const INVISIBLE = /\p{Cf}/gu;
  */
 export type AdminEntry = { position: number } & ({ kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string; problem: string });
 
+/** Longest name an admin entry may give (`张三=oAbC…`), in characters. */
+export const ADMIN_NAME_MAX_CHARS = 32;
+
 /**
  * The entries of PLUGIN_ADMIN_OPENIDS, in order: separated by commas (full-width too), spaces or newlines, each either
- * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored); invisible
- * format characters are dropped first.
+ * `OPENID` or `APPID:OPENID` (a full-width colon reads as a colon, and spaces around it are ignored), optionally after
+ * the admin's name and `=` (`张三=oAbC…`; such an entry ends at a comma or a new line, so a name may hold spaces);
+ * invisible format characters are dropped first.
  */
 export function adminEntries(raw: string | undefined): AdminEntry[] {
-  // "wx… : o…" is one entry written with spaces, not "wx…", ":" and an OPENID that would then stand alone.
+  // "wx… : o…" is one entry written with spaces, not "wx…", ":" and an OPENID that would then stand alone; so is "张三 = o…".
   return (raw ?? '')
     .replace(INVISIBLE, '')
     .replace(/\s*[:：]\s*/g, ':')
-    .split(/[,，\s]+/)
+    .replace(/[ \t]*[=＝][ \t]*/g, '=')
+    .split(/[,，\n\r]+/)
+    .flatMap((segment) => (segment.includes('=') ? [segment.trim()] : segment.split(/\s+/)))
     .filter((entry) => entry !== '')
     .map((entry, index): AdminEntry => {
       const position = index + 1;
-      const parts = entry.replace(/：/g, ':').split(':');
-      const [first = '', second = ''] = parts;
-      if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { position, kind: 'admin', admin: { appid: first, openid: second } };
-      // An appid alone is an attempt at admitting a mini-program: it needs a user of that mini-program too.
-      if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { position, kind: 'admin', admin: { openid: first } };
-      return { position, kind: 'malformed', text: entry, problem: entryProblem(parts) };
+      const equals = entry.indexOf('=');
+      if (equals === -1) return { position, ...identityEntry(entry) };
+      const name = entry.slice(0, equals).trim();
+      const identity = entry.slice(equals + 1);
+      const problem =
+        nameProblem(name) ??
+        (identity.includes('=') ? 'it has more than one "="' : /\s/.test(identity) ? 'an entry with a name must end at a comma or a new line, not a space' : null);
+      if (problem !== null) return { position, kind: 'malformed', text: entry, problem };
+      const read = identityEntry(identity);
+      return read.kind === 'admin' ? { position, kind: 'admin', admin: { ...read.admin, name } } : { position, ...read, text: entry };
     });
+}
+
+/** An entry without a name: the admin it names, or what is wrong with it. */
+function identityEntry(entry: string): { kind: 'admin'; admin: Admin } | { kind: 'malformed'; text: string; problem: string } {
+  const parts = entry.replace(/：/g, ':').split(':');
+  const [first = '', second = ''] = parts;
+  if (parts.length === 2 && APPID_PATTERN.test(first) && OPENID_PATTERN.test(second)) return { kind: 'admin', admin: { appid: first, openid: second } };
+  // An appid alone is an attempt at admitting a mini-program: it needs a user of that mini-program too.
+  if (parts.length === 1 && OPENID_PATTERN.test(first) && !APPID_PATTERN.test(first)) return { kind: 'admin', admin: { openid: first } };
+  return { kind: 'malformed', text: entry, problem: entryProblem(parts) };
+}
+
+/** What is wrong with an admin's name as written before `=`, or null: 1–32 characters, no `=`, `,` or `:`. Never quotes it. */
+function nameProblem(name: string): string | null {
+  if (name === '') return 'its name before "=" is empty';
+  if (/[,，:：]/.test(name)) return 'its name holds "," or ":", which separate entries and their parts';
+  if (/\p{Cc}/u.test(name)) return 'its name holds a control character';
+  if (Array.from(name).length > ADMIN_NAME_MAX_CHARS) return `its name is longer than ${ADMIN_NAME_MAX_CHARS} characters`;
+  return null;
 }
 
 /** An appid as people paste it, capitals included. */
@@ -124,14 +159,18 @@ function openidProblem(openid: string): string {
 export function adminListOf(entries: readonly AdminEntry[]): AdminList {
   const openids = new Set<string>();
   const byAppid = new Map<string, Set<string>>();
+  const names = new Map<string, string>();
   for (const entry of entries) {
     if (entry.kind !== 'admin') continue;
-    const { appid, openid } = entry.admin;
+    const { appid, openid, name } = entry.admin;
     if (appid === undefined) openids.add(openid);
     else byAppid.set(appid, (byAppid.get(appid) ?? new Set<string>()).add(openid));
+    // The first entry that names an admin gives the name.
+    const key = appid === undefined ? openid : `${appid}:${openid}`;
+    if (name !== undefined && !names.has(key)) names.set(key, name);
   }
   if (openids.size === 0 && byAppid.size === 0) return { kind: 'unset' };
-  return { kind: 'listed', openids, byAppid };
+  return { kind: 'listed', openids, byAppid, ...(names.size > 0 ? { names } : {}) };
 }
 
 /**

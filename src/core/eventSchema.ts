@@ -101,6 +101,10 @@ export const ISSUE_MESSAGES = {
     `status must be one of ${STATUS_NAMES.join(', ')}`,
   ],
   'all.value': ['all 只能是 true（或不填）', 'all must be true, or left out'],
+  'trail.type': [
+    'trail 必须是一个对象，例如 {"trail":{"appid":"wx…","page":1,"num":20}}（各字段均可不填）',
+    'trail must be an object, e.g. {"trail":{"appid":"wx…","page":1,"num":20}} (every field may be left out)',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type IssueKey = keyof typeof ISSUE_MESSAGES;
@@ -214,4 +218,37 @@ const KNOWN_LIST_KEYS = new Set(['page', 'num', 'status', 'all']);
 export function parseListEvent(event: unknown): Parsed<ListEvent> {
   if (event === undefined || event === null) return { ok: true, value: {} };
   return parseWith(listEventSchema(), event, KNOWN_LIST_KEYS);
+}
+
+const buildTrailQuerySchema = () => z.strictObject(
+  {
+    appid: z.optional(appidSchema()),
+    page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
+    num: z.optional(
+      z.number({ error: 'num.range' }).check(z.int({ error: 'num.range' }), z.minimum(1, { error: 'num.range' }), z.maximum(PAGE_SIZE_MAX, { error: 'num.range' })),
+    ),
+  },
+  { error: 'event.unknownKey' },
+);
+
+/** The query of getPluginApplyList's trail mode (`{ "trail": { … } }`): one applicant's records or all, newest first, paged. */
+export const trailQuerySchema = /* @__PURE__ */ lazy(buildTrailQuerySchema);
+
+export type TrailQuery = z.infer<ReturnType<typeof buildTrailQuerySchema>>;
+
+const KNOWN_TRAIL_KEYS = new Set(['appid', 'page', 'num']);
+const KNOWN_TRAIL_EVENT_KEYS = new Set(['trail']);
+
+/** Whether getPluginApplyList was asked for the trail rather than the list: the event names `trail`. */
+export function isTrailEvent(event: unknown): event is Record<string, unknown> {
+  return isPlainObject(event) && 'trail' in event;
+}
+
+/** Validates a trail event `{ "trail": { appid?, page?, num? } }`, listing every problem with its path under `trail`. */
+export function parseTrailEvent(event: Record<string, unknown>): Parsed<TrailQuery> {
+  const outer = unknownKeyIssues(withoutPlatformKeys(event), KNOWN_TRAIL_EVENT_KEYS);
+  if (!isPlainObject(event.trail)) return { ok: false, issues: [...outer, issue('trail', 'trail.type')] };
+  const inner = parseWith(trailQuerySchema(), event.trail, KNOWN_TRAIL_KEYS);
+  const issues = [...outer, ...(inner.ok ? [] : inner.issues.map((found) => ({ ...found, path: `trail.${found.path}` })))];
+  return issues.length === 0 && inner.ok ? inner : { ok: false, issues };
 }

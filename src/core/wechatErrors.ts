@@ -258,6 +258,22 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     zh: { message: '云开发资源未初始化', hint: '请在云开发控制台确认该环境已开通并初始化完成，然后再调用。' },
     en: { message: 'cloud resource not initialized', hint: 'In the cloud console, make sure the environment is activated and fully initialized, then call again.' },
   }],
+  // Cloud database codes (wx-server-sdk's table); they reach a result only through the trail query of getPluginApplyList.
+  [-502001, {
+    code: 'DATABASE_REQUEST_FAILED', retry: 'backoff', outcome: 'known',
+    zh: { message: '云数据库请求失败', hint: '暂时性错误：请稍后重试。' },
+    en: { message: 'the cloud database request failed', hint: 'Transient: try again shortly.' },
+  }],
+  [-502002, {
+    code: 'DATABASE_INVALID_OPERATOR', retry: 'never', outcome: 'known',
+    zh: { message: '云数据库操作符无效', hint: '请附上请求 ID 反馈：云函数发送了数据库不接受的查询。' },
+    en: { message: 'the cloud database rejected an operator', hint: 'Report it with the request id: the function sent a query the database does not accept.' },
+  }],
+  [-502003, {
+    code: 'DATABASE_PERMISSION_DENIED', retry: 'never', outcome: 'known',
+    zh: { message: '云数据库权限被拒绝', hint: '云函数对数据库有完全权限，与集合的权限设置无关：请确认云函数部署在插件帐号自己的云开发环境中，且该环境的数据库已开通。' },
+    en: { message: 'the cloud database denied permission', hint: 'Cloud functions have full database access whatever a collection\'s permission says: check that the functions are deployed in the plugin account\'s own environment, with its database activated.' },
+  }],
   // Raised by the HTTPS transport, not by WeChat: no HTTP answer came back, or one WeChat never sends.
   [-700001, {
     code: 'HTTPS_NETWORK_ERROR', retry: 'backoff', outcome: 'unknown',

@@ -35,9 +35,12 @@ describe('npm run build', () => {
 
     for (const fn of ['setPluginApplyStatus', 'getPluginApplyList']) {
       const folder = join(dir, 'cloudfunctions', fn);
-      expect(readdirSync(folder).sort()).toEqual(['config.json', 'index.js', 'package.json']);
+      // database.js: the database client, which index.js requires only when the trail is first written or read.
+      expect(readdirSync(folder).sort()).toEqual(['config.json', 'database.js', 'index.js', 'package.json']);
       const code = readFileSync(join(folder, 'index.js'), 'utf8');
       expect(code).not.toMatch(/require\("(wx-server-sdk|zod|@cloudbase\/[^"]+)"\)/);
+      expect(code).toContain('require("./database.js")');
+      expect(readFileSync(join(folder, 'database.js'), 'utf8')).not.toMatch(/require\("(bson|lodash[^"]*|@cloudbase\/[^"]+)"\)/);
       const pkg = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { dependencies?: object };
       expect(pkg.dependencies ?? {}).toEqual({});
     }
@@ -67,6 +70,8 @@ describe('npm run build', () => {
     expect(whole).not.toContain(marker);
     expect(whole.length).toBeGreaterThan(1024 * 1024);
     expect(whole.split('\n')[0]).toContain('npm run build -- --full');
+    // The whole SDK holds the database itself: no database.js is left beside it from the lean build.
+    expect(readdirSync(join(dir, 'cloudfunctions/setPluginApplyStatus')).sort()).toEqual(['config.json', 'index.js', 'package.json']);
   });
 
   it('fails, naming the API and the file to fix, when config.json does not grant an API the function calls', async () => {

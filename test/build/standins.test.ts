@@ -3,7 +3,7 @@
  * nothing stale, and a stand-in that is reached fails loudly with an error naming the module.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -142,6 +142,14 @@ describe('the lean function bundles', () => {
   it('are each at most 500 KB', () => {
     for (const name of FUNCTIONS) expect(statSync(join(dir, name, 'index.js')).size).toBeLessThanOrEqual(500 * 1024);
   });
+
+  it('have the database client built beside them, whole, for the functions that keep the trail', () => {
+    for (const name of ['setPluginApplyStatus', 'getPluginApplyList']) {
+      const beside = readFileSync(join(dir, name, 'database.js'), 'utf8');
+      expect(beside).toContain('@cloudbase/database');
+      expect(beside).not.toMatch(/require\("(bson|lodash[^"]*)"\)/);
+    }
+  });
 });
 
 describe('a stand-in the code reaches', () => {
@@ -175,4 +183,26 @@ describe('a stand-in the code reaches', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60000);
+});
+
+describe('a function folder uploaded without database.js', () => {
+  it('still decides, loads no database at cold start, and says on the result that the record was not written and why', async () => {
+    // Arrange: the built folder as it is, minus database.js.
+    const dir = mkdtempSync(join(tmpdir(), 'no-database-js-'));
+    cpSync(join(repo, 'cloudfunctions/setPluginApplyStatus'), join(dir, 'setPluginApplyStatus'), { recursive: true });
+    rmSync(join(dir, 'setPluginApplyStatus/database.js'));
+    const cloud = await startCloud({ functionsDir: dir });
+    try {
+      // Act
+      const result = (await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING })) as Record<string, unknown>;
+
+      // Assert
+      expect(result).toMatchObject({ ok: true, changed: true, trail: { written: false, errCode: null } });
+      expect(String((result.trail as { reason: string }).reason)).toContain('database.js beside index.js, and that file is missing');
+      expect(cloud.databaseCalls()).toEqual([]);
+    } finally {
+      await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

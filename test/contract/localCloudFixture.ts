@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InvokeOptions } from '../../localcloud/functionHost';
-import type { Application, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
+import type { Application, CallRecord, LocalCloud, LocalCloudOptions } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 
 export const ADMIN = 'oAdminOpenid1234567890abcdef';
@@ -57,9 +57,10 @@ export const ROOMY_TIME_LIMIT_MS = 20_000;
 
 /**
  * A local cloud whose functions name ADMIN and OTHER_ADMIN as admins; `output` collects what functions log. Its
- * calls get ROOMY_TIME_LIMIT_MS unless a test sets `context.time_limit_in_ms` itself.
+ * calls get ROOMY_TIME_LIMIT_MS unless a test sets `context.time_limit_in_ms` itself. `calls()` holds the WeChat calls
+ * only: the decision trail's database calls are `databaseCalls()`.
  */
-export async function startCloud(options: LocalCloudOptions = {}): Promise<LocalCloud & { output: string[] }> {
+export async function startCloud(options: LocalCloudOptions = {}): Promise<LocalCloud & { output: string[]; databaseCalls: () => CallRecord[] }> {
   const output: string[] = [];
   const cloud = await startLocalCloud({
     port: 0,
@@ -70,8 +71,11 @@ export async function startCloud(options: LocalCloudOptions = {}): Promise<Local
     ...options,
   });
   const invoke = cloud.invoke.bind(cloud);
+  const allCalls = cloud.calls.bind(cloud);
   return Object.assign(cloud, {
     output,
+    calls: (): CallRecord[] => allCalls().filter((call) => call.api !== 'database'),
+    databaseCalls: (): CallRecord[] => allCalls().filter((call) => call.api === 'database'),
     invoke: (name: string, data: unknown, opts: InvokeOptions = {}): Promise<unknown> =>
       invoke(name, data, { ...opts, context: { time_limit_in_ms: ROOMY_TIME_LIMIT_MS, ...opts.context } }),
   });

@@ -8,7 +8,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalCloud } from '../../localcloud/server';
 import { APPROVED, PENDING, scenario, startCloud, statusOf } from '../contract/localCloudFixture';
 
 const repo = join(__dirname, '../..');
@@ -42,7 +41,7 @@ if (skip) {
   });
 } else if (node16 !== null) {
   describe('built functions on Node.js 16.13.0', () => {
-    let cloud: LocalCloud & { output: string[] };
+    let cloud: Awaited<ReturnType<typeof startCloud>>;
 
     beforeAll(async () => {
       cloud = await startCloud({ functionNode: node16.path });
@@ -62,6 +61,17 @@ if (skip) {
       expect(result).toEqual({ ok: true, action: 'dev_agree', appid: PENDING, changed: true });
       expect(statusOf(cloud, PENDING)).toBe(2);
       expect(cloud.output.join('\n')).not.toMatch(/\[stand-in\]|当前未指定env/);
+    });
+
+    it('writes the decision\'s record through the database client in database.js, creating the collection', async () => {
+      cloud.reset(scenario());
+
+      const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_refuse', appid: PENDING, reason: '类目不符' });
+
+      expect(result).toEqual({ ok: true, action: 'dev_refuse', appid: PENDING, changed: true });
+      expect(cloud.database.documents('plugin_apply_decisions')).toEqual([
+        expect.objectContaining({ action: 'dev_refuse', appid: PENDING, reason: '类目不符', sent: true, at: expect.any(Date), outcome: { code: 'OK', changed: true, errCode: 0 } }),
+      ]);
     });
 
     it('maps a WeChat refusal the same way (setPluginApplyStatus, 89240)', async () => {

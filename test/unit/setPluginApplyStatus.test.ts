@@ -35,7 +35,8 @@ type Main = (event: unknown, context?: unknown) => Promise<Record<string, unknow
 /** Loads the function as a fresh container would, with these environment variables set in the console. */
 function loadFunction(env: Record<string, string | undefined>): Main {
   const saved = process.env;
-  process.env = Object.fromEntries(Object.entries({ ...saved, ...env }).filter(([, value]) => value !== undefined));
+  // This mock SDK has no database: the decision trail is off here, and tested in test/unit/trail.test.ts and test/contract/trail*.
+  process.env = Object.fromEntries(Object.entries({ ...saved, PLUGIN_APPLY_AUDIT: 'off', ...env }).filter(([, value]) => value !== undefined));
   let main: Main | undefined;
   jest.isolateModules(() => {
     main = (require('../../src/functions/setPluginApplyStatus') as { main: Main }).main;
