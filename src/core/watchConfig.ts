@@ -51,11 +51,8 @@ export function readWatchConfig(env: Readonly<Record<string, string | undefined>
   const dryRunText = (env.PLUGIN_AUTO_AGREE_DRY_RUN ?? '').trim();
   if (!['', '0', '1'].includes(dryRunText)) problems.push('PLUGIN_AUTO_AGREE_DRY_RUN must be 1 (report what the rules would agree, agreeing nothing) or 0 / unset.');
 
-  const timeoutText = (env.PLUGIN_APPLY_TIMEOUT_HOURS ?? '').trim();
-  const timeoutHours = timeoutText === '' ? DEFAULT_TIMEOUT_HOURS : Number(timeoutText);
-  const timeoutOk = Number.isFinite(timeoutHours) && timeoutHours >= 1 && timeoutHours <= 720;
-  if (!timeoutOk) problems.push(`PLUGIN_APPLY_TIMEOUT_HOURS must be a number of hours between 1 and 720 (e.g. 24 or 48); unset means ${DEFAULT_TIMEOUT_HOURS}.`);
-  const timeoutMs = (timeoutOk ? timeoutHours : DEFAULT_TIMEOUT_HOURS) * HOUR_MS;
+  const { timeoutMs, problem: timeoutProblem } = readTimeoutSetting(env);
+  if (timeoutProblem !== null) problems.push(timeoutProblem);
 
   const remind = parseRemindAt(env.PLUGIN_APPLY_REMIND_AT, timeoutMs);
   problems.push(...remind.problems);
@@ -78,6 +75,14 @@ export function readWatchConfig(env: Readonly<Record<string, string | undefined>
     timeoutMs,
     problems,
   };
+}
+
+/** PLUGIN_APPLY_TIMEOUT_HOURS, the timeout assumed until one is observed (getPluginApplyList reads it too). */
+export function readTimeoutSetting(env: Readonly<Record<string, string | undefined>>): { timeoutMs: number; problem: string | null } {
+  const text = (env.PLUGIN_APPLY_TIMEOUT_HOURS ?? '').trim();
+  const hours = text === '' ? DEFAULT_TIMEOUT_HOURS : Number(text);
+  if (Number.isFinite(hours) && hours >= 1 && hours <= 720) return { timeoutMs: hours * HOUR_MS, problem: null };
+  return { timeoutMs: DEFAULT_TIMEOUT_HOURS * HOUR_MS, problem: `PLUGIN_APPLY_TIMEOUT_HOURS must be a number of hours between 1 and 720 (e.g. 24 or 48); unset means ${DEFAULT_TIMEOUT_HOURS}.` };
 }
 
 /** The robot's address from PLUGIN_APPLY_WEBHOOK: a full http(s) URL as it is, a bare key under WeCom's address. */

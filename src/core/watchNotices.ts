@@ -4,8 +4,10 @@
  * those decided by other hands. Also what the timeout turned out to be. Pure: no list reads, no database, no clock.
  */
 import type { Application } from './applicationList';
+import type { Deadline } from './deadline';
+import { raceTimer, remainingMs } from './deadline';
 import type { RemindAge } from './watchConfig';
-import type { ObservedTimeout, WatchedApplication, WatchState } from './watchStore';
+import type { ObservedTimeout, WatchedApplication, WatchState, WatchStore } from './watchStore';
 import { applicationKey } from './watchStore';
 
 /** One thing the digest says about one application; `marks` are what its document records once the robot took it. */
@@ -131,4 +133,22 @@ export function timeoutReport(state: WatchState | null, configuredMs: number): T
   const hours = (ms: number): number => Math.round(ms / 36_000) / 100;
   if (seen === null) return { hours: hours(configuredMs), observed: false, atLeastHours: null, samples: 0 };
   return { hours: hours(seen.atMostMs), observed: true, atLeastHours: seen.atLeastMs === null ? null : hours(seen.atLeastMs), samples: seen.samples };
+}
+
+/** Longest a list waits for the watcher's state: the timeout is a remark beside the list, never a reason to be late. */
+const TIMEOUT_READ_MAX_MS = 800;
+
+/**
+ * The timeout report getPluginApplyList adds to its list: from the watcher's state, or the configured assumption when
+ * the state cannot be read in time (no watcher, no database yet, a slow answer). Never throws.
+ */
+export async function readTimeoutReport(store: Pick<WatchStore, 'readState'>, configuredMs: number, deadline: Deadline): Promise<TimeoutReport> {
+  const waitMs = Math.min(TIMEOUT_READ_MAX_MS, remainingMs(deadline) - 100);
+  if (waitMs <= 0) return timeoutReport(null, configuredMs);
+  try {
+    const state = await raceTimer(store.readState(), waitMs, () => null);
+    return timeoutReport(state, configuredMs);
+  } catch {
+    return timeoutReport(null, configuredMs);
+  }
 }

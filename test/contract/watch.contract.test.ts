@@ -120,6 +120,14 @@ describe('watchPluginApplyList (built bundle, real SDK, local cloud)', () => {
     expect(timedOut.timeout.hours).toBeLessThan(24.6);
     expect(robot()).toHaveLength(4);
     expect(robot()[3]).toContain('已超时');
+    const list = (await cloud.invoke('getPluginApplyList', {}, { openid: ADMIN })) as { timeout?: { hours: number; observed: boolean } };
+    expect(list.timeout).toEqual(expect.objectContaining({ hours: timedOut.timeout.hours, observed: true }));
+  });
+
+  it('has getPluginApplyList call the configured timeout an assumption until the watcher observed one', async () => {
+    const list = await cloud.invoke('getPluginApplyList', {}, { openid: ADMIN, env: { PLUGIN_APPLY_TIMEOUT_HOURS: '48' } });
+
+    expect(list).toMatchObject({ ok: true, timeout: { hours: 48, observed: false } });
   });
 
   it('agrees exactly what the rules match, tells of it, and agrees nothing in a dry run', async () => {
@@ -135,6 +143,11 @@ describe('watchPluginApplyList (built bundle, real SDK, local cloud)', () => {
     expect(real.decided.agreed).toEqual([expect.objectContaining({ appid: appidOf(1), rule: appidOf(1) }), expect.objectContaining({ appid: appidOf(3), rule: 'category:游戏/休闲' })]);
     expect(cloud.applications().map((item) => item.status)).toEqual([2, 2, 1]);
     expect(robot().at(-1)).toContain('已按规则同意');
+    const records = cloud.database.documents('plugin_apply_decisions') ?? [];
+    expect(records.map((record) => [record.appid, record.action, (record.by as { rule: string | null }).rule, (record.outcome as { code: string }).code])).toEqual([
+      [appidOf(1), 'dev_agree', appidOf(1), 'OK'],
+      [appidOf(3), 'dev_agree', 'category:游戏/休闲', 'OK'],
+    ]);
   });
 
   it('cannot be made to mention everyone or link by an applicant\'s nickname and statement', async () => {
