@@ -3,8 +3,6 @@
  * run by its timer trigger (config.json, every 10 minutes) or by an admin, it keeps the application queue empty —
  * tells the team's WeCom group what is new, due or timed out, and agrees what the team's rules agree.
  */
-// First import: marks when loading began, before the SDK loads (see coldStart.ts).
-import './coldStart';
 import { decisionClient, invocation } from './cloudPlatform';
 import { createTrailDatabase } from './trailDatabase';
 import { createWatchDatabase } from './watchDatabase';
