@@ -143,6 +143,11 @@ export const OWN_ERRORS = {
     zh: { message: '内部错误，请稍后重试', hint: '请在云函数日志中按请求 ID 查找详情。' },
     en: { message: 'internal error; try again later', hint: 'Look up the request id in the function\'s logs.' },
   },
+  WATCH_STATE_UNAVAILABLE: {
+    code: 'WATCH_STATE_UNAVAILABLE', retry: 'backoff', outcome: 'known',
+    zh: { message: '无法读写监视器的记录（云数据库），本次未读取、未决定、未发送任何内容', hint: '请确认云函数部署在插件帐号自己的云开发环境中且数据库已开通；raw 中是数据库的原文。下次定时运行会再试。' },
+    en: { message: 'the watcher could not read or write its records (the cloud database), so this run read, decided and sent nothing', hint: 'Check that the function is deployed in the plugin account\'s own environment with its database activated; raw holds the database\'s own text. The next timer run tries again.' },
+  },
   TRAIL_UNREADABLE: {
     code: 'TRAIL_UNREADABLE', retry: 'backoff', outcome: 'known',
     zh: { message: '无法读取决定记录', hint: '请稍后重试；若一再出现，请在云函数日志中按请求 ID 查找原因（数据库未应答，或函数文件夹缺少 database.js）。' },
