@@ -78,6 +78,14 @@ function cliHint(error: ApplyError, context: CliContext, action: string | undefi
       return baseUrlHint(error, url);
     case 'INTERNAL':
       return { hint: '请加 --verbose 重新运行，并附上输出反馈。', hintEn: 'Run again with --verbose and report what it prints.' };
+    case 'WATCH_STATE_UNAVAILABLE':
+      // plugin-apply watch keeps its records in a local state file, whose own message says what to do.
+      return {
+        message: '无法读写 watch 的状态文件，本次未读取、未决定、未发送任何内容',
+        messageEn: 'could not read or write the watch state file, so this run read, decided and sent nothing',
+        hint: error.raw ?? '请检查 --state 指定的文件。',
+        hintEn: error.raw ?? 'Check the file --state names.',
+      };
     case 'APPLICATION_NOT_PENDING':
       if (action === 'dev_agree' && (error.currentStatus === 'refused' || error.currentStatus === 'expired')) {
         return {
