@@ -57,7 +57,8 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
       expect(bytes).toBeGreaterThan(100 * 1024);
       expect(bytes).toBeLessThan(2 * 1024 * 1024);
     }
-    // Every trigger a config.json declares is listed under its function, as it will be uploaded.
+    // The watcher's timer, and every other trigger a config.json declares, is listed under its function as it will be uploaded.
+    expect(result.stdout).toMatch(/watchPluginApplyList {2}\(cloudfunctions\/watchPluginApplyList\/\)\n(?: {2}.*\n)* {2}trigger: watchPluginApplyListTimer, timer "0 \*\/10 \* \* \* \* \*" \(UTC\+8\), uploaded after the function\n/);
     for (const fn of readdirSync(join(repo, 'cloudfunctions'))) {
       const config = JSON.parse(readFileSync(join(repo, 'cloudfunctions', fn, 'config.json'), 'utf8')) as { triggers?: Array<{ name: string; config: string }> };
       for (const trigger of config.triggers ?? []) {
