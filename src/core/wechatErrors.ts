@@ -201,7 +201,7 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'HTTPS_RESPONSE_TOO_LARGE', retry: 'later', outcome: 'unknown',
     zh: { message: '微信接口的响应过大，已停止读取，结果未知', hint: '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。' },
     en: { message: 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', hint: 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.' },
-    cli: { zh: '微信接口的响应不会这么大：请检查 --base-url / WECHAT_API_BASE_URL（本次 {url}） 或代理；运行 plugin-apply list 确认该决定是否已生效，未生效再重试。', en: 'WeChat\'s answers are never this large: check --base-url / WECHAT_API_BASE_URL (this run: {url}) or the proxy; run plugin-apply list to see whether the decision was applied, then retry if not.' },
+    cli: { zh: '微信接口的响应不会这么大：请检查 --base-url / WECHAT_API_BASE_URL（本次 {url}）或代理。{next}', en: 'WeChat\'s answers are never this large: check --base-url / WECHAT_API_BASE_URL (this run: {url}) or the proxy. {next}' },
   }],
   // Raised by both transports: an answer nobody can read says nothing of whether WeChat applied the request.
   [UNREADABLE_ANSWER_CODE, {

@@ -1,6 +1,8 @@
 /** forCli: the error table's entries said for someone at the CLI. */
 import { forCli } from '../../src/cli/failures';
-import { ownError, wechatError } from '../../src/core/errorTable';
+import type { ApplyError } from '../../src/core/errorTable';
+import { OWN_ERRORS, ownError, wechatError } from '../../src/core/errorTable';
+import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
 
 const decide = { command: 'decide', baseUrl: 'https://api.weixin.qq.com', timeoutS: 600, lang: 'en' } as const;
 
@@ -25,5 +27,18 @@ describe('forCli', () => {
     expect(said.messageEn).toBe('could not reach the WeChat API (network error)');
     expect(said.message).toBe('无法连接微信接口（网络错误）');
     expect(said.raw).toBe('POST http://127.0.0.1:9/wxa/devplugin failed: ECONNREFUSED');
+  });
+
+  const unknownOutcome: Array<[string, ApplyError]> = [
+    ...[...WECHAT_ERRORS].filter(([, entry]) => entry.outcome === 'unknown').map(([errCode, entry]): [string, ApplyError] => [entry.code, wechatError(errCode, 'rid: 1')]),
+    ...Object.values(OWN_ERRORS).filter((entry) => entry.outcome === 'unknown').map((entry): [string, ApplyError] => [entry.code, ownError(entry.code)]),
+  ];
+
+  it.each(unknownOutcome)('tells a list that met %s to just run it again, not to look for a decision', (_code, error) => {
+    const said = forCli(error, { ...decide, command: 'list' });
+
+    expect(said.hintEn).toContain('Listing changes nothing, so just run it again.');
+    expect(said.hintEn).not.toMatch(/decision/);
+    expect(said.hint).toContain('读取列表不会改变任何申请');
   });
 });
