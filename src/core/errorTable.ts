@@ -180,6 +180,7 @@ export const OWN_ERRORS = {
     code: 'WECHAT_ERROR', retry: 'never', outcome: 'known',
     zh: { message: '微信接口返回了未知错误', hint: '请在微信文档中查找该 errCode；raw 中是微信的原文。' },
     en: { message: 'WeChat returned an unknown error', hint: 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.' },
+    cli: { zh: '请在微信文档中查找该 errCode；错误行末尾是微信的原文。', en: 'Look up the errCode in WeChat\'s documentation; WeChat\'s own text ends the error line.' },
   },
 } as const satisfies Record<string, ErrorEntry>;
 

@@ -141,6 +141,7 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'DATA_FORMAT_ERROR', retry: 'never', outcome: 'known',
     zh: { message: '数据格式错误', hint: '请附上 raw 中的 rid 反馈：请求体不是微信能读取的 JSON。' },
     en: { message: 'data format error: WeChat could not read the request body', hint: 'Report this with the rid in raw: WeChat could not read the request body as JSON.' },
+    cli: { zh: '请附上错误行末尾的 rid 反馈：请求体不是微信能读取的 JSON。', en: 'Report this with the rid at the end of the error line: WeChat could not read the request body as JSON.' },
   }],
   [48004, {
     code: 'API_BANNED', retry: 'never', outcome: 'known',
@@ -163,11 +164,13 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'IP_NOT_WHITELISTED', retry: 'never', outcome: 'known',
     zh: { message: '调用方 IP 不在白名单内', hint: '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。' },
     en: { message: 'the caller\'s IP address is not in the account\'s whitelist', hint: 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).' },
+    cli: { zh: '请在管理后台（开发管理 → 开发设置）把本机的 IP（错误行末尾微信的原文中有）加入 IP 白名单。', en: 'Add this machine\'s IP (WeChat\'s text at the end of the error line names it) to the IP whitelist in the admin console (开发管理 → 开发设置).' },
   }],
   [40164, {
     code: 'IP_NOT_WHITELISTED', retry: 'never', outcome: 'known',
     zh: { message: '调用方 IP 不在白名单内', hint: '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。' },
     en: { message: 'the caller\'s IP address is not in the account\'s whitelist', hint: 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).' },
+    cli: { zh: '请在管理后台（开发管理 → 开发设置）把本机的 IP（错误行末尾微信的原文中有）加入 IP 白名单。', en: 'Add this machine\'s IP (WeChat\'s text at the end of the error line names it) to the IP whitelist in the admin console (开发管理 → 开发设置).' },
   }],
   // Cloud-side and cloud database codes (wx-server-sdk's table): cloudErrors.ts.
   ...CLOUD_ERRORS,

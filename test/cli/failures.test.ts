@@ -41,4 +41,16 @@ describe('forCli', () => {
     expect(said.hintEn).not.toMatch(/decision/);
     expect(said.hint).toContain('读取列表不会改变任何申请');
   });
+
+  it.each([
+    ['IP_NOT_WHITELISTED', wechatError(61004, 'invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist rid: 1')],
+    ['IP_NOT_WHITELISTED', wechatError(40164, 'invalid ip 203.0.113.7, not in whitelist rid: 1')],
+    ['DATA_FORMAT_ERROR', wechatError(47001, 'data format error rid: 1')],
+    ['WECHAT_ERROR', wechatError(99999, 'something new rid: 42')],
+  ])('points %s at WeChat\'s text on the error line, not at the raw field of a function result', (_code, error) => {
+    const said = forCli(error, decide);
+
+    expect(`${said.hint} ${said.hintEn}`).not.toMatch(/\braw\b|this server|本服务器/);
+    expect(said.hintEn).toContain('error line');
+  });
 });
