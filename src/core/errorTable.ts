@@ -128,8 +128,8 @@ export const OWN_ERRORS = {
   },
   FORBIDDEN: {
     code: 'FORBIDDEN', retry: 'never', outcome: 'known',
-    zh: { message: '无权操作：只有插件管理员可以处理申请', hint: '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（三个云函数设为同一值）。' },
-    en: { message: 'forbidden: only plugin admins may decide on applications', hint: 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on all three functions).' },
+    zh: { message: '无权操作：只有插件管理员可以处理申请', hint: '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（本套件的每个云函数设为同一值）。' },
+    en: { message: 'forbidden: only plugin admins may decide on applications', hint: 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on every function of this package).' },
   },
   MISCONFIGURED: {
     code: 'MISCONFIGURED', retry: 'never', outcome: 'known',
@@ -192,8 +192,8 @@ export const OWN_ERRORS = {
 /** FORBIDDEN when no admin is configured at all: every caller is refused, so the fix is the configuration's. */
 const NOT_CONFIGURED: ErrorEntry = {
   code: 'FORBIDDEN', retry: 'never', outcome: 'known',
-  zh: { message: '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', hint: '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，三个云函数设为同一值）。' },
-  en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on all three functions).' },
+  zh: { message: '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', hint: '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，本套件的每个云函数设为同一值）。' },
+  en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on every function of this package).' },
 };
 
 /** FORBIDDEN on getPluginApplyList: the same refusal, worded for a caller who asked to read the list. */
