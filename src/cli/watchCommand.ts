@@ -90,6 +90,12 @@ function report(result: WatchResult, digest: string | null, toRobot: boolean, st
   const lang = opts.context.lang;
   if (opts.json) opts.stdout.write(`${jsonText({ ...result, digestMarkdown: digest })}\n`);
   if (!result.ok) {
+    if (result.error.code === 'WATCH_STATE_UNAVAILABLE') {
+      // The table speaks of the function's cloud database; here the records are the state file, and the store's own
+      // message names it and says what to do.
+      opts.stderr.write(`✗ watch failed: WATCH_STATE_UNAVAILABLE ${printable(result.error.raw ?? 'the state file could not be read or written')}. Nothing was read, decided or sent.\n`);
+      return EXIT.failed;
+    }
     const error = forCli(result.error, opts.context);
     opts.stderr.write(`✗ watch failed: ${describeError(error, lang)}\n${formatHints([error], lang)}`);
     return CREDENTIAL_CODES.has(error.code) || error.code === 'MISCONFIGURED' ? EXIT.usage : EXIT.failed;
