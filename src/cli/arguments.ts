@@ -40,7 +40,7 @@ const DECISION_OPTIONS = {
 interface Command {
   name: CommandName;
   options: OptionTable;
-  /** The decision it sends (`apply`: each line's own); absent for `list`. */
+  /** The decision it sends (`apply`: each line's own); absent for `list` and `watch`. */
   action?: DecisionAction | 'apply';
 }
 
@@ -53,6 +53,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   refuse: { name: 'refuse', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'dev_refuse' },
   delete: { name: 'delete', options: DECISION_OPTIONS, action: 'dev_delete' },
   apply: { name: 'apply', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'apply' },
+  watch: { name: 'watch', options: { ...COMMON_OPTIONS, webhook: { type: 'string' }, state: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
 };
 
 /** The command called `name`; undefined for anything else (`toString` included). */
@@ -73,6 +74,8 @@ export interface Flags {
   status?: string;
   yes?: boolean;
   'from-page'?: string;
+  webhook?: string;
+  state?: string;
 }
 
 /** What the command line asks for: a help text (on stdout or, when nothing was asked, stderr) or a command to run. */

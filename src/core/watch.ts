@@ -1,7 +1,8 @@
 /**
- * The core of watchPluginApplyList: one run of the watcher. Only the timer or an admin may run it; it takes the lease,
- * reads every application (one walk of the list), notices what is worth telling (watchNotices.ts), agrees what the
- * team's rules agree through the decision core, sends one digest (digest.ts) and remembers what the channel took.
+ * The core of watchPluginApplyList: one run of the watcher. Only the timer, an admin or `plugin-apply watch` (which
+ * holds the account's own AppSecret) may run it; it takes the lease, reads every application (one walk of the list),
+ * notices what is worth telling (watchNotices.ts), agrees what the team's rules agree through the decision core,
+ * sends one digest (digest.ts) and remembers what the channel took.
  * Pure logic: the WeChat client, the store, the channel, the clock and the log come in as dependencies.
  */
 import type { Application } from './applicationList';
@@ -51,6 +52,11 @@ export interface WatchDeps extends InvocationDeps {
   channel: DigestChannel | null;
   /** getWXContext().SOURCE: `wx_trigger` for the timer. */
   source: string | null;
+  /**
+   * `cli`: run by `plugin-apply watch`, which holds the account's AppSecret and so is the account itself: there is no
+   * caller to check. Set only by that command's code, never from an event or the platform's context.
+   */
+  runBy?: 'cli';
   watch: Omit<WatchConfig, 'problems' | 'webhookUrl'>;
   /** The run's deadline (InvocationDeps'); its `now` is the clock every age is reckoned on. */
   /** Writes the automatic decisions into the decision trail; its failure is reported, never fatal. */
@@ -59,7 +65,7 @@ export interface WatchDeps extends InvocationDeps {
 
 /** What one run saw, decided, sent and could not do. */
 export interface WatchSummary {
-  trigger: 'timer' | 'admin';
+  trigger: WatchRunner;
   seen: { listed: number; complete: boolean; pending: number; new: string[]; dueSoon: string[]; timedOut: string[]; decidedElsewhere: DecidedElsewhere[] };
   decided: {
     dryRun: boolean;
@@ -74,6 +80,9 @@ export interface WatchSummary {
   /** What it could not do, in words; empty when it did everything. */
   problems: string[];
 }
+
+/** Who ran it: the timer, an admin by hand, or `plugin-apply watch`. */
+export type WatchRunner = 'timer' | 'admin' | 'cli';
 
 export type WatchResult = { ok: true; ran: true; summary: WatchSummary } | { ok: true; ran: false; reason: 'ANOTHER_RUN_IN_PROGRESS' } | { ok: false; error: ApplyError };
 
@@ -90,16 +99,22 @@ function isTimer(deps: WatchDeps): boolean {
   return deps.source === 'wx_trigger' && identity.kind === 'sameAccount' && identity.openid === null;
 }
 
-/** The watcher's steps on the request pipeline: the timer or an admin; one log line per run with what it did. */
+/** Who runs it: `plugin-apply watch`, the timer, or else a caller who must be an admin. */
+function runnerOf(deps: WatchDeps): WatchRunner {
+  if (deps.runBy === 'cli') return 'cli';
+  return isTimer(deps) ? 'timer' : 'admin';
+}
+
+/** The watcher's steps on the request pipeline: the timer, the CLI or an admin; one log line per run with what it did. */
 const WATCH_STEPS: Steps<WatchDeps, null, WatchResult> = {
   fn: FN,
   admit: (deps) => {
-    const refusal = isTimer(deps) ? (deps.configProblems?.length ? ownError('MISCONFIGURED', { problems: [...deps.configProblems] }) : null) : refuseCall(deps);
+    const refusal = runnerOf(deps) === 'admin' ? refuseCall(deps) : deps.configProblems?.length ? ownError('MISCONFIGURED', { problems: [...deps.configProblems] }) : null;
     return refusal === null ? null : { ok: false, error: refusal };
   },
   // The timer's event (Type, TriggerName, Time) and an admin's carry nothing a run needs.
   parse: () => ({ ok: true, value: null }),
-  run: (_input, deps, log) => leased(isTimer(deps) ? 'timer' : 'admin', { ...deps, log }),
+  run: (_input, deps, log) => leased(runnerOf(deps), { ...deps, log }),
   describe: (result) => {
     if (!result.ok) return { outcome: result.error.code, errCode: result.error.errCode, ...(result.error.raw === undefined ? {} : { detail: result.error.raw }) };
     if (!result.ran) return { outcome: 'BUSY', detail: 'another run holds the lease' };
@@ -114,7 +129,7 @@ export async function handleWatch(event: unknown, deps: WatchDeps): Promise<Watc
 }
 
 /** Takes the lease, runs, and frees it; a run that finds it held leaves at once. */
-async function leased(trigger: 'timer' | 'admin', deps: WatchDeps): Promise<WatchResult> {
+async function leased(trigger: WatchRunner, deps: WatchDeps): Promise<WatchResult> {
   const runId = `${deps.requestId ?? 'run'}-${Math.random().toString(36).slice(2, 10)}`;
   let state: WatchState | null = null;
   try {
@@ -150,7 +165,7 @@ function counts(summary: WatchSummary): Record<string, number | string | boolean
 }
 
 /** The run itself, once the lease is held and the state read. */
-async function run(trigger: 'timer' | 'admin', state: WatchState, runId: string, deps: WatchDeps): Promise<WatchSummary> {
+async function run(trigger: WatchRunner, state: WatchState, runId: string, deps: WatchDeps): Promise<WatchSummary> {
   const now = deps.deadline.now();
   const problems: string[] = [];
   const retry = deps.retry ?? DEFAULT_RETRY;

@@ -284,6 +284,24 @@ describe('handleWatch: who may run it', () => {
     expect(summary.trigger).toBe('admin');
   });
 
+  it('runs for plugin-apply watch (runBy cli) with no caller, source or admin list, as the CLI', async () => {
+    const w = world([applicant(1)]);
+
+    const summary = summaryOf(await w.run({ runBy: 'cli', caller: {}, source: null, admins: { kind: 'unset' } }));
+
+    expect(summary.trigger).toBe('cli');
+    expect(summary.seen.new).toEqual([appidOf(1)]);
+  });
+
+  it('answers MISCONFIGURED to plugin-apply watch too when a watcher variable is wrong, reading nothing', async () => {
+    const w = world([applicant(1)]);
+
+    const result = await w.run({ runBy: 'cli', caller: {}, source: null, admins: { kind: 'unset' } }, { PLUGIN_AUTO_AGREE: 'everyone' });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'MISCONFIGURED' } });
+    expect(w.client.listCalls).toBe(0);
+  });
+
   it('logs one line per run, without the webhook', async () => {
     const w = world([applicant(1)]);
 
