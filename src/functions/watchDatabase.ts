@@ -2,11 +2,13 @@
  * The watcher's store in the plugin environment's own cloud database (collection `plugin_apply_watch`), through
  * wx-server-sdk's `cloud.database()`, created on first use (in the lean bundle the database client lives in
  * database.js beside index.js and loads then). Every SDK error is translated here, once, into WatchStoreError; a
- * missing collection is created rather than reported, and the state document is created on first use.
+ * missing collection is created rather than reported (both in cloudCollection.ts), and the state document is created
+ * on first use.
  */
 import cloud from 'wx-server-sdk';
 import type { ObservedTimeout, WatchedApplication, WatchState, WatchStore } from '../core/watchStore';
 import { WATCH_COLLECTION, WATCH_STATE_ID, WatchStoreError } from '../core/watchStore';
+import { openCollection } from './cloudCollection';
 
 /** What the watcher uses of the SDK's database (its own typings return `void | string` unions for the callback forms). */
 interface Query {
@@ -27,18 +29,8 @@ interface Database {
   command: { lt(value: number): unknown; gte(value: number): unknown };
 }
 
-const COLLECTION_NOT_EXIST = -502005;
-
 /** Records one `get` returns: the cloud's own default cap for a function's read. */
 const PAGE = 100;
-
-function translated(thrown: unknown): WatchStoreError {
-  if (thrown instanceof WatchStoreError) return thrown;
-  const fields = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as { errCode?: unknown; errMsg?: unknown; message?: unknown };
-  const errCode = typeof fields.errCode === 'number' ? fields.errCode : null;
-  const text = typeof fields.errMsg === 'string' ? fields.errMsg : typeof fields.message === 'string' ? fields.message : String(thrown);
-  return new WatchStoreError(errCode, text.slice(0, 500));
-}
 
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
@@ -65,30 +57,7 @@ function applicationOf(document: unknown): WatchedApplication {
 
 /** The watcher's store; `database` is for tests, the cloud's by default. */
 export function createWatchDatabase(database: () => Database = () => cloud.database() as unknown as Database): WatchStore {
-  let db: Database | undefined;
-  const opened = (): Database => (db ??= database());
-  const collection = (): Collection => opened().collection(WATCH_COLLECTION);
-
-  /** Runs `operation`; when the collection does not exist yet, creates it and runs it once more. */
-  const inCollection = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (thrown) {
-      const error = translated(thrown);
-      if (error.errCode !== COLLECTION_NOT_EXIST) throw error;
-      await opened()
-        .createCollection(WATCH_COLLECTION)
-        .catch((creating: unknown) => {
-          // Another container may have created it meanwhile: the retry below tells.
-          if ((creating as { code?: unknown } | null)?.code !== 'DATABASE_COLLECTION_ALREADY_EXIST') throw translated(creating);
-        });
-      try {
-        return await operation();
-      } catch (again) {
-        throw translated(again);
-      }
-    }
-  };
+  const { database: opened, collection, inCollection } = openCollection(WATCH_COLLECTION, database, WatchStoreError);
 
   const stateDocument = async (): Promise<Record<string, unknown> | undefined> => {
     const answer = await inCollection(() => collection().where({ _id: WATCH_STATE_ID }).get());
