@@ -1,6 +1,6 @@
-import { nextFire, previousFire } from './cron';
+import { nextFire, previousFire } from '../src/core/cron';
 import type { ModelClock } from './modelClock';
-import type { TimerTrigger } from './triggerConfig';
+import type { TimerTrigger } from '../src/core/timerTrigger';
 import { readTriggers } from './triggerConfig';
 
 /** The event the platform gives a timer run (SCF's timer event). */

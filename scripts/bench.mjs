@@ -13,7 +13,10 @@
  *      goals: lean ÷ seed ≤ 0.45, lean ÷ full ≤ 0.70; our code's load on top of the loaded SDK ≤ 10 ms;
  *   3. a batch of 200 decisions with 50 ms injected latency: decisions per second against the ideal
  *      concurrency ÷ latency (goal ≥ 0.8);
- *   4. listing 1,000 applications with all: true.
+ *   4. listing 1,000 applications with all: true;
+ *   5. the watcher (watchPluginApplyList, as its timer runs it) over 1,000 pending applications: a first run, a run
+ *      with nothing new and a run with 10 new, each with its wall time, list calls, database reads and writes and
+ *      digest size; writes must follow what changed, not the queue's length.
  * Variants run interleaved, in a rotating order, so that the load of a shared machine falls on all of them alike;
  * medians are reported, with each process's CPU time beside its wall time (CPU time suffers less from the load).
  */
@@ -273,6 +276,9 @@ async function main() {
     console.log('\nlist of 1,000 applications, all: true (one cold function call)');
     console.log(`  ${listMs.toFixed(0)} ms for ${pages} pages of 100, cold start included`);
 
+    // 5. The watcher over 1,000 pending applications, as its timer runs it.
+    await benchWatcher(cloud);
+
     // Nothing is hidden: anything the measured processes wrote to stderr is shown, once per distinct line.
     if (stderrLines.size > 0) {
       console.log('\nwritten to stderr by the measured processes');
@@ -282,6 +288,93 @@ async function main() {
     await cloud.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Database actions on the SDK's wire that read and that write (local cloud call records). */
+const DB_READS = new Set(['database.getDocument', 'database.calculateDocument', 'database.listCollections']);
+const DB_WRITES = new Set(['database.insertDocument', 'database.modifyDocument', 'database.removeDocument', 'database.addCollection']);
+
+/**
+ * Timer runs of watchPluginApplyList over 1,000 pending applications (all arrived within the last 90 minutes, so none
+ * is due or timed out): the first, which tells of as many as one digest holds; the runs that tell the rest; one with
+ * nothing new; one after 10 new ones arrive. Each is one cold function process, as the timer runs it; its figures
+ * come from the local cloud's call log and robot.
+ */
+async function benchWatcher(cloud) {
+  const WATCH = 'watchPluginApplyList';
+  const minute = 60_000;
+  const now = cloud.now();
+  const application = (n, ageMinutes) => ({
+    appid: `wx${(0x20000 + n).toString(16).padStart(16, '0')}`,
+    status: 1,
+    nickname: `应用${n}`,
+    headimgurl: '',
+    categories: [{ first: '工具', second: '效率' }],
+    create_time: String(Math.floor((now - ageMinutes * minute) / 1000)),
+    apply_url: '',
+    reason: '想用这个插件',
+  });
+  const thousand = Array.from({ length: 1000 }, (_, n) => application(n, 30 + (n % 60)));
+  cloud.reset(thousand);
+  const rows = [];
+  const runOnce = async (label) => {
+    // A minute of model time between runs keeps the robot under its 20 messages a minute, and no application near
+    // a reminder age: 1,000 notices take about 31 digests.
+    await cloud.advanceClock(minute);
+    const callsBefore = cloud.calls().length;
+    const robotBefore = cloud.robotMessages().length;
+    const started = process.hrtime.bigint();
+    const run = await cloud.fireTrigger(WATCH);
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (run.outcome !== 'ok' || run.result?.ok !== true || run.result?.ran !== true) throw new Error(`watcher run failed: ${JSON.stringify(run).slice(0, 1500)}`);
+    const calls = cloud.calls().slice(callsBefore);
+    const db = calls.filter((call) => call.api === 'database');
+    const messages = cloud.robotMessages().slice(robotBefore);
+    const { summary } = run.result;
+    rows.push({
+      label,
+      wallMs,
+      listCalls: calls.filter((call) => call.api === 'pluginManager.getPluginDevApplyList').length,
+      reads: db.filter((call) => DB_READS.has(call.action)).length,
+      writes: db.filter((call) => DB_WRITES.has(call.action)).length,
+      reported: summary.writes,
+      digestBytes: messages.reduce((sum, message) => sum + message.bytes, 0),
+      notices: `${summary.digest.notices}${summary.digest.more > 0 ? ` (+${summary.digest.more} more)` : ''}`,
+      more: summary.digest.more,
+      newCount: summary.seen.new.length,
+    });
+  };
+  await runOnce('first run, 1,000 new');
+  // A digest holds what fits in 4,096 bytes; the rest are told by the next runs, one digest each.
+  const catchUp = [];
+  let last = rows[0];
+  while (last.more > 0 && catchUp.length < 100) {
+    await runOnce('catching up');
+    last = rows.pop();
+    catchUp.push(last);
+  }
+  if (catchUp.length > 0) {
+    const middle = catchUp[Math.floor(catchUp.length / 2)];
+    rows.push({ ...middle, label: `next ${catchUp.length} runs (median)`, wallMs: median(catchUp.map((row) => row.wallMs)) });
+  }
+  await runOnce('again, nothing new');
+  // The list replaced with 10 more (PUT /_local/applications), the watcher's records in the database kept.
+  const longer = [...cloud.applications(), ...Array.from({ length: 10 }, (_, n) => application(2000 + n, 1))];
+  const put = await globalThis.fetch(`${cloud.url}/_local/applications`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ applications: longer }) });
+  if (!put.ok) throw new Error(`PUT /_local/applications answered ${put.status}`);
+  await runOnce('again, 10 new');
+  console.log('\nwatcher over 1,000 pending applications (timer runs of watchPluginApplyList, each a cold process)');
+  console.log(`  ${'run'.padEnd(24)} ${'wall'.padStart(8)} ${'list calls'.padStart(10)} ${'db reads'.padStart(8)} ${'db writes'.padStart(9)} ${'digest'.padStart(12)}  notices`);
+  for (const row of rows) {
+    console.log(
+      `  ${row.label.padEnd(24)} ${`${row.wallMs.toFixed(0)} ms`.padStart(8)} ${String(row.listCalls).padStart(10)} ${String(row.reads).padStart(8)} ${String(row.writes).padStart(9)} ${`${row.digestBytes} B`.padStart(12)}  ${row.notices}`,
+    );
+  }
+  console.log(`  ${1 + catchUp.length} runs told all 1,000, one digest of at most 4,096 bytes each; a run writes one record per application it told, plus the lease and the state`);
+  const quiet = rows.find((row) => row.label === 'again, nothing new');
+  const grown = rows.find((row) => row.label === 'again, 10 new');
+  console.log(`  writes with nothing new: ${quiet.writes} (the lease and the state, whatever the queue's length) ${verdict(quiet.writes <= 2)}`);
+  console.log(`  writes with 10 new: ${grown.writes} (one per application told, plus those two) ${verdict(grown.writes <= 12)}`);
 }
 
 /** In a fresh process: wx-server-sdk loaded and initialised first, then the wall and CPU time to load our function on top. */

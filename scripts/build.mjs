@@ -5,7 +5,8 @@
  * By default the bundle is lean: the SDK modules no function reaches are replaced by stand-ins that throw
  * (scripts/standins.mjs), except the database, which is built beside it as database.js and loaded on first use;
  * `--full` bundles the whole SDK into index.js instead.
- * Fails when a function's source calls an openapi API that its config.json does not grant (the cloud's -604101).
+ * Fails when a function's source calls an openapi API that its config.json does not grant (the cloud's -604101), or
+ * when its config.json declares a timer trigger WeChat would refuse (the rules of src/core/timerTrigger.ts).
  * Also bundles the local cloud (localcloud/cli.ts → dist/localcloud.js) and the CLI when they exist, and the admin
  * mini-program's pages (scripts/buildMiniprogram.mjs).
  */
@@ -31,17 +32,33 @@ export function functionNames() {
     .sort();
 }
 
-/** APIs a function's config.json grants, or an error message when the file is missing or malformed. */
-function grantedApis(name) {
+/** A function's config.json, or an error message when the file is missing or malformed. */
+function readConfig(name) {
   const file = join(root, 'cloudfunctions', name, 'config.json');
   if (!existsSync(file)) return { error: `${relative(root, file)} is missing: create it with {"permissions":{"openapi":[…]}}` };
   try {
-    const openapi = JSON.parse(readFileSync(file, 'utf8'))?.permissions?.openapi;
-    if (!Array.isArray(openapi)) return { error: `${relative(root, file)} has no permissions.openapi list` };
-    return { apis: new Set(openapi) };
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    if (!Array.isArray(config?.permissions?.openapi)) return { error: `${relative(root, file)} has no permissions.openapi list` };
+    return { config };
   } catch (error) {
     return { error: `${relative(root, file)} is not valid JSON: ${error.message}` };
   }
+}
+
+/**
+ * The trigger rules the deploy and the local cloud use (src/core/timerTrigger.ts), bundled in memory so that this
+ * script checks a trigger exactly as they do rather than by a copy of the rules.
+ */
+async function loadTriggerRules() {
+  const result = await build({
+    entryPoints: [join(root, 'src/core/timerTrigger.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString('base64')}`);
 }
 
 /**
@@ -127,14 +144,17 @@ async function bundleDeferred(module, outfile, name) {
   });
 }
 
-async function buildFunction(name) {
+async function buildFunction(name, triggerRules) {
   const outfile = join(root, 'cloudfunctions', name, 'index.js');
   await bundleFunction(name, outfile, { full });
-  const granted = grantedApis(name);
-  if (granted.error) return [`${name}: ${granted.error}`];
+  const read = readConfig(name);
+  if (read.error) return [`${name}: ${read.error}`];
+  const granted = new Set(read.config.permissions.openapi);
   const problems = [];
+  const trigger = triggerRules.parseTriggers(name, read.config.triggers);
+  if (!trigger.ok) problems.push(`${name}: ${trigger.error}. WeChat would refuse this trigger and npm run deploy will not upload it: fix it there.`);
   for (const api of await calledApis(name)) {
-    if (!granted.apis.has(api)) {
+    if (!granted.has(api)) {
       problems.push(
         `${name}: src/functions/${name}.ts calls openapi.${api} (directly or through what it imports), but cloudfunctions/${name}/config.json does not list "${api}" ` +
           `in permissions.openapi; the cloud would answer -604101. Add it there.`,
@@ -183,10 +203,11 @@ async function buildCli() {
   if (!quiet) console.log(`built dist/plugin-apply.js (${(statSync(outfile).size / 1024).toFixed(0)} KB)`);
 }
 
-/** Builds everything; exits the process with 1 when a function lacks a permission it needs. */
+/** Builds everything; exits the process with 1 when a function lacks a permission it needs or has a malformed trigger. */
 export async function buildAll(options = { quiet }) {
   quiet = options.quiet;
-  const problems = (await Promise.all(functionNames().map(buildFunction))).flat();
+  const triggerRules = await loadTriggerRules();
+  const problems = (await Promise.all(functionNames().map((name) => buildFunction(name, triggerRules)))).flat();
   await buildLocalCloud();
   await buildCli();
   await buildMiniprogram({ quiet });

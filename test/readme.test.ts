@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { COMMAND_HELP, GENERAL_HELP } from '../src/cli/help';
 import { OWN_ERRORS } from '../src/core/errorTable';
 import { WECHAT_ERRORS } from '../src/core/wechatErrors';
+import { ROBOT_FAILURE_CODES } from '../src/wechat/robot';
 import { DatabaseAction } from '../localcloud/databaseFaults';
 import { FaultKind } from '../localcloud/faults';
 import { brokenLinks, headingSlugs } from './fixtures/docsLinks';
@@ -32,6 +33,8 @@ const tableRows = (text: string): string[][] => text.split('\n').filter((line) =
 /** The codes the sources can return: WeChat's and the cloud's, our own, and the admin mini-program client's. */
 const knownCodes = new Set([...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].map((entry) => entry.code));
 knownCodes.add('CALL_FAILED');
+// The watcher's robot: a failed digest send's code, in its summary rather than as an error result.
+for (const code of ROBOT_FAILURE_CODES) knownCodes.add(code);
 
 /** Every file under `dir` whose name ends in one of `extensions`. */
 function sourceFiles(dir: string, extensions: RegExp): string[] {

@@ -59,8 +59,8 @@ type WxCloudWithSharing = WxCloud & {
 /** Hints for the rejections an admin can act on, by the platform's errCode. */
 const CALL_FAILED_HINTS = {
   [-601017]: [
-    '插件云环境的 cloudbase_auth 拒绝了本小程序：请插件方把 "本小程序 APPID:你的 OPENID" 加入三个云函数的 PLUGIN_ADMIN_OPENIDS（raw 中是它的原话）。',
-    'The plugin environment\'s cloudbase_auth refused this mini-program: ask the plugin team to add "THIS_APPID:YOUR_OPENID" to PLUGIN_ADMIN_OPENIDS of all three functions (raw has its own words).',
+    '插件云环境的 cloudbase_auth 拒绝了本小程序：请插件方把 "本小程序 APPID:你的 OPENID" 加入本套件的每个云函数的 PLUGIN_ADMIN_OPENIDS（raw 中是它的原话）。',
+    'The plugin environment\'s cloudbase_auth refused this mini-program: ask the plugin team to add "THIS_APPID:YOUR_OPENID" to PLUGIN_ADMIN_OPENIDS of every function of this package (raw has its own words).',
   ],
   [-601015]: [
     '插件云环境的 cloudbase_auth 没有返回 errCode：请部署本项目的 cloudbase_auth。',

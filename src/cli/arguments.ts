@@ -47,7 +47,7 @@ const DECISION_OPTIONS = {
 interface Command {
   name: CommandName;
   options: OptionTable;
-  /** The decision it sends (`apply`: each line's own); absent for `list`. */
+  /** The decision it sends (`apply`: each line's own); absent for `list` and `watch`. */
   action?: DecisionAction | 'apply';
 }
 
@@ -61,6 +61,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   delete: { name: 'delete', options: DECISION_OPTIONS, action: 'dev_delete' },
   apply: { name: 'apply', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'apply' },
   history: { name: 'history', options: { ...COMMON_OPTIONS, env: { type: 'string' }, num: { type: 'string' } } },
+  watch: { name: 'watch', options: { ...COMMON_OPTIONS, webhook: { type: 'string' }, state: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
 };
 
 /** The command called `name`; undefined for anything else (`toString` included). */
@@ -84,6 +85,8 @@ export interface Flags {
   env?: string;
   by?: string;
   num?: string;
+  webhook?: string;
+  state?: string;
 }
 
 /** What the command line asks for: a help text (on stdout or, when nothing was asked, stderr) or a command to run. */

@@ -1,6 +1,7 @@
 /**
  * `plugin-apply`: the ops CLI. Lists applications and agrees to, refuses or deletes them over HTTPS with the
- * plugin's appid and AppSecret from the environment, one action per command or from a file that mixes them (`apply`). A thin adapter: decisions go through `decideMany`, so they
+ * plugin's appid and AppSecret from the environment, one action per command or from a file that mixes them (`apply`),
+ * and runs the watcher once (`watch`). A thin adapter: decisions go through `decideMany`, so they
  * get the cloud functions' validation, idempotent outcomes and retries. Its dependencies are passed in (main.ts
  * passes the process's).
  */
@@ -18,11 +19,13 @@ import { decideCommand, dryRun } from './decideCommand';
 import type { CliDeps } from './deps';
 import { EXIT } from './exitCodes';
 import { readAppids } from './input';
+import { DEFAULT_WATCH_STATE_FILE } from './help';
 import { listCommand } from './listCommand';
 import type { PlannedDecision } from './decisionFile';
 import { readDecisionFiles } from './decisionFile';
 import type { CliContext } from './failures';
 import { langOf, printable } from './output';
+import { watchCommand } from './watchCommand';
 
 /** Runs the CLI with `argv` (without node and the script) and resolves its exit code; never rejects. */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
@@ -63,6 +66,23 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
     const tokens = createAccessTokenCache({ ...credentials, baseUrl });
     const store = createDatabaseHttpStore({ env, baseUrl, secret: credentials.secret, tokens });
     return historyCommand(store, { appid, num, json: values.json === true, stdout, stderr });
+  }
+  if (command.name === 'watch') {
+    if (positionals.length > 0) throw new UsageError(`watch takes no appids (got "${positionals[0]}")`);
+    const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+    return watchCommand({
+      webhook: values.webhook,
+      statePath: values.state ?? DEFAULT_WATCH_STATE_FILE,
+      dryRun: values['dry-run'] === true,
+      json: values.json === true,
+      env: deps.env,
+      client,
+      deadline: deadlineIn(timeoutMs, deps.now),
+      log,
+      context: { command: 'list', baseUrl, timeoutS: timeoutMs / 1000, lang },
+      stdout,
+      stderr,
+    });
   }
   if (command.action === undefined) {
     if (positionals.length > 0) throw new UsageError(`list takes no appids (got "${positionals[0]}")`);

@@ -5,6 +5,9 @@ import { REASON_MAX_CHARS } from '../core/reason';
 /** How long a whole command may take unless `--timeout` says otherwise: generous, it is not a cloud function. */
 export const DEFAULT_TIMEOUT_S = 600;
 
+/** Where `watch` keeps its state unless `--state` says otherwise: the current folder, as cron runs it from the job's. */
+export const DEFAULT_WATCH_STATE_FILE = '.plugin-apply-watch.json';
+
 /** The longest `--timeout`: a day is past any real batch, and far below where setTimeout overflows (24.8 days). */
 export const MAX_TIMEOUT_S = 86_400;
 
@@ -51,6 +54,7 @@ Usage:
   plugin-apply delete APPID… [--file F] [--dry-run] [--json]
   plugin-apply apply --file DECISIONS [--reason TEXT] [--dry-run] [--json]
   plugin-apply history [APPID] [--env ENV] [--num N] [--json]
+  plugin-apply watch [--webhook URL] [--state FILE] [--dry-run] [--json]
 
 Before deciding, the list is read once for the applicants' nicknames; a terminal is asked to confirm (-y/--yes
 skips the question). Everything given is checked before anything is sent.
@@ -127,6 +131,30 @@ Options:
 ${COMMON_HELP}
 
 ${FOOTER}
+`,
+  watch: `Usage: plugin-apply watch [--webhook URL] [--state FILE] [--dry-run] [--json]
+
+Runs the watcher once over HTTPS, as the watchPluginApplyList function does on its timer, for a team that runs cron
+on its own server: reads every application, notices what is new, due soon, timed out unseen or decided elsewhere,
+agrees what PLUGIN_AUTO_AGREE's rules agree, and prints the digest on stdout; with a webhook it also sends the digest
+to the WeCom group robot. What it has told is kept in a local state file, so the next run tells only what is new.
+A lock beside the state file (FILE.lock) keeps two runs from overlapping; one left by a run that died is taken over.
+
+Options:
+  --webhook URL      the WeCom robot's webhook address or key (default $PLUGIN_APPLY_WEBHOOK; the variable keeps it
+                     out of shell history). Never printed. Without one, the digest printed on stdout counts as told
+  --state FILE       where the watcher remembers what it told (default ${DEFAULT_WATCH_STATE_FILE}); readable by
+                     its owner only
+  --dry-run          agree nothing: show what the rules would agree, as PLUGIN_AUTO_AGREE_DRY_RUN=1 does; the digest
+                     is still printed and sent
+${COMMON_HELP}
+
+Environment besides PLUGIN_APPID and PLUGIN_APPSECRET, as the function reads it (docs/watcher.md):
+  PLUGIN_APPLY_WEBHOOK, PLUGIN_AUTO_AGREE, PLUGIN_AUTO_AGREE_DRY_RUN, PLUGIN_APPLY_MENTION, PLUGIN_APPLY_REMIND_AT,
+  PLUGIN_APPLY_TIMEOUT_HOURS
+Exit codes: 0 the run did everything (nothing to say included) · 1 something was not done (the digest not sent, the
+list not read whole, a rule's agree failed, the state file unusable) or another run holds the lock · 2 usage or
+configuration error (a variable the watcher refuses included)
 `,
   delete: `Usage: plugin-apply delete APPID… [--file F] [--dry-run] [--json]
 

@@ -127,7 +127,7 @@ export function environmentAdmission(raw: string | undefined): (caller: Caller) 
       listState === 'empty'
         ? 'PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth but holds no entry, only separators.'
         : `PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth, but no APPID:OPENID entry names mini-program ${appid}.${malformedNote}`;
-    return { admitted: false, reason: `mini-program ${appid} is not admitted to this environment: ${state} Add ${entry} (the same value on all three functions). ${SET_IT}` };
+    return { admitted: false, reason: `mini-program ${appid} is not admitted to this environment: ${state} Add ${entry} (the same value on every function of this package). ${SET_IT}` };
   };
 }
 

@@ -2,7 +2,7 @@
  * Every error a caller can meet, as data, and the one function that reads a failure: what was thrown becomes the
  * error a result carries, how it may be retried and whether the call may still have been applied. The WeChat and
  * cloud codes are in wechatErrors.ts; the ones this package raises itself are here. The `code` names are a public
- * contract.
+ * contract, and so are the hints function results carry; an entry's `cli` says the same for someone at plugin-apply.
  */
 import { DeadlineExceeded } from './deadline';
 import type { EventIssue } from './eventSchema';
@@ -32,6 +32,24 @@ export interface ErrorText {
   hint: string;
 }
 
+/** A hint in both languages. */
+export interface Hint {
+  zh: string;
+  en: string;
+}
+
+/**
+ * The hint for someone at the plugin-apply CLI, where the functions' hint names what only a function's caller has (a
+ * function, a field of its result, its environment variables, the cloud console): the CLI's own commands and flags.
+ * The CLI fills `{next}` (what to do next after its command failed), `{url}` (the base URL it used) and `{timeout}`
+ * (its --timeout, in seconds). `list` is said instead on plugin-apply list; `agreeToClosed` instead when the
+ * decision was to agree to an application already refused or timed out.
+ */
+export interface CliHint extends Hint {
+  list?: Hint;
+  agreeToClosed?: Hint;
+}
+
 /** What the answer itself carried, beyond its code: the HTTP status, WeChat's own text. */
 export interface Answer {
   httpStatus?: number;
@@ -44,7 +62,9 @@ export interface AnswerDependent {
   outcome?: Outcome;
   /** Whether every further item of a batch would meet it too (see ACCOUNT_WIDE_CODES). */
   accountWide?: boolean;
-  hint?: { zh: string; en: string };
+  hint?: Hint;
+  /** The CLI's words for it, in place of the entry's `cli`. */
+  cli?: CliHint;
   httpStatus?: number;
 }
 
@@ -55,6 +75,8 @@ export interface ErrorEntry {
   outcome: Outcome;
   zh: ErrorText;
   en: ErrorText;
+  /** The hint in the CLI's words, where the functions' hint does not fit someone at a terminal. */
+  cli?: CliHint;
   /** What the entry computes from the answer, in place of its fixed fields (HTTP_ERROR: by its status). */
   byAnswer?: (answer: Answer) => AnswerDependent;
 }
@@ -102,11 +124,12 @@ export const OWN_ERRORS = {
     code: 'INVALID_EVENT', retry: 'never', outcome: 'known',
     zh: { message: '请求参数有误', hint: '请按 issues 中列出的每个问题修改后再调用。' },
     en: { message: 'the event is invalid', hint: 'Fix each problem listed in issues and call again.' },
+    cli: { zh: '请按该行下列出的问题修改后再运行。', en: 'Fix each problem listed under its line, then run again.' },
   },
   FORBIDDEN: {
     code: 'FORBIDDEN', retry: 'never', outcome: 'known',
-    zh: { message: '无权操作：只有插件管理员可以处理申请', hint: '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（三个云函数设为同一值）。' },
-    en: { message: 'forbidden: only plugin admins may decide on applications', hint: 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on all three functions).' },
+    zh: { message: '无权操作：只有插件管理员可以处理申请', hint: '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（本套件的每个云函数设为同一值）。' },
+    en: { message: 'forbidden: only plugin admins may decide on applications', hint: 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on every function of this package).' },
   },
   MISCONFIGURED: {
     code: 'MISCONFIGURED', retry: 'never', outcome: 'known',
@@ -117,21 +140,25 @@ export const OWN_ERRORS = {
     code: 'TIMEOUT', retry: 'backoff', outcome: 'unknown',
     zh: { message: '微信接口未在时限内响应，结果未知', hint: '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。' },
     en: { message: 'WeChat did not answer within the time limit; the outcome is unknown', hint: 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.' },
+    cli: { zh: '{next}需要更多时间时，请调大 --timeout（本次 {timeout} 秒）。', en: '{next} To allow more time, raise --timeout (this run: {timeout} s).' },
   },
   OUTCOME_UNKNOWN: {
     code: 'OUTCOME_UNKNOWN', retry: 'backoff', outcome: 'unknown',
     zh: { message: '无法确定此操作是否已生效：微信拒绝了它或应答丢失，而该申请的当前状态无法读取，结果未知', hint: '请刷新列表查看该申请的当前状态：已是所要的状态则无需处理，否则再操作一次。' },
     en: { message: 'whether the decision was applied cannot be told: WeChat refused it or its answer was lost, and the application\'s current status could not be read, so the outcome is unknown', hint: 'Refresh the list to see the application\'s current status: if it is already as asked there is nothing to do; otherwise send the decision again.' },
+    cli: { zh: '{next}', en: '{next}' },
   },
   NOT_ATTEMPTED: {
     code: 'NOT_ATTEMPTED', retry: 'backoff', outcome: 'known',
     zh: { message: '时间不足，未处理此项', hint: '请重新发送此项。' },
     en: { message: 'not attempted: the time limit ran out first', hint: 'Send this item again.' },
+    cli: { zh: '请对这些 appid 再运行一次（需要时调大 --timeout）。', en: 'Run again for these appids (raise --timeout if time ran out).' },
   },
   SKIPPED: {
     code: 'SKIPPED', retry: 'later', outcome: 'known',
     zh: { message: '已跳过：本批次中前面的项遇到了整个帐号的错误，此项未发送', hint: '请先按该帐号级错误（见 blockedBy 及其提示）处理，然后重新发送这些项。' },
     en: { message: 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent', hint: 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.' },
+    cli: { zh: '请先按上面的帐号级错误处理，然后对跳过的 appid 再运行一次。', en: 'Fix the account-wide error reported above first, then run again for the skipped appids.' },
   },
   NOT_PAGING: {
     code: 'NOT_PAGING', retry: 'never', outcome: 'known',
@@ -142,6 +169,12 @@ export const OWN_ERRORS = {
     code: 'INTERNAL', retry: 'backoff', outcome: 'known',
     zh: { message: '内部错误，请稍后重试', hint: '请在云函数日志中按请求 ID 查找详情。' },
     en: { message: 'internal error; try again later', hint: 'Look up the request id in the function\'s logs.' },
+    cli: { zh: '请加 --verbose 重新运行，并附上输出反馈。', en: 'Run again with --verbose and report what it prints.' },
+  },
+  WATCH_STATE_UNAVAILABLE: {
+    code: 'WATCH_STATE_UNAVAILABLE', retry: 'backoff', outcome: 'known',
+    zh: { message: '无法读写监视器的记录（云数据库），本次未读取、未决定、未发送任何内容', hint: '请确认云函数部署在插件帐号自己的云开发环境中且数据库已开通；raw 中是数据库的原文。下次定时运行会再试。' },
+    en: { message: 'the watcher could not read or write its records (the cloud database), so this run read, decided and sent nothing', hint: 'Check that the function is deployed in the plugin account\'s own environment with its database activated; raw holds the database\'s own text. The next timer run tries again.' },
   },
   TRAIL_UNREADABLE: {
     code: 'TRAIL_UNREADABLE', retry: 'backoff', outcome: 'known',
@@ -152,14 +185,15 @@ export const OWN_ERRORS = {
     code: 'WECHAT_ERROR', retry: 'never', outcome: 'known',
     zh: { message: '微信接口返回了未知错误', hint: '请在微信文档中查找该 errCode；raw 中是微信的原文。' },
     en: { message: 'WeChat returned an unknown error', hint: 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.' },
+    cli: { zh: '请在微信文档中查找该 errCode；错误行末尾是微信的原文。', en: 'Look up the errCode in WeChat\'s documentation; WeChat\'s own text ends the error line.' },
   },
 } as const satisfies Record<string, ErrorEntry>;
 
 /** FORBIDDEN when no admin is configured at all: every caller is refused, so the fix is the configuration's. */
 const NOT_CONFIGURED: ErrorEntry = {
   code: 'FORBIDDEN', retry: 'never', outcome: 'known',
-  zh: { message: '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', hint: '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，三个云函数设为同一值）。' },
-  en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on all three functions).' },
+  zh: { message: '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', hint: '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，本套件的每个云函数设为同一值）。' },
+  en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on every function of this package).' },
 };
 
 /** FORBIDDEN on getPluginApplyList: the same refusal, worded for a caller who asked to read the list. */
@@ -282,6 +316,20 @@ function wechatFailure(errCode: number, answer: Answer): Failure {
 /** The error for a WeChat or cloud code, with WeChat's own text (and the HTTP status, for HTTP_ERROR). */
 export function wechatError(errCode: number, raw: string, httpStatus?: number): ApplyError {
   return wechatFailure(errCode, { raw, ...(httpStatus === undefined ? {} : { httpStatus }) }).error;
+}
+
+const OWN_BY_CODE: ReadonlyMap<string, ErrorEntry> = new Map(Object.values(OWN_ERRORS).map((entry: ErrorEntry) => [entry.code, entry]));
+
+/**
+ * The CLI's words for an error's hint, placeholders unfilled, from the entry it came from (and from what the
+ * answer said, for an entry that reads it); undefined where the functions' hint serves the CLI as it is.
+ */
+export function cliHintOf(error: ApplyError): CliHint | undefined {
+  const wechat = error.errCode === null ? undefined : WECHAT_ERRORS.get(error.errCode);
+  // OUTCOME_UNKNOWN and WECHAT_ERROR carry a WeChat errCode, but their words are our own entry's.
+  const entry = wechat?.code === error.code ? wechat : OWN_BY_CODE.get(error.code);
+  const answer = entry?.byAnswer?.({ raw: error.raw ?? '', ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) });
+  return answer?.cli ?? entry?.cli;
 }
 
 /** The codes whose own text says the outcome is unknown (the table's `outcome`). */

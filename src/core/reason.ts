@@ -83,6 +83,19 @@ function characters(text: string): Iterable<unknown> {
   return graphemeSegmenter()?.segment(text) ?? text;
 }
 
+/**
+ * The text's first `max` characters as the reader sees them (grapheme clusters, see `characters`), and whether it was
+ * longer; a cluster is never split, so an emoji sequence or a letter with its accents stays whole.
+ */
+export function firstCharacters(text: string, max: number): { text: string; cut: boolean } {
+  const kept: string[] = [];
+  for (const item of characters(text)) {
+    if (kept.length >= max) return { text: kept.join(''), cut: true };
+    kept.push(typeof item === 'string' ? item : (item as Intl.SegmentData).segment);
+  }
+  return { text: kept.join(''), cut: false };
+}
+
 /** How many characters the text shows (see `characters`). */
 export function visibleLength(text: string): number {
   return Array.from(characters(text)).length;

@@ -1,18 +1,23 @@
 /**
  * The codes WeChat, the cloud and this package's transports answer with, as data (seed page, platform-wide codes,
- * wx-server-sdk's own table, and the HTTPS transport's own). What each means is in errorTable.ts.
+ * wx-server-sdk's own table from cloudErrors.ts, and the HTTPS transport's own). What each means is in errorTable.ts.
  */
 import type { ErrorEntry } from './errorTable';
+import { CLOUD_ERRORS } from './cloudErrors';
 import { byHttpStatus, tokenAddressHint } from './httpAnswers';
 
-/** The hint of every failure whose outcome is unknown: the list tells whether the decision was applied. */
-const REFRESH_THEN_RETRY = {
-  zh: '请刷新列表确认该决定是否已生效，未生效再重试。',
-  en: 'Refresh the list to see whether the decision was applied, then retry if not.',
+/** What the CLI says of a failure whose outcome is unknown: what to do next after the command it ran. */
+const NEXT = { zh: '{next}', en: '{next}' } as const;
+
+/** The CLI's words for a refusal of the account: only the plugin's own account may use the API. */
+const OWN_ACCOUNT_ONLY = {
+  zh: '请使用插件自己的帐号：只有插件开发者可以处理插件的使用申请。',
+  en: 'Use the plugin\'s own account: only the plugin developer may decide on its applications.',
+  list: { zh: '请使用插件自己的帐号：只有插件开发者可以读取插件的申请列表。', en: 'Use the plugin\'s own account: only the plugin developer may list its applications.' },
 } as const;
 
-/** The hint of a transient failure that is retried automatically. */
-const TRANSIENT = { zh: '暂时性错误：会自动退避重试。', en: 'Transient: retry with backoff.' } as const;
+/** The CLI's words for a plugin WeChat does not know: the CLI's PLUGIN_APPID names it. */
+const CHECK_PLUGIN_APPID = { zh: '请检查 PLUGIN_APPID：必须是插件自己的 appid。', en: 'Check PLUGIN_APPID: it must be the plugin\'s own appid.' } as const;
 
 /** The errCode of HTTP_ERROR: the HTTPS endpoint answered a status other than 2xx. */
 export const HTTP_ERROR_CODE = -700002;
@@ -43,6 +48,7 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'PLUGIN_ALREADY_ADDED', retry: 'never', outcome: 'known',
     zh: { message: '已经添加该插件', hint: '无需处理：申请方已在使用该插件，请刷新列表。' },
     en: { message: 'the applicant has already added this plugin', hint: 'Nothing to do: the applicant already uses the plugin. Refresh the list.' },
+    cli: { zh: '无需处理：申请方已在使用该插件。', en: 'Nothing to do: the applicant already uses the plugin.' },
   }],
   [89238, {
     code: 'PLUGIN_LIMIT_REACHED', retry: 'never', outcome: 'known',
@@ -53,31 +59,40 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'PLUGIN_NOT_FOUND', retry: 'never', outcome: 'known',
     zh: { message: '该插件不存在', hint: '请把云函数部署在插件帐号自己的云开发环境中（云调用以该帐号的 appid 身份进行）。' },
     en: { message: 'the plugin does not exist', hint: 'Deploy the function in the plugin account\'s own cloud environment (cloud calls act for that account\'s appid).' },
+    cli: CHECK_PLUGIN_APPID,
   }],
   [89240, {
     code: 'APPLICATION_NOT_PENDING', retry: 'never', outcome: 'known',
     zh: { message: '无法进行此操作，只有"待确认"的申请可操作通过/拒绝', hint: '请刷新列表：该申请已被处理或已超时。' },
     en: { message: 'only pending applications can be agreed to or refused', hint: 'Refresh the list: the application was already decided or has timed out.' },
+    cli: {
+      zh: '请运行 plugin-apply list：该申请已被处理或已超时。', en: 'Run plugin-apply list: the application was already decided or has timed out.',
+      agreeToClosed: { zh: '已拒绝或已超时的申请不能再同意：需由申请方重新申请，之后再运行 plugin-apply agree。', en: 'A refused or timed-out application cannot be agreed to: the applicant must apply again, then run plugin-apply agree.' },
+    },
   }],
   [89241, {
     code: 'APPLICATION_NOT_DELETABLE', retry: 'never', outcome: 'known',
     zh: { message: '无法进行此操作，只有"已拒绝/已超时"的申请可操作删除', hint: '请刷新列表：已通过的申请不能删除。' },
     en: { message: 'only refused or timed-out applications can be deleted', hint: 'Refresh the list: approved applications cannot be deleted.' },
+    cli: { zh: '请运行 plugin-apply list：已通过的申请不能删除。', en: 'Run plugin-apply list: approved applications cannot be deleted.' },
   }],
   [89242, {
     code: 'APPLICATION_NOT_FOUND', retry: 'never', outcome: 'known',
     zh: { message: '该 appid 不在申请列表内', hint: '请对照申请列表（getPluginDevApplyList）检查 appid；它可能已被删除。' },
     en: { message: 'this appid is not in the application list', hint: 'Check the appid against the list (getPluginDevApplyList); it may have been deleted already.' },
+    cli: { zh: '请用 plugin-apply list 核对 appid；它可能已被删除。', en: 'Check the appid against plugin-apply list; it may have been deleted already.' },
   }],
   [89243, {
     code: 'APPLICATION_PENDING', retry: 'never', outcome: 'known',
     zh: { message: '"待确认"的申请不可删除', hint: '请先同意或拒绝该申请，拒绝后再删除。' },
     en: { message: 'pending applications cannot be deleted', hint: 'Agree to or refuse the application first, then delete it once refused.' },
+    cli: { zh: '请先同意或拒绝该申请（plugin-apply refuse --reason 理由 APPID），拒绝后再删除。', en: 'Agree to or refuse it first (plugin-apply refuse --reason TEXT APPID), then delete it once refused.' },
   }],
   [89044, {
     code: 'PLUGIN_APPID_NOT_FOUND', retry: 'never', outcome: 'known',
     zh: { message: '不存在该插件 appid', hint: '请把云函数部署在插件帐号自己的云开发环境中，或检查 PLUGIN_APPID。' },
     en: { message: 'no plugin with this appid exists', hint: 'Deploy the function in the plugin account\'s own cloud environment, or check PLUGIN_APPID.' },
+    cli: CHECK_PLUGIN_APPID,
   }],
   // Platform-wide codes (platform-facts.md).
   [40001, {
@@ -120,11 +135,13 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'ACCESS_TOKEN_MISSING', retry: 'never', outcome: 'known',
     zh: { message: '缺少 access_token 参数', hint: '请求到达微信时没有 access_token：请检查 WECHAT_API_BASE_URL 指向的代理是否去掉了查询参数。' },
     en: { message: 'the access_token parameter is missing', hint: 'The request reached WeChat without its access_token: check that no proxy on WECHAT_API_BASE_URL strips the query string.' },
+    cli: { zh: '请求到达微信时没有 access_token：请检查 --base-url / WECHAT_API_BASE_URL（本次 {url}） 指向的代理是否去掉了查询参数。', en: 'The request reached WeChat without its access_token: check that no proxy on --base-url / WECHAT_API_BASE_URL (this run: {url}) strips the query string.' },
   }],
   [47001, {
     code: 'DATA_FORMAT_ERROR', retry: 'never', outcome: 'known',
     zh: { message: '数据格式错误', hint: '请附上 raw 中的 rid 反馈：请求体不是微信能读取的 JSON。' },
     en: { message: 'data format error: WeChat could not read the request body', hint: 'Report this with the rid in raw: WeChat could not read the request body as JSON.' },
+    cli: { zh: '请附上错误行末尾的 rid 反馈：请求体不是微信能读取的 JSON。', en: 'Report this with the rid at the end of the error line: WeChat could not read the request body as JSON.' },
   }],
   [48004, {
     code: 'API_BANNED', retry: 'never', outcome: 'known',
@@ -135,156 +152,44 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'API_UNAUTHORIZED', retry: 'never', outcome: 'known',
     zh: { message: '该帐号没有此接口的权限', hint: '请使用插件自己的帐号：只有插件开发者可以处理插件的使用申请。' },
     en: { message: 'this account is not authorized for this API', hint: 'Use the plugin\'s own account: only the plugin developer may decide on its applications.' },
+    cli: OWN_ACCOUNT_ONLY,
   }],
   [61007, {
     code: 'API_UNAUTHORIZED', retry: 'never', outcome: 'known',
     zh: { message: '该接口未授权给第三方平台', hint: '请把该接口授权给第三方平台，或使用插件自己的帐号调用。' },
     en: { message: 'this API is not authorized to the third-party platform', hint: 'Authorize the API to the third-party platform, or call it with the plugin\'s own account.' },
+    cli: OWN_ACCOUNT_ONLY,
   }],
   [61004, {
     code: 'IP_NOT_WHITELISTED', retry: 'never', outcome: 'known',
     zh: { message: '调用方 IP 不在白名单内', hint: '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。' },
     en: { message: 'the caller\'s IP address is not in the account\'s whitelist', hint: 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).' },
+    cli: { zh: '请在管理后台（开发管理 → 开发设置）把本机的 IP（错误行末尾微信的原文中有）加入 IP 白名单。', en: 'Add this machine\'s IP (WeChat\'s text at the end of the error line names it) to the IP whitelist in the admin console (开发管理 → 开发设置).' },
   }],
   [40164, {
     code: 'IP_NOT_WHITELISTED', retry: 'never', outcome: 'known',
     zh: { message: '调用方 IP 不在白名单内', hint: '请在管理后台（开发管理 → 开发设置）把本服务器的 IP（见 raw）加入 IP 白名单。' },
     en: { message: 'the caller\'s IP address is not in the account\'s whitelist', hint: 'Add this server\'s IP to the IP whitelist in the admin console (开发管理 → 开发设置).' },
+    cli: { zh: '请在管理后台（开发管理 → 开发设置）把本机的 IP（错误行末尾微信的原文中有）加入 IP 白名单。', en: 'Add this machine\'s IP (WeChat\'s text at the end of the error line names it) to the IP whitelist in the admin console (开发管理 → 开发设置).' },
   }],
-  // Cloud-side codes (wx-server-sdk's table).
-  [-604101, {
-    code: 'NO_API_PERMISSION', retry: 'never', outcome: 'known',
-    zh: { message: '云函数没有调用此接口的权限', hint: '请在云函数的 config.json 的 permissions.openapi 中加入该接口（pluginManager.setDevPluginApplyStatus、pluginManager.getPluginDevApplyList），然后重新上传云函数；权限最多 10 分钟后生效。' },
-    en: { message: 'the cloud function has no permission to call this API', hint: 'Add the API (pluginManager.setDevPluginApplyStatus, pluginManager.getPluginDevApplyList) to permissions.openapi in the function\'s config.json and upload the function again; the permission takes up to 10 minutes to apply.' },
-  }],
-  [-604100, {
-    code: 'API_NOT_FOUND', retry: 'never', outcome: 'known',
-    zh: { message: '接口不存在', hint: '请更新 wx-server-sdk 并重新部署；检查接口名称。' },
-    en: { message: 'the API was not found', hint: 'Update wx-server-sdk and redeploy; check the API name.' },
-  }],
-  [-604102, {
-    code: 'OPENAPI_TIMEOUT', retry: 'backoff', outcome: 'unknown',
-    zh: { message: '调用微信接口超时，结果未知', hint: REFRESH_THEN_RETRY.zh },
-    en: { message: 'the WeChat API call timed out; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
-  }],
-  [-604103, {
-    code: 'OPENAPI_SYSTEM_ERROR', retry: 'backoff', outcome: 'known',
-    zh: { message: '调用微信接口时系统错误', hint: TRANSIENT.zh },
-    en: { message: 'system error while calling the WeChat API', hint: TRANSIENT.en },
-  }],
-  [-604104, {
-    code: 'ILLEGAL_INVOCATION_SOURCE', retry: 'never', outcome: 'known',
-    zh: { message: '调用来源不合法', hint: '请从小程序中调用云函数：开发者工具的云端测试和本地调试都不是合法的调用来源。' },
-    en: { message: 'illegal source of invocation', hint: 'Call the function from the mini-program: neither DevTools\' cloud testing nor local debugging is an accepted source.' },
-  }],
-  [-601001, {
-    code: 'WECHAT_SYSTEM_ERROR', retry: 'backoff', outcome: 'known',
-    zh: { message: '微信系统错误', hint: TRANSIENT.zh },
-    en: { message: 'WeChat system error', hint: TRANSIENT.en },
-  }],
-  [-601002, {
-    code: 'CLOUD_ARGS_ERROR', retry: 'never', outcome: 'known',
-    zh: { message: '云调用参数错误', hint: '请附上请求 ID 反馈：云函数发送的参数被云端拒绝。' },
-    en: { message: 'the cloud call\'s arguments were rejected', hint: 'Report this with the request id: the function sent arguments the cloud refused.' },
-  }],
-  [-601003, {
-    code: 'CLOUD_NETWORK_ERROR', retry: 'backoff', outcome: 'unknown',
-    zh: { message: '云调用网络错误，结果未知', hint: REFRESH_THEN_RETRY.zh },
-    en: { message: 'network error in the cloud call; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
-  }],
-  [-601004, {
-    code: 'CLOUD_API_PERMISSION_DENIED', retry: 'never', outcome: 'known',
-    zh: { message: '云调用接口权限被拒绝', hint: '请确认云函数部署在插件帐号自己的云开发环境中，且该帐号有此接口的权限。' },
-    en: { message: 'API permission denied', hint: 'Make sure the function runs in the plugin account\'s own environment and that the account may call this API.' },
-  }],
-  [-601008, {
-    code: 'CLOUD_SERVER_TIMEOUT', retry: 'backoff', outcome: 'unknown',
-    zh: { message: '云调用服务端请求超时，结果未知', hint: REFRESH_THEN_RETRY.zh },
-    en: { message: 'the server-side request timed out; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
-  }],
-  [-601012, {
-    code: 'CLOUD_UNAUTHORIZED_ENV', retry: 'never', outcome: 'known',
-    zh: { message: '未授权的云开发环境', hint: '调用方无权使用该环境：请在云开发控制台的环境共享中授权调用方，或把云函数部署到自己的环境。' },
-    en: { message: 'unauthorized environment', hint: 'The caller may not use this environment: grant it under 环境共享 in the cloud console, or deploy the function to its own environment.' },
-  }],
-  // The SDK's text table files this one under -602018, but its constant WX_UNAUTHORIZED_API is -601018.
-  [-601018, {
-    code: 'CLOUD_UNAUTHORIZED_API', retry: 'never', outcome: 'known',
-    zh: { message: '未授权的接口', hint: '该环境的授权不包括此接口：请检查环境共享的授权范围，或在插件帐号自己的环境中调用。' },
-    en: { message: 'unauthorized API', hint: 'The environment\'s grant does not cover this API: check the 环境共享 grant, or call from the plugin account\'s own environment.' },
-  }],
-  [-501001, {
-    code: 'CLOUD_SYSTEM_ERROR', retry: 'backoff', outcome: 'unknown',
-    zh: { message: '云开发资源系统错误，结果未知', hint: REFRESH_THEN_RETRY.zh },
-    en: { message: 'cloud resource system error; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
-  }],
-  [-501002, {
-    code: 'CLOUD_TIMEOUT', retry: 'backoff', outcome: 'unknown',
-    zh: { message: '云开发服务超时，结果未知', hint: REFRESH_THEN_RETRY.zh },
-    en: { message: 'the cloud service timed out; the outcome is unknown', hint: REFRESH_THEN_RETRY.en },
-  }],
-  [-501003, {
-    code: 'CLOUD_REQUEST_LIMIT', retry: 'later', outcome: 'known',
-    zh: { message: '云开发请求次数超限', hint: '请稍候，或在云开发控制台提高环境配额。' },
-    en: { message: 'the cloud environment\'s request limit was exceeded', hint: 'Wait, or raise the environment\'s quota in the cloud console.' },
-  }],
-  [-501004, {
-    code: 'CLOUD_CONCURRENCY_LIMIT', retry: 'backoff', outcome: 'known',
-    zh: { message: '云开发并发请求超限', hint: '会自动退避重试；请减少一次发送的决定数量。' },
-    en: { message: 'the cloud environment\'s concurrency limit was exceeded', hint: 'Retry with backoff; send fewer decisions at once.' },
-  }],
-  [-501005, {
-    code: 'CLOUD_INVALID_ENV', retry: 'never', outcome: 'known',
-    zh: { message: '云开发环境无效', hint: '请部署到已存在的云开发环境（开发者工具：上传前先选择环境）。' },
-    en: { message: 'the cloud environment is invalid', hint: 'Deploy the function to an existing environment (DevTools: choose the environment before uploading).' },
-  }],
-  [-501006, {
-    code: 'CLOUD_INVALID_COMMON_PARAMS', retry: 'never', outcome: 'known',
-    zh: { message: '云开发公共参数无效', hint: '请更新 wx-server-sdk 并重新部署；仍出现请附上请求 ID 反馈。' },
-    en: { message: 'invalid common parameters', hint: 'Update wx-server-sdk and redeploy; if it persists, report it with the request id.' },
-  }],
-  [-501007, {
-    code: 'CLOUD_INVALID_PARAMS', retry: 'never', outcome: 'known',
-    zh: { message: '云开发请求参数无效', hint: '请附上请求 ID 反馈。' },
-    en: { message: 'the cloud rejected the request parameters', hint: 'Report this with the request id.' },
-  }],
-  [-501008, {
-    code: 'CLOUD_INVALID_REQUEST_SOURCE', retry: 'never', outcome: 'known',
-    zh: { message: '云开发请求来源无效', hint: '请从小程序或云函数中调用，不要从其他来源调用。' },
-    en: { message: 'invalid request source', hint: 'Call from the mini-program or from a cloud function, not from another source.' },
-  }],
-  [-501009, {
-    code: 'CLOUD_RESOURCE_NOT_INITIALIZED', retry: 'never', outcome: 'known',
-    zh: { message: '云开发资源未初始化', hint: '请在云开发控制台确认该环境已开通并初始化完成，然后再调用。' },
-    en: { message: 'cloud resource not initialized', hint: 'In the cloud console, make sure the environment is activated and fully initialized, then call again.' },
-  }],
-  // Cloud database codes (wx-server-sdk's table); they reach a result only through the trail query of getPluginApplyList.
-  [-502001, {
-    code: 'DATABASE_REQUEST_FAILED', retry: 'backoff', outcome: 'known',
-    zh: { message: '云数据库请求失败', hint: '暂时性错误：请稍后重试。' },
-    en: { message: 'the cloud database request failed', hint: 'Transient: try again shortly.' },
-  }],
-  [-502002, {
-    code: 'DATABASE_INVALID_OPERATOR', retry: 'never', outcome: 'known',
-    zh: { message: '云数据库操作符无效', hint: '请附上请求 ID 反馈：云函数发送了数据库不接受的查询。' },
-    en: { message: 'the cloud database rejected an operator', hint: 'Report it with the request id: the function sent a query the database does not accept.' },
-  }],
-  [-502003, {
-    code: 'DATABASE_PERMISSION_DENIED', retry: 'never', outcome: 'known',
-    zh: { message: '云数据库权限被拒绝', hint: '云函数对数据库有完全权限，与集合的权限设置无关：请确认云函数部署在插件帐号自己的云开发环境中，且该环境的数据库已开通。' },
-    en: { message: 'the cloud database denied permission', hint: 'Cloud functions have full database access whatever a collection\'s permission says: check that the functions are deployed in the plugin account\'s own environment, with its database activated.' },
-  }],
+  // Cloud-side and cloud database codes (wx-server-sdk's table): cloudErrors.ts.
+  ...CLOUD_ERRORS,
   // Raised by the HTTPS transport, not by WeChat: no HTTP answer came back, or one WeChat never sends.
   [-700001, {
     code: 'HTTPS_NETWORK_ERROR', retry: 'backoff', outcome: 'unknown',
     zh: { message: '无法连接微信接口（网络错误），结果未知', hint: '请检查本服务器能否访问 api.weixin.qq.com（DNS、防火墙、代理）；刷新列表确认该决定是否已生效，未生效再重试。' },
     en: { message: 'could not reach the WeChat API (network error); the outcome is unknown', hint: 'Check that this server can reach api.weixin.qq.com (DNS, firewall, proxy); refresh the list to see whether the decision was applied, then retry if not.' },
+    cli: { zh: '请检查本机能否访问 {url}（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。{next}', en: 'Check that this machine can reach {url} (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). {next}' },
   }],
   // Its retry policy, outcome and hint follow the status (byHttpStatus); "never" is what a status outside its rules gets.
   [HTTP_ERROR_CODE, {
     code: 'HTTP_ERROR', retry: 'never', outcome: 'known',
     zh: { message: '微信接口地址返回了 HTTP 错误状态', hint: '请查看 httpStatus：404 等 4xx 多为 WECHAT_API_BASE_URL 或代理配置错误；5xx 为上游故障，会自动重试，刷新列表确认决定是否已生效；429 请稍候再调用。' },
     en: { message: 'the WeChat API address answered with an HTTP error status', hint: 'See httpStatus: a 4xx such as 404 usually means WECHAT_API_BASE_URL or a proxy is wrong; a 5xx is an upstream failure, retried automatically (refresh the list to see whether the decision was applied); on 429 wait, then call again.' },
+    cli: {
+      zh: '请查看 httpStatus：404 等 4xx 多为 --base-url / WECHAT_API_BASE_URL（本次 {url}） 或代理配置错误；5xx 为上游故障，会自动重试，运行 plugin-apply list 确认决定是否已生效；429 请稍候再调用。',
+      en: 'See httpStatus: a 4xx such as 404 usually means --base-url / WECHAT_API_BASE_URL (this run: {url}) or a proxy is wrong; a 5xx is an upstream failure, retried automatically (run plugin-apply list to see whether the decision was applied); on 429 wait, then call again.',
+    },
     byAnswer: byHttpStatus,
   }],
   // Raised by the HTTPS transport when stable_token gave no usable token: no decision left, so the outcome is known.
@@ -292,17 +197,20 @@ export const WECHAT_ERRORS: ReadonlyMap<number, ErrorEntry> = new Map<number, Er
     code: 'ACCESS_TOKEN_UNAVAILABLE', retry: 'later', outcome: 'known',
     zh: { message: '无法获取 access_token，未向微信发送任何请求', hint: '未发送任何请求：请检查本服务器能否访问 WECHAT_API_BASE_URL 的 /cgi-bin/stable_token，稍后再试。' },
     en: { message: 'no access token could be fetched, so nothing was sent to WeChat', hint: 'Nothing was sent: check that this server reaches WECHAT_API_BASE_URL\'s /cgi-bin/stable_token, then try again later.' },
+    cli: { zh: '请检查本机能否访问 {url}/cgi-bin/stable_token（DNS、防火墙、代理，以及 --base-url / WECHAT_API_BASE_URL 是否写错）。未发送任何请求，可直接重新运行。', en: 'Check that this machine can reach {url}/cgi-bin/stable_token (DNS, firewall, proxy, or a mistyped --base-url / WECHAT_API_BASE_URL). Nothing was sent, so just run it again.' },
     byAnswer: tokenAddressHint,
   }],
   [-700003, {
     code: 'HTTPS_RESPONSE_TOO_LARGE', retry: 'later', outcome: 'unknown',
     zh: { message: '微信接口的响应过大，已停止读取，结果未知', hint: '微信接口的响应不会这么大：请检查 WECHAT_API_BASE_URL 或代理；刷新列表确认该决定是否已生效，未生效再重试。' },
     en: { message: 'the answer from the WeChat API address was too large and was not read; the outcome is unknown', hint: 'WeChat\'s answers are never this large: check WECHAT_API_BASE_URL or the proxy; refresh the list to see whether the decision was applied, then retry if not.' },
+    cli: { zh: '微信接口的响应不会这么大：请检查 --base-url / WECHAT_API_BASE_URL（本次 {url}）或代理。{next}', en: 'WeChat\'s answers are never this large: check --base-url / WECHAT_API_BASE_URL (this run: {url}) or the proxy. {next}' },
   }],
   // Raised by both transports: an answer nobody can read says nothing of whether WeChat applied the request.
   [UNREADABLE_ANSWER_CODE, {
     code: 'UNREADABLE_ANSWER', retry: 'backoff', outcome: 'unknown',
     zh: { message: '微信接口的应答无法读取（被截断、不是 JSON 或缺少 errcode），结果未知', hint: '会自动退避重试；请刷新列表确认该决定是否已生效，未生效再重试。持续出现时请附上 raw 反馈（HTTPS 方式请检查 WECHAT_API_BASE_URL 或代理）。' },
     en: { message: 'the answer from the WeChat API could not be read (cut short, not JSON, or without an errcode); the outcome is unknown', hint: 'Retried with backoff; refresh the list to see whether the decision was applied, then retry if not. If it persists, report it with raw (over HTTPS, check WECHAT_API_BASE_URL or the proxy).' },
+    cli: NEXT,
   }],
 ]);

@@ -1,19 +1,19 @@
 /**
  * `npm run deploy`: builds the functions (with the permission check), then uploads every function folder under
- * cloudfunctions/ to a cloud environment with miniprogram-ci, as it is (nothing installed in the cloud), one
- * progress line per function and a summary. cloudbase_auth goes up only when asked for by name, since it replaces
+ * cloudfunctions/ to a cloud environment with miniprogram-ci, as it is (nothing installed in the cloud), then the
+ * function's timer trigger when its config.json has one, one progress line per step and a summary. cloudbase_auth goes up only when asked for by name, since it replaces
  * the environment's own. Its dependencies (the build, miniprogram-ci, output) are passed in.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import type { MiniprogramCi } from './miniprogramCi';
-import { explainUploadError } from './miniprogramCi';
+import type { MiniprogramCi, TriggerConfig } from './miniprogramCi';
+import { explainUploadError, TRIGGER_CREATED } from './miniprogramCi';
 import type { DeployOptions } from './options';
 import { HELP, KEY_PAGE, KEY_VARIABLE, parseDeployCommand, PROJECT_TYPES } from './options';
 import type { PlannedFunction } from './plan';
-import { describeFunction, discoverFunctions, formatBytes, leftOutLine, planFunction, selectFunctions } from './plan';
+import { describeFunction, describeTrigger, discoverFunctions, formatBytes, leftOutLine, planFunction, selectFunctions } from './plan';
 
 /** 0: every function uploaded (or a dry run); 1: the build or an upload failed; 2: usage or configuration error. */
 export const DEPLOY_EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -215,6 +215,8 @@ async function upload(
   }
 
   const outcomes: Array<'uploaded' | 'failed' | 'skipped'> = [];
+  /** One entry per trigger tried: whether it was created. */
+  const triggerOutcomes: boolean[] = [];
   let stopReason: string | undefined;
   let created = 0;
   for (const [index, fn] of functions.entries()) {
@@ -233,6 +235,15 @@ async function upload(
       );
       deps.out(`${label}: ✓ uploaded (${result.filesCount} files, ${formatBytes(result.packSize)} packed) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       outcomes.push('uploaded');
+      if (fn.trigger !== null) {
+        const trigger = await uploadTrigger(ci, { project, envId: options.env, functionName: fn.name, trigger: fn.trigger }, sink, target);
+        triggerOutcomes.push(trigger.ok);
+        if (trigger.ok) deps.out(`${label}: ✓ trigger ${describeTrigger(fn.trigger)} uploaded`);
+        else {
+          deps.err(`${label}: ✗ ${withoutKey(trigger.line, key.text)}`);
+          if (trigger.stopsAll) stopReason = 'the same problem would fail it';
+        }
+      }
       // miniprogram-ci creates a missing function on Node.js 8.9, where wx-server-sdk 3+ cannot run; it says so only in its log.
       if (ciLog.some((line) => /will create cloudfunction/i.test(line))) {
         deps.err(
@@ -251,9 +262,45 @@ async function upload(
   }
 
   const count = (outcome: string): number => outcomes.filter((item) => item === outcome).length;
-  deps.out(`summary: ${count('uploaded')} uploaded, ${count('failed')} failed, ${count('skipped')} not attempted`);
+  const triggersFailed = triggerOutcomes.filter((ok) => !ok).length;
+  const triggerSummary = triggerOutcomes.length === 0 ? '' : `; triggers: ${triggerOutcomes.length - triggersFailed} uploaded, ${triggersFailed} failed`;
+  deps.out(`summary: ${count('uploaded')} uploaded, ${count('failed')} failed, ${count('skipped')} not attempted${triggerSummary}`);
   if (count('uploaded') > 0) {
     deps.out('Check once that each function\'s config.json permissions apply: docs/deploy.md, "Deploy without DevTools".');
   }
-  return count('uploaded') === functions.length && created === 0 ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
+  return count('uploaded') === functions.length && created === 0 && triggersFailed === 0 ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
+}
+
+/** How a trigger's upload ended: created, or one line saying what happened and what to do. */
+type TriggerUpload = { ok: true } | { ok: false; line: string; stopsAll: boolean };
+
+/**
+ * Uploads a function's timer trigger once its code is up. miniprogram-ci resolves with a string rather than
+ * throwing when WeChat refuses: only its success string counts as created.
+ */
+async function uploadTrigger(
+  ci: MiniprogramCi,
+  request: { project: object; envId: string; functionName: string; trigger: TriggerConfig },
+  sink: (line: string) => void,
+  target: { env: string; appid: string; type: string },
+): Promise<TriggerUpload> {
+  const { functionName, trigger } = request;
+  const byHand = `Its code is uploaded; set the trigger from DevTools instead: right-click cloudfunctions/${functionName} → 上传触发器 (upload trigger), which shows WeChat's own reason, or check it in the cloud console (云函数 → ${functionName} → 触发器).`;
+  let answer: unknown;
+  try {
+    answer = await withConsoleTo(sink, () =>
+      ci.cloud.createTimeTrigger({ project: request.project, envId: request.envId, functionName, triggersConfig: [{ name: trigger.name, type: trigger.type, config: trigger.config }] }),
+    );
+  } catch (error) {
+    const explained = explainUploadError(error, target);
+    return { ok: false, line: `trigger ${trigger.name} not uploaded: ${explained.line} ${byHand}`, stopsAll: explained.stopsAll };
+  }
+  if (answer === TRIGGER_CREATED) return { ok: true };
+  const said = typeof answer === 'string' ? answer : JSON.stringify(answer) ?? String(answer);
+  return {
+    ok: false,
+    // The answer is the same whatever WeChat objected to (a cron it refuses, a name already taken, no such function).
+    line: `trigger ${trigger.name} not uploaded: miniprogram-ci answered "${said}" instead of "${TRIGGER_CREATED}", whatever WeChat refused. ${byHand}`,
+    stopsAll: false,
+  };
 }

@@ -30,10 +30,37 @@ export interface UploadFunctionOptions {
   remoteNpmInstall: boolean;
 }
 
+/** A timer trigger as `createTimeTrigger` takes it: config.json's own entry. */
+export interface TriggerConfig {
+  name: string;
+  type: 'timer';
+  config: string;
+}
+
+/** What `ci.cloud.createTimeTrigger(…)` takes; `uploadFunction` ignores config.json's `triggers`, so this uploads them. */
+export interface CreateTimeTriggerOptions {
+  project: object;
+  envId: string;
+  functionName: string;
+  triggersConfig: TriggerConfig[];
+}
+
+/**
+ * What `createTimeTrigger` resolves with when the trigger was created. It throws only on a missing argument: every
+ * failure of WeChat's API resolves with TRIGGER_FORMAT_ANSWER instead, so the answer has to be checked.
+ */
+export const TRIGGER_CREATED = '创建定时触发器成功';
+
+/** What `createTimeTrigger` resolves with on any failure, whatever the cause (not only the format). */
+export const TRIGGER_FORMAT_ANSWER = '请检查传入的 triggersConfig 是否符合格式';
+
 /** The part of miniprogram-ci a deploy uses. */
 export interface MiniprogramCi {
   Project: new (options: CiProjectOptions) => object;
-  cloud: { uploadFunction(options: UploadFunctionOptions): Promise<{ filesCount: number; packSize: number }> };
+  cloud: {
+    uploadFunction(options: UploadFunctionOptions): Promise<{ filesCount: number; packSize: number }>;
+    createTimeTrigger(options: CreateTimeTriggerOptions): Promise<unknown>;
+  };
 }
 
 /** Where the pinned version is kept, per project: `.cache/` is ignored by git. */

@@ -39,8 +39,9 @@ const ENV_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,63}$/;
 /** The help text of `npm run deploy`. */
 export const HELP = `npm run deploy -- --env <envId> --appid <wx…> [--type plugin|miniprogram] [--only a,b] [--dry-run] [--verbose]
 
-Builds the functions (with the permission check), then uploads every function folder under cloudfunctions/ that has a
-config.json to the cloud environment, as it is (no cloud-side npm install), with WeChat's miniprogram-ci.
+Builds the functions (with the permission and trigger checks), then uploads every function folder under cloudfunctions/
+that has a config.json to the cloud environment, as it is (no cloud-side npm install), with WeChat's miniprogram-ci,
+and after each function the timer trigger its config.json declares (times in UTC+8).
 cloudbase_auth is left out unless asked for: uploading it replaces the environment's own cloudbase_auth, and only
 environment sharing (way (b) in docs/deploy.md) needs it.
 

@@ -1,10 +1,12 @@
 /**
  * What a deploy uploads: every function folder under cloudfunctions/ that has a config.json, found on disk rather
- * than listed here, except the opt-in ones (cloudbase_auth) unless asked for, with its files and the API permissions
- * its config.json grants.
+ * than listed here, except the opt-in ones (cloudbase_auth) unless asked for, with its files, the API permissions
+ * its config.json grants and its timer trigger.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseTriggers } from '../core/timerTrigger';
+import type { TriggerConfig } from './miniprogramCi';
 
 /** One file of a function folder, as it will be uploaded. */
 export interface PlannedFile {
@@ -20,6 +22,8 @@ export interface PlannedFunction {
   files: PlannedFile[];
   /** `permissions.openapi` of its config.json. */
   openapi: string[];
+  /** The timer trigger of its config.json, uploaded after the function; null when it has none. */
+  trigger: TriggerConfig | null;
 }
 
 /** The deployable function folders: the directories of `functionsRoot` holding a config.json, sorted. */
@@ -80,25 +84,30 @@ function filesUnder(folder: string, dir: string = folder): PlannedFile[] {
 }
 
 /**
- * Reads one function folder after the build: its files and permissions. Throws an Error naming the file to fix
- * when the folder cannot run in the cloud (no index.js) or its config.json cannot be read.
+ * Reads one function folder after the build: its files, permissions and trigger. Throws an Error naming the file to
+ * fix when the folder cannot run in the cloud (no index.js), its config.json cannot be read, or its trigger breaks
+ * the platform's rules (so a deploy stops before anything is uploaded).
  */
 export function planFunction(functionsRoot: string, name: string): PlannedFunction {
   const folder = join(functionsRoot, name);
   const configFile = join(folder, 'config.json');
-  let openapi: unknown;
+  let config: { permissions?: { openapi?: unknown }; triggers?: unknown } | null;
   try {
-    openapi = (JSON.parse(readFileSync(configFile, 'utf8')) as { permissions?: { openapi?: unknown } } | null)?.permissions?.openapi ?? [];
+    config = JSON.parse(readFileSync(configFile, 'utf8')) as typeof config;
   } catch (error) {
     throw new Error(`cloudfunctions/${name}/config.json is not valid JSON (${(error as Error).message}).`, { cause: error });
   }
+  const openapi = config?.permissions?.openapi ?? [];
   if (!Array.isArray(openapi) || !openapi.every((api): api is string => typeof api === 'string')) {
     throw new Error(`cloudfunctions/${name}/config.json: permissions.openapi must be a list of API names.`);
   }
+  const triggers = parseTriggers(name, config?.triggers);
+  if (!triggers.ok) throw new Error(`${triggers.error}. Nothing was uploaded: fix the trigger, then deploy again.`);
   if (!existsSync(join(folder, 'index.js'))) {
     throw new Error(`cloudfunctions/${name} has no index.js after the build: add src/functions/${name}.ts, or remove the folder's config.json if it is not a function.`);
   }
-  return { name, folder, files: filesUnder(folder), openapi };
+  const { trigger } = triggers;
+  return { name, folder, files: filesUnder(folder), openapi, trigger: trigger === null ? null : { name: trigger.name, type: 'timer', config: trigger.config } };
 }
 
 /** A size for people: bytes, KB or MB. */
@@ -108,11 +117,17 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
-/** The dry run's description of one function: folder, each file with its size, permissions. */
+/** How a trigger reads in the deploy's lines: its name and cron, with the zone WeChat reads the cron in. */
+export function describeTrigger(trigger: TriggerConfig): string {
+  return `${trigger.name}, timer "${trigger.config}" (UTC+8)`;
+}
+
+/** The dry run's description of one function: folder, each file with its size, permissions, trigger. */
 export function describeFunction(fn: PlannedFunction, projectRoot: string): string[] {
   return [
     `${fn.name}  (${relative(projectRoot, fn.folder)}/)`,
     ...fn.files.map((file) => `  ${file.path.padEnd(14)} ${formatBytes(file.bytes).padStart(10)}`),
     `  permissions: ${fn.openapi.length > 0 ? fn.openapi.join(', ') : 'none (calls no openapi)'}`,
+    ...(fn.trigger === null ? [] : [`  trigger: ${describeTrigger(fn.trigger)}, uploaded after the function`]),
   ];
 }

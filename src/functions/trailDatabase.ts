@@ -2,13 +2,14 @@
  * The decision trail's store in the plugin environment's own cloud database, through wx-server-sdk's
  * `cloud.database()`. The database client is created on first use, so a cold start that writes no record never
  * loads it (in the lean bundle it lives in database.js beside index.js). Every SDK error is translated here, once,
- * into TrailStoreError; a missing collection is created rather than reported.
+ * into TrailStoreError; a missing collection is created rather than reported (both in cloudCollection.ts).
  */
 import cloud from 'wx-server-sdk';
 import type { TrailFilter, TrailStore } from '../core/trailWriter';
 import { TrailStoreError } from '../core/trailWriter';
 import type { TrailRecord } from '../core/trailRecords';
 import { TRAIL_COLLECTION } from '../core/trailRecords';
+import { COLLECTION_NOT_EXIST, openCollection } from './cloudCollection';
 
 /** What the trail uses of the SDK's database (its own typings return `void | string` unions for the callback forms). */
 interface Query {
@@ -31,17 +32,7 @@ interface Database {
 /** Documents one `add` carries: the database SDK's own cap on a query's size, and more than a batch of 200 plus what waits. */
 const ADD_MAX_DOCUMENTS = 1000;
 
-const COLLECTION_NOT_EXIST = -502005;
 const DATABASE_REQUEST_FAILED = -502001;
-
-/** The SDK's thrown value as a TrailStoreError: its errCode and errMsg (an Error with own fields, or a bare object). */
-function translated(thrown: unknown): TrailStoreError {
-  if (thrown instanceof TrailStoreError) return thrown;
-  const fields = (typeof thrown === 'object' && thrown !== null ? thrown : {}) as { errCode?: unknown; errMsg?: unknown; message?: unknown };
-  const errCode = typeof fields.errCode === 'number' ? fields.errCode : null;
-  const text = typeof fields.errMsg === 'string' ? fields.errMsg : typeof fields.message === 'string' ? fields.message : String(thrown);
-  return new TrailStoreError(errCode, text.slice(0, 500));
-}
 
 /** Whether an add failed because a document with that `_id` exists (a concurrent container created the folded record). */
 function isDuplicateId(error: TrailStoreError): boolean {
@@ -58,31 +49,7 @@ function recordOf(document: unknown): TrailRecord {
 
 /** The trail's store; `database` is for tests, the cloud's by default. */
 export function createTrailDatabase(database: () => Database = () => cloud.database() as unknown as Database): TrailStore {
-  let db: Database | undefined;
-  const opened = (): Database => (db ??= database());
-  const collection = (): Collection => opened().collection(TRAIL_COLLECTION);
-
-  /** Runs `operation`; when the collection does not exist yet, creates it and runs it once more. */
-  const inCollection = async <T>(operation: () => Promise<T>): Promise<T> => {
-    try {
-      return await operation();
-    } catch (thrown) {
-      const error = translated(thrown);
-      if (error.errCode !== COLLECTION_NOT_EXIST) throw error;
-      try {
-        await opened().createCollection(TRAIL_COLLECTION);
-      } catch (creating) {
-        // Another container may have created it meanwhile: the retry below tells.
-        const code = (creating as { code?: unknown } | null)?.code;
-        if (code !== 'DATABASE_COLLECTION_ALREADY_EXIST') throw translated(creating);
-      }
-      try {
-        return await operation();
-      } catch (again) {
-        throw translated(again);
-      }
-    }
-  };
+  const { database: opened, collection, translated, inCollection } = openCollection(TRAIL_COLLECTION, database, TrailStoreError);
 
   const addAll = async (documents: readonly unknown[]): Promise<void> => {
     for (let start = 0; start < documents.length; start += ADD_MAX_DOCUMENTS) {

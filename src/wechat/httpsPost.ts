@@ -165,6 +165,14 @@ export function maskAccessToken(url: string): string {
   return url.replace(/(access_token=)[^&#\s]*/gi, '$1***');
 }
 
+/**
+ * `text` with every secret (and every run of a secret's characters long enough to be part of it) masked, cut to
+ * `limit` characters: the same masking for other outgoing requests' errors (the WeCom robot's key).
+ */
+export function maskSecrets(text: string, secrets: readonly string[], limit?: number): string {
+  return redact(text, secrets, limit);
+}
+
 /** The shortest run of a secret's characters that counts as part of it: shorter runs turn up in any hex text. */
 const SECRET_RUN_CHARS = 8;
 

@@ -1,6 +1,7 @@
 /**
  * The build, run for real on a copy of the project: the deployable folders it writes, and its refusal to build
- * a function whose config.json does not grant an API the function calls (the cloud's -604101, caught early).
+ * a function whose config.json does not grant an API the function calls (the cloud's -604101, caught early) or
+ * declares a timer trigger WeChat would refuse.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -87,6 +88,37 @@ describe('npm run build', () => {
 
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain('cloudfunctions/setPluginApplyStatus/config.json does not list "pluginManager.getPluginDevApplyList"');
+  });
+
+  it.each([
+    [{ name: 'everyFiveMinutes', type: 'timer', config: '*/5 * * * *' }, 'triggers[0].config: "*/5 * * * *" has 5 fields; a timer trigger\'s cron has 7'],
+    [{ name: '5min', type: 'timer', config: '0 */5 * * * * *' }, 'triggers[0].name must be 1–60 letters, digits, - or _, starting with a letter (got "5min")'],
+    [{ name: 'tick', type: 'timer', config: '0 75 * * * * *' }, 'triggers[0].config: minute field "75" of "0 75 * * * * *": 75 is out of range 0–59'],
+  ])('fails, naming the file and what is wrong, when config.json declares the trigger %j', async (trigger, message) => {
+    writeFileSync(
+      join(dir, 'cloudfunctions/getPluginApplyList/config.json'),
+      JSON.stringify({ permissions: { openapi: ['pluginManager.getPluginDevApplyList'] }, triggers: [trigger] }),
+    );
+
+    const outcome = await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain(`error: getPluginApplyList: cloudfunctions/getPluginApplyList/config.json ${message}`);
+    expect(outcome.stderr).toContain('npm run deploy will not upload it');
+  });
+
+  it('builds a function whose config.json declares a well-formed trigger', async () => {
+    writeFileSync(
+      join(dir, 'cloudfunctions/getPluginApplyList/config.json'),
+      JSON.stringify({ permissions: { openapi: ['pluginManager.getPluginDevApplyList'] }, triggers: [{ name: 'everyTenMinutes', type: 'timer', config: '0 */10 * * * * *' }] }),
+    );
+
+    const outcome = await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir });
+
+    expect(outcome.stderr).toBe('');
   });
 
   it('fails when a function has no config.json', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeployDeps } from '../../src/deploy/deploy';
 import { deploy } from '../../src/deploy/deploy';
-import type { CiProjectOptions, MiniprogramCi, UploadFunctionOptions } from '../../src/deploy/miniprogramCi';
+import type { CiProjectOptions, CreateTimeTriggerOptions, MiniprogramCi, UploadFunctionOptions } from '../../src/deploy/miniprogramCi';
 
 /** The function folders of the project, as its config.json files grant them. */
 const permissions = {
@@ -27,10 +27,22 @@ const keyBodyLines = keyText.split('\n').filter((line) => line.length > 0 && !li
 const LEFT_OUT =
   "left out: cloudbase_auth — uploading it replaces the environment's own cloudbase_auth, and only environment sharing (way (b) in docs/deploy.md) needs it. Add --with-cloudbase-auth to deploy it.";
 
-type Call = ['Project', CiProjectOptions] | ['uploadFunction', Omit<UploadFunctionOptions, 'project'> & { project: unknown }];
+type Call =
+  | ['Project', CiProjectOptions]
+  | ['uploadFunction', Omit<UploadFunctionOptions, 'project'> & { project: unknown }]
+  | ['createTimeTrigger', Omit<CreateTimeTriggerOptions, 'project'> & { project: unknown }];
 
-/** The stand-in: records calls; `failWith` makes uploadFunction of that function throw, `log` is what it prints. */
-function recordingCi(behaviour: { failWith?: Record<string, unknown>; log?: (name: string) => string[] } = {}): { ci: MiniprogramCi; calls: Call[] } {
+/** What miniprogram-ci 2.1.42's createTimeTrigger resolves with: on success, and on any failure of WeChat's API. */
+const TRIGGER_SUCCESS = '创建定时触发器成功';
+const TRIGGER_FAILURE = '请检查传入的 triggersConfig 是否符合格式';
+
+/**
+ * The stand-in: records calls; `failWith` makes uploadFunction of that function throw, `log` is what it prints;
+ * createTimeTrigger resolves with `triggerAnswer[functionName]` (success when not given) or throws `triggerThrows[…]`.
+ */
+function recordingCi(
+  behaviour: { failWith?: Record<string, unknown>; log?: (name: string) => string[]; triggerAnswer?: Record<string, unknown>; triggerThrows?: Record<string, unknown> } = {},
+): { ci: MiniprogramCi; calls: Call[] } {
   const calls: Call[] = [];
   class Project {
     readonly appid: string;
@@ -48,6 +60,12 @@ function recordingCi(behaviour: { failWith?: Record<string, unknown>; log?: (nam
         const failure = behaviour.failWith?.[options.name];
         if (failure !== undefined) throw failure;
         return { filesCount: 3, packSize: 412_345 };
+      },
+      createTimeTrigger: async (options) => {
+        calls.push(['createTimeTrigger', { ...options, project: options.project instanceof Project ? 'the Project' : options.project }]);
+        const thrown = behaviour.triggerThrows?.[options.functionName];
+        if (thrown !== undefined) throw thrown;
+        return behaviour.triggerAnswer !== undefined && Object.hasOwn(behaviour.triggerAnswer, options.functionName) ? behaviour.triggerAnswer[options.functionName] : TRIGGER_SUCCESS;
       },
     },
   };
@@ -292,6 +310,130 @@ describe('npm run deploy', () => {
 
       expect(code).toBe(1);
       expect(err).toEqual(['error: cloudfunctions/getPluginApplyList/config.json: permissions.openapi must be a list of API names.']);
+    });
+  });
+
+  describe('timer triggers', () => {
+    const trigger = { name: 'watchQueueTimer', type: 'timer', config: '0 */10 * * * * *' };
+
+    /** A third function, like the watcher, whose config.json declares `triggers`. */
+    function functionWithTrigger(triggers: unknown): void {
+      mkdirSync(join(root, 'cloudfunctions/watchQueue'));
+      writeFileSync(join(root, 'cloudfunctions/watchQueue/config.json'), `${JSON.stringify({ permissions: { openapi: [] }, triggers }, null, 2)}\n`);
+      writeFileSync(join(root, 'cloudfunctions/watchQueue/package.json'), '{"name":"watchQueue","main":"index.js"}\n');
+    }
+
+    it("uploads a function's trigger right after the function, with config.json's entry as it is, and reports both (exit 0)", async () => {
+      functionWithTrigger([trigger]);
+      const { ci, calls } = recordingCi();
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(0);
+      expect(calls.slice(3)).toEqual([
+        ['uploadFunction', expect.objectContaining({ name: 'watchQueue' })],
+        ['createTimeTrigger', { project: 'the Project', envId: env, functionName: 'watchQueue', triggersConfig: [trigger] }],
+      ]);
+      expect(out).toContain('[3/3] watchQueue: ✓ trigger watchQueueTimer, timer "0 */10 * * * * *" (UTC+8) uploaded');
+      expect(out).toContain('summary: 3 uploaded, 0 failed, 0 not attempted; triggers: 1 uploaded, 0 failed');
+    });
+
+    it('treats the string miniprogram-ci returns on failure as a failure: says what to do, deploys the rest, exits 1', async () => {
+      functionWithTrigger([trigger]);
+      mkdirSync(join(root, 'cloudfunctions/aaaNightly'));
+      writeFileSync(join(root, 'cloudfunctions/aaaNightly/config.json'), JSON.stringify({ permissions: { openapi: [] }, triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }));
+      const { ci, calls } = recordingCi({ triggerAnswer: { aaaNightly: TRIGGER_FAILURE } });
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(1);
+      expect(calls.filter(([method]) => method === 'createTimeTrigger').map(([, options]) => ('functionName' in options ? options.functionName : ''))).toEqual(['aaaNightly', 'watchQueue']);
+      expect(uploadedNames(calls)).toEqual(['aaaNightly', 'getPluginApplyList', 'setPluginApplyStatus', 'watchQueue']);
+      expect(err).toEqual([
+        `[1/4] aaaNightly: ✗ trigger nightly not uploaded: miniprogram-ci answered "${TRIGGER_FAILURE}" instead of "${TRIGGER_SUCCESS}", whatever WeChat refused. ` +
+          "Its code is uploaded; set the trigger from DevTools instead: right-click cloudfunctions/aaaNightly → 上传触发器 (upload trigger), which shows WeChat's own reason, or check it in the cloud console (云函数 → aaaNightly → 触发器).",
+      ]);
+      expect(out).toContain('[4/4] watchQueue: ✓ trigger watchQueueTimer, timer "0 */10 * * * * *" (UTC+8) uploaded');
+      expect(out).toContain('summary: 4 uploaded, 0 failed, 0 not attempted; triggers: 1 uploaded, 1 failed');
+    });
+
+    it.each([
+      ['nothing', undefined, 'answered "undefined"'],
+      ['an object', { errCode: -1 }, 'answered "{"errCode":-1}"'],
+      ['another string', '创建失败', 'answered "创建失败"'],
+    ])('treats %s as an answer but the success string as a failure (exit 1)', async (_what, answer, said) => {
+      functionWithTrigger([trigger]);
+      const { ci } = recordingCi({ triggerAnswer: { watchQueue: answer } });
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(1);
+      expect(err[0]).toContain(`[3/3] watchQueue: ✗ trigger watchQueueTimer not uploaded: miniprogram-ci ${said}`);
+    });
+
+    it('explains a trigger upload that throws, and stops the rest when the same problem would fail them (exit 1)', async () => {
+      functionWithTrigger([trigger]);
+      mkdirSync(join(root, 'cloudfunctions/aaaNightly'));
+      writeFileSync(join(root, 'cloudfunctions/aaaNightly/config.json'), JSON.stringify({ permissions: { openapi: [] }, triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }));
+      const { ci, calls } = recordingCi({ triggerThrows: { aaaNightly: new Error('-10008 invalid ip: 203.0.113.7') } });
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(1);
+      expect(err[0]).toContain("[1/4] aaaNightly: ✗ trigger nightly not uploaded: WeChat refused the upload from this machine's IP 203.0.113.7");
+      expect(err[0]).toContain('上传触发器');
+      expect(uploadedNames(calls)).toEqual(['aaaNightly']);
+      expect(out).toContain('summary: 1 uploaded, 0 failed, 3 not attempted; triggers: 0 uploaded, 1 failed');
+    });
+
+    it('does not upload the trigger of a function whose upload failed', async () => {
+      functionWithTrigger([trigger]);
+      const { ci, calls } = recordingCi({ failWith: { watchQueue: new Error('create function failed: quota exceeded') } });
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(1);
+      expect(calls.some(([method]) => method === 'createTimeTrigger')).toBe(false);
+      expect(out).toContain('summary: 2 uploaded, 1 failed, 0 not attempted');
+    });
+
+    it.each([
+      [[{ ...trigger, config: '*/10 * * * *' }], 'cloudfunctions/watchQueue/config.json triggers[0].config: "*/10 * * * *" has 5 fields'],
+      [[{ ...trigger, name: 'watch queue' }], 'cloudfunctions/watchQueue/config.json triggers[0].name must be 1–60 letters, digits, - or _, starting with a letter (got "watch queue")'],
+      [[{ ...trigger, name: `t${'x'.repeat(60)}` }], 'cloudfunctions/watchQueue/config.json triggers[0].name must be 1–60 letters'],
+      [[trigger, { ...trigger, name: 'second' }], 'cloudfunctions/watchQueue/config.json triggers lists 2 triggers; a cloud function has at most one'],
+      [[{ ...trigger, type: 'http' }], 'cloudfunctions/watchQueue/config.json triggers[0].type must be "timer"'],
+      [{ name: 'tick' }, 'cloudfunctions/watchQueue/config.json triggers must be an array'],
+    ])('stops before loading miniprogram-ci or uploading anything when the trigger is %j, naming the file and what is wrong (exit 1)', async (triggers, message) => {
+      functionWithTrigger(triggers);
+      const { ci, calls } = recordingCi();
+
+      const code = await run(['--env', env, '--appid', appid], { ci });
+
+      expect(code).toBe(1);
+      expect(events).toEqual(['build']);
+      expect(calls).toEqual([]);
+      expect(err).toHaveLength(1);
+      expect(err[0]).toContain(`error: ${message}`);
+      expect(err[0]).toMatch(/Nothing was uploaded: fix the trigger, then deploy again\.$/);
+    });
+
+    it("lists each function's trigger in the dry run, and none for a function without one", async () => {
+      functionWithTrigger([trigger]);
+
+      const code = await run(['--env', env, '--appid', appid, '--dry-run']);
+
+      expect(code).toBe(0);
+      const plan = out.slice(out.indexOf('watchQueue  (cloudfunctions/watchQueue/)'));
+      expect(plan.slice(0, 6)).toEqual([
+        'watchQueue  (cloudfunctions/watchQueue/)',
+        expect.stringMatching(/^ {2}config\.json +\d+ B$/),
+        expect.stringMatching(/^ {2}index\.js +\d+ B$/),
+        expect.stringMatching(/^ {2}package\.json +\d+ B$/),
+        '  permissions: none (calls no openapi)',
+        '  trigger: watchQueueTimer, timer "0 */10 * * * * *" (UTC+8), uploaded after the function',
+      ]);
+      expect(out.filter((line) => line.startsWith('  trigger:'))).toHaveLength(1);
     });
   });
 

@@ -4,7 +4,7 @@
  * Neither reaches miniprogram-ci or the network.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,6 +57,14 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
       expect(bytes).toBeGreaterThan(100 * 1024);
       expect(bytes).toBeLessThan(2 * 1024 * 1024);
     }
+    // The watcher's timer, and every other trigger a config.json declares, is listed under its function as it will be uploaded.
+    expect(result.stdout).toMatch(/watchPluginApplyList {2}\(cloudfunctions\/watchPluginApplyList\/\)\n(?: {2}.*\n)* {2}trigger: watchPluginApplyListTimer, timer "0 \*\/10 \* \* \* \* \*" \(UTC\+8\), uploaded after the function\n/);
+    for (const fn of readdirSync(join(repo, 'cloudfunctions'))) {
+      const config = JSON.parse(readFileSync(join(repo, 'cloudfunctions', fn, 'config.json'), 'utf8')) as { triggers?: Array<{ name: string; config: string }> };
+      for (const trigger of config.triggers ?? []) {
+        if (fn !== 'cloudbase_auth') expect(result.stdout).toContain(`  trigger: ${trigger.name}, timer "${trigger.config}" (UTC+8), uploaded after the function\n`);
+      }
+    }
     expect(result.stdout).not.toContain('cloudbase_auth  (cloudfunctions/cloudbase_auth/)');
     expect(result.stdout).toContain('left out: cloudbase_auth');
     expect(result.stdout).toContain('Add --with-cloudbase-auth to deploy it.');
@@ -73,6 +81,22 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
     expect(result.stdout).toMatch(/cloudbase_auth {2}\(cloudfunctions\/cloudbase_auth\/\)\n {2}config\.json +\d+ B\n {2}index\.js +\d+\.\d KB\n/);
     expect(result.stdout).toContain('  permissions: none (calls no openapi)');
     expect(result.stdout).not.toContain('left out');
+  }, 120_000);
+
+  it('--dry-run stops at the build when a config.json declares a malformed trigger, naming the file and what is wrong (exit 1)', async () => {
+    const configFile = join(dir, 'cloudfunctions/getPluginApplyList/config.json');
+    const original = readFileSync(configFile, 'utf8');
+    writeFileSync(configFile, JSON.stringify({ ...(JSON.parse(original) as object), triggers: [{ name: 'everyTenMinutes', type: 'timer', config: '0 */10 * * *' }] }));
+    try {
+      const result = await run(['--dry-run'], { CLOUD_ENV: 'prod-4g1ab2c3d4e5f607', PLUGIN_APPID: 'wx0123456789abcdef' });
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toContain('dry run:');
+      expect(result.stderr).toContain('cloudfunctions/getPluginApplyList/config.json triggers[0].config: "0 */10 * * *" has 5 fields');
+      expect(result.stderr).toContain('error: the build failed, so nothing was uploaded.');
+    } finally {
+      writeFileSync(configFile, original);
+    }
   }, 120_000);
 
   it('stops with exit 2 and one line naming MINIPROGRAM_CI_PRIVATE_KEY_PATH when there is no key', async () => {

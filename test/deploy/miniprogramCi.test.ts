@@ -28,7 +28,7 @@ describe(`miniprogram-ci ${MINIPROGRAM_CI_VERSION} as fetched by npm run deploy`
   afterEach(() => jest.restoreAllMocks());
 
   whereFetched(
-    'has the Project class and cloud.uploadFunction a deploy calls, takes our Project options, and checks uploadFunction\'s parameters before any network call',
+    'has the Project class, cloud.uploadFunction and cloud.createTimeTrigger a deploy calls, takes our Project options, and checks uploadFunction\'s parameters before any network call',
     async () => {
       mkdirSync(join(dir, 'cloudfunctions/getPluginApplyList'), { recursive: true });
       writeFileSync(join(dir, 'cloudfunctions/getPluginApplyList/index.js'), 'exports.main = async () => 1;\n');
@@ -43,6 +43,7 @@ describe(`miniprogram-ci ${MINIPROGRAM_CI_VERSION} as fetched by npm run deploy`
 
       expect(typeof ci.Project).toBe('function');
       expect(typeof ci.cloud.uploadFunction).toBe('function');
+      expect(typeof ci.cloud.createTimeTrigger).toBe('function');
       expect(project).toMatchObject({ appid: target.appid, type: 'miniProgramPlugin' });
       await expect(missingName).rejects.toThrow('function: "cloud.uploadFunction" lack of parameter: "name"');
     },

@@ -86,6 +86,8 @@ describe('function host concurrency', () => {
 
     const ran = outcomes.filter((outcome) => outcome.status === 'fulfilled');
     const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as FunctionCallError] : []));
+    // Every refusal is the cap's: a call that failed any other way (a slow fork on a loaded machine) names itself here.
+    expect(refused.map((error) => error.errMsg).filter((errMsg) => !errMsg.includes('-501004'))).toEqual([]);
     expect(ran).toHaveLength(10);
     expect(refused).toHaveLength(4);
     for (const error of refused) {

@@ -1,5 +1,5 @@
-import type { CronSchedule } from '../../localcloud/cron';
-import { nextFire, parseCron, previousFire } from '../../localcloud/cron';
+import type { CronSchedule } from '../../src/core/cron';
+import { nextFire, parseCron, previousFire } from '../../src/core/cron';
 
 /** A UTC+8 wall time as the instant it is, e.g. "2026-12-02 09:30:00". */
 function beijing(wall: string): number {
