@@ -26,7 +26,7 @@ import type { RobotMessage } from './robot';
 import { LOCAL_ROBOT_KEY, ROBOT_PATH } from './robot';
 import { handleRobotPost } from './robotHttp';
 import { demoApplications } from './seed';
-import { BATCH_MAX_ITEMS } from '../src/core/batch';
+import { BATCH_MAX_ITEMS, countResults } from '../src/core/batch';
 import { REASON_MAX_CHARS } from '../src/core/reason';
 import { STATUS_NAMES, STATUS_TEXT } from '../src/core/status';
 import type { TriggerRun, TriggerView } from './triggers';
@@ -171,13 +171,19 @@ export function pageMeta(): { statusNames: readonly string[]; statusText: typeof
 }
 
 const META_SLOT = '<script type="application/json" id="meta">null</script>';
+const FUNCTIONS_SLOT = '<script id="core-functions">function countResults() { throw new Error(\'served by the local cloud\'); }</script>';
 
 function servePage(res: ServerResponse): void {
   const path = pagePath();
   if (!existsSync(path)) return sendBytes(res, 200, 'text/html; charset=utf-8', placeholderPage);
   // `<` escaped, so that no text in the vocabulary can close the script element.
   const meta = JSON.stringify(pageMeta()).replace(/</g, '\\u003c');
-  const html = readFileSync(path, 'utf8').replace(META_SLOT, () => `<script type="application/json" id="meta">${meta}</script>`);
+  // The core's own counting function, as plain JavaScript (it uses nothing outside itself), so the page counts batch
+  // results exactly as the CLI and the mini-program do.
+  const functions = `function countResults(results) { return (${countResults.toString()})(results); }`.replace(/<\//g, '<\\/');
+  const html = readFileSync(path, 'utf8')
+    .replace(META_SLOT, () => `<script type="application/json" id="meta">${meta}</script>`)
+    .replace(FUNCTIONS_SLOT, () => `<script id="core-functions">${functions}</script>`);
   sendBytes(res, 200, 'text/html; charset=utf-8', html);
 }
 

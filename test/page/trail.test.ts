@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { LocalCloud } from '../../localcloud/server';
 import { ApplyStatus, localAccount, startLocalCloud } from '../../localcloud/server';
+import { countResults } from '../../src/core/batch';
 import { REASON_MAX_CHARS } from '../../src/core/reason';
 import { STATUS_NAMES, STATUS_TEXT } from '../../src/core/status';
 import { runInProcess } from '../cli/runInProcess';
@@ -181,5 +182,19 @@ describe('the page\'s status vocabulary', () => {
 
     expect(offered).toEqual(['', ...STATUS_NAMES]);
     expect(labels.slice(1)).toEqual(STATUS_NAMES.map((name) => `${STATUS_TEXT[name][0]} ${STATUS_TEXT[name][1]}`));
+  });
+
+  it('counts batch results with the core\'s own countResults, served with the page', async () => {
+    const results = [
+      { ok: true, changed: true },
+      { ok: true, changed: false },
+      { ok: false, error: { code: 'APPLICATION_NOT_PENDING' } },
+      { ok: false, error: { code: 'NOT_ATTEMPTED' } },
+      { ok: false, error: { code: 'SKIPPED' } },
+    ];
+
+    const counted = await page.evaluate((given) => (window as unknown as { countResults(r: unknown): unknown }).countResults(given), results);
+
+    expect(counted).toEqual(countResults(results as unknown as Parameters<typeof countResults>[0]));
   });
 });
