@@ -26,6 +26,9 @@ import type { RobotMessage } from './robot';
 import { LOCAL_ROBOT_KEY, ROBOT_PATH } from './robot';
 import { handleRobotPost } from './robotHttp';
 import { demoApplications } from './seed';
+import { BATCH_MAX_ITEMS, countResults } from '../src/core/batch';
+import { REASON_MAX_CHARS } from '../src/core/reason';
+import { STATUS_NAMES, STATUS_TEXT } from '../src/core/status';
 import type { TriggerRun, TriggerView } from './triggers';
 import { createTriggerScheduler } from './triggers';
 
@@ -162,9 +165,26 @@ function parseFrom(from: unknown): CrossAccountCaller | undefined {
 const placeholderPage = `<!doctype html><meta charset="utf-8"><title>local cloud</title>
 <h1>Local cloud</h1><p>The management page is not built yet. Try <a href="/_local/applications">/_local/applications</a>.</p>`;
 
+/** The functions' vocabulary and limits the page uses, from src/core, so that the page keeps no copy of its own. */
+export function pageMeta(): { statusNames: readonly string[]; statusText: typeof STATUS_TEXT; reasonMaxChars: number; batchMaxItems: number } {
+  return { statusNames: STATUS_NAMES, statusText: STATUS_TEXT, reasonMaxChars: REASON_MAX_CHARS, batchMaxItems: BATCH_MAX_ITEMS };
+}
+
+const META_SLOT = '<script type="application/json" id="meta">null</script>';
+const FUNCTIONS_SLOT = '<script id="core-functions">function countResults() { throw new Error(\'served by the local cloud\'); }</script>';
+
 function servePage(res: ServerResponse): void {
   const path = pagePath();
-  sendBytes(res, 200, 'text/html; charset=utf-8', existsSync(path) ? readFileSync(path) : placeholderPage);
+  if (!existsSync(path)) return sendBytes(res, 200, 'text/html; charset=utf-8', placeholderPage);
+  // `<` escaped, so that no text in the vocabulary can close the script element.
+  const meta = JSON.stringify(pageMeta()).replace(/</g, '\\u003c');
+  // The core's own counting function, as plain JavaScript (it uses nothing outside itself), so the page counts batch
+  // results exactly as the CLI and the mini-program do.
+  const functions = `function countResults(results) { return (${countResults.toString()})(results); }`.replace(/<\//g, '<\\/');
+  const html = readFileSync(path, 'utf8')
+    .replace(META_SLOT, () => `<script type="application/json" id="meta">${meta}</script>`)
+    .replace(FUNCTIONS_SLOT, () => `<script id="core-functions">${functions}</script>`);
+  sendBytes(res, 200, 'text/html; charset=utf-8', html);
 }
 
 /** Starts the stand-in WeChat cloud on 127.0.0.1. */

@@ -8,12 +8,15 @@ import type { ApplyError } from '../../src/core/errorTable';
 import { ownError } from '../../src/core/errorTable';
 import type { Decision, EventIssue, ListEvent } from '../../src/core/eventSchema';
 import { APPID_PATTERN, isPlainObject, parseDecision, parseListEvent } from '../../src/core/eventSchema';
-import type { ListResult } from '../../src/core/listing';
+import type { TrailedListResult, TrailEntry, TrailQueryResult } from '../../src/core/trailReader';
 import type { CloudTarget } from '../cloudConfig';
 import { cloudTarget } from '../cloudConfig';
 
 export type { Application } from '../../src/core/applicationList';
-export type { ApplyError, BatchResult, Decision, DecisionResult, ListEvent, ListResult };
+export type { ApplyError, BatchResult, Decision, DecisionResult, ListEvent, TrailEntry, TrailQueryResult };
+export type { LastDecision } from '../../src/core/trailReader';
+/** What getPluginApplyList answers: each item with `lastDecision` from the trail (absent when the trail is unreadable). */
+export type ListResult = TrailedListResult;
 
 /** A call the platform rejected (network, function missing, `cloudbase_auth` refusal): its errCode and text. */
 export interface CallFailedError extends ApplyError {
@@ -146,6 +149,11 @@ export async function listApplications(query: ListEvent = {}): Promise<ListAnswe
   const parsed = parseListEvent(query);
   if (!parsed.ok) return invalid(parsed.issues);
   return call<ListResult>('getPluginApplyList', parsed.value);
+}
+
+/** Reads the decision trail, newest first: one applicant's records (`appid`) or all, paged (admins only). */
+export async function readTrail(query: { appid?: string; page?: number; num?: number } = {}): Promise<TrailQueryResult | CallFailed> {
+  return call<TrailQueryResult>('getPluginApplyList', { trail: query });
 }
 
 /** Agrees to, refuses or deletes one application; an event the function would refuse is refused here, unsent. */

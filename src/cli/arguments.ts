@@ -29,8 +29,15 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Where the decision trail is (the cloud environment), and who the CLI's records name. */
+const TRAIL_OPTIONS = {
+  env: { type: 'string' },
+  by: { type: 'string' },
+} as const;
+
 const DECISION_OPTIONS = {
   ...COMMON_OPTIONS,
+  ...TRAIL_OPTIONS,
   file: { type: 'string', short: 'f', multiple: true },
   'dry-run': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
@@ -53,6 +60,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   refuse: { name: 'refuse', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'dev_refuse' },
   delete: { name: 'delete', options: DECISION_OPTIONS, action: 'dev_delete' },
   apply: { name: 'apply', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'apply' },
+  history: { name: 'history', options: { ...COMMON_OPTIONS, env: { type: 'string' }, num: { type: 'string' } } },
   watch: { name: 'watch', options: { ...COMMON_OPTIONS, webhook: { type: 'string' }, state: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
 };
 
@@ -74,6 +82,9 @@ export interface Flags {
   status?: string;
   yes?: boolean;
   'from-page'?: string;
+  env?: string;
+  by?: string;
+  num?: string;
   webhook?: string;
   state?: string;
 }
@@ -82,6 +93,13 @@ export interface Flags {
 export type CommandLine =
   | { kind: 'help'; text: string; toStderr: boolean }
   | { kind: 'run'; command: Command; values: Flags; positionals: string[] };
+
+/** `history --num`: how many records, 1–1000 (the database's largest read), default 20. */
+export function parseNum(value: string | undefined): number {
+  if (value === undefined) return 20;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1000) throw new UsageError(`--num must be a whole number from 1 to 1000 (got "${value}")`);
+  return Number(value);
+}
 
 /** Parses `argv` (without node and the script); throws UsageError. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {

@@ -7,8 +7,13 @@
  */
 import type { Deadline } from '../core/deadline';
 import type { LogSink } from '../core/log';
+import { APPID_PATTERN } from '../core/eventSchema';
 import { withPageBase } from '../core/pageBase';
-import { commandNamed, ConfigError, parseBaseUrl, parseCommandLine, parseFromPage, parseReason, parseStatus, parseTimeout, UsageError } from './arguments';
+import { createAccessTokenCache } from '../wechat/accessToken';
+import { createDatabaseHttpStore } from '../wechat/databaseHttp';
+import { commandNamed, ConfigError, parseBaseUrl, parseCommandLine, parseFromPage, parseNum, parseReason, parseStatus, parseTimeout, UsageError } from './arguments';
+import { historyCommand } from './historyCommand';
+import { cliActor, createTrailRecorder, trailEnvOf } from './trailRecording';
 import { readCredentials } from './credentials';
 import { decideCommand, dryRun } from './decideCommand';
 import type { CliDeps } from './deps';
@@ -50,6 +55,18 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   const log: LogSink = values.verbose === true ? (record) => deps.stderr.write(`${JSON.stringify(record)}\n`) : () => undefined;
   const { stdout, stderr } = deps;
   const lang = langOf(deps.env);
+  if (command.name === 'history') {
+    if (positionals.length > 1) throw new UsageError(`history takes at most one appid (got ${positionals.length})`);
+    const appid = positionals[0];
+    if (appid !== undefined && !APPID_PATTERN.test(appid)) throw new UsageError(`"${appid}" is not an appid ("wx" + 16 lowercase hex characters)`);
+    const num = parseNum(values.num);
+    const env = trailEnvOf(values.env, deps.env);
+    if (env === null) throw new ConfigError('history reads the decision trail in the cloud database: set PLUGIN_CLOUD_ENV or --env to the cloud environment id');
+    const credentials = readCredentials(deps.env);
+    const tokens = createAccessTokenCache({ ...credentials, baseUrl });
+    const store = createDatabaseHttpStore({ env, baseUrl, secret: credentials.secret, tokens });
+    return historyCommand(store, { appid, num, json: values.json === true, stdout, stderr });
+  }
   if (command.name === 'watch') {
     if (positionals.length > 0) throw new UsageError(`watch takes no appids (got "${positionals[0]}")`);
     const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
@@ -91,9 +108,14 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   // A dry run calls nothing, so it needs no credentials: it can check a file before they are at hand.
   if (values['dry-run'] === true) return dryRun(planned, action, values.json === true, stdout);
   const credentials = readCredentials(deps.env);
+  // One token for the decisions and their records: the trail costs no token fetch of its own.
+  const tokens = createAccessTokenCache({ ...credentials, baseUrl });
+  const trailEnv = trailEnvOf(values.env, deps.env);
+  const store = trailEnv === null ? null : createDatabaseHttpStore({ env: trailEnv, baseUrl, secret: credentials.secret, tokens });
   return decideCommand(planned, {
     action,
-    connect: (onSend) => withPageBase(deps.createClient({ ...credentials, baseUrl, onSend }), log),
+    connect: (onSend) => withPageBase(deps.createClient({ ...credentials, baseUrl, onSend, tokens }), log),
+    record: createTrailRecorder(store, cliActor(values.by ?? deps.env.PLUGIN_DECIDER_NAME), deps.now, stderr, lang),
     json: values.json === true,
     yes: values.yes === true,
     deadline,

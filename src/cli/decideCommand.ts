@@ -23,6 +23,7 @@ import { cliFailure } from './failures';
 import type { Stdin } from './input';
 import { commandOf, createProgressBar, describeError, jsonText, printable, statusLabel, whoLabel } from './output';
 import type { StopWatch } from './stopSignals';
+import type { TrailRecorder } from './trailRecording';
 import { INTERRUPT_GRACE_MS, watchStopSignals } from './stopSignals';
 
 /** What a decision command was asked for and where it reads and writes. */
@@ -42,6 +43,8 @@ export interface DecideOptions {
   stderr: TextSink;
   signals: SignalSource;
   exitNow(code: number): void;
+  /** Records the batch in the decision trail (or says it is not recorded); what it resolves goes into --json. */
+  record?: TrailRecorder;
 }
 
 /** `--dry-run`: what would be sent, every line already checked; nothing is sent and no credentials are needed. */
@@ -131,7 +134,8 @@ async function runBatch(
   progress.clear();
   const signal = stop.received();
   if (signal !== null) return reportInterrupted(decided, sent, signal, target);
-  return reportResults(decided as DecisionResult[], target);
+  const trail = await opts.record?.(events, decided as DecisionResult[], target.nicknames);
+  return reportResults(decided as DecisionResult[], trail === undefined ? target : { ...target, trail });
 }
 
 /**

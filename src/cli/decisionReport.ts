@@ -1,4 +1,5 @@
 /** What a decision command prints after its batch: one line per decision and a summary, or the report of a stop. */
+import type { TrailNote } from './trailRecording';
 import type { DecisionResult } from '../core/decisions';
 import type { DecisionAction } from '../core/eventSchema';
 import type { PlannedDecision } from './decisionFile';
@@ -6,7 +7,8 @@ import type { StopSignal, TextSink } from './deps';
 import { EXIT, SIGNAL_EXIT } from './exitCodes';
 import type { CliContext } from './failures';
 import { CREDENTIAL_CODES, forCli } from './failures';
-import { commandOf, countResults, formatDecisionLine, formatHints, formatSummary, jsonText, whoLabel } from './output';
+import { countResults } from '../core/batch';
+import { commandOf, formatDecisionLine, formatHints, formatSummary, jsonText, whoLabel } from './output';
 
 /** What a report needs: the decisions, the applicants' nicknames (when the list was read), and where to write. */
 export interface ReportTarget {
@@ -18,6 +20,8 @@ export interface ReportTarget {
   context: CliContext;
   stdout: TextSink;
   stderr: TextSink;
+  /** What became of the batch's records in the decision trail, for --json. */
+  trail?: TrailNote;
 }
 
 function forCliResult(result: DecisionResult, decision: PlannedDecision | undefined, context: CliContext): DecisionResult {
@@ -37,7 +41,7 @@ export function reportResults(decided: readonly DecisionResult[], target: Report
   const counts = countResults(results);
   if (target.json) {
     const withAppids = results.map((result, i) => ({ ...result, ...named(planned[i]?.appid ?? '', nicknames) }));
-    target.stdout.write(`${jsonText({ results: withAppids, summary: counts })}\n`);
+    target.stdout.write(`${jsonText({ results: withAppids, summary: counts, ...(target.trail === undefined ? {} : { trail: target.trail }) })}\n`);
   } else {
     const lines = results.map((result, i) => {
       const appid = planned[i]?.appid ?? '';

@@ -20,7 +20,12 @@ const COMMON_HELP = `  --base-url URL     where WeChat's API is (default ${WECHA
 const CONFIRM_HELP = `  -y, --yes          do not ask before sending (a terminal is asked; anything else never is)
   --dry-run          check everything and show it, call nothing (no credentials needed)`;
 
+const TRAIL_HELP = `  --env ENV          the cloud environment whose decision trail records these decisions (or PLUGIN_CLOUD_ENV);
+                     without one, they are not recorded, and the command says so
+  --by NAME          who the records name (or PLUGIN_DECIDER_NAME; default plugin-apply@<hostname>)`;
+
 const DECISION_HELP = `  -f, --file F       read appids from F (repeatable)
+${TRAIL_HELP}
 ${CONFIRM_HELP}
 ${COMMON_HELP}`;
 
@@ -33,6 +38,8 @@ only on a terminal, unless --yes) and on each result line.`;
 const FOOTER = `Environment:
   PLUGIN_APPID, PLUGIN_APPSECRET  required: the plugin's appid and AppSecret (mp.weixin.qq.com → 开发管理 → 开发设置)
   WECHAT_API_BASE_URL             optional: like --base-url
+  PLUGIN_CLOUD_ENV                optional: like --env (decisions join the decision trail there)
+  PLUGIN_DECIDER_NAME             optional: like --by
   LC_ALL, LC_MESSAGES, LANG       the language of error lines and hints: Chinese for zh*, else English
 Exit codes: 0 every decision succeeded (already so counts) · 1 something failed, or the question was answered no ·
 2 usage or configuration error · 130/143 stopped by SIGINT/SIGTERM`;
@@ -46,6 +53,7 @@ Usage:
   plugin-apply refuse --reason TEXT APPID… [--file F] [--dry-run] [--json]
   plugin-apply delete APPID… [--file F] [--dry-run] [--json]
   plugin-apply apply --file DECISIONS [--reason TEXT] [--dry-run] [--json]
+  plugin-apply history [APPID] [--env ENV] [--num N] [--json]
   plugin-apply watch [--webhook URL] [--state FILE] [--dry-run] [--json]
 
 Before deciding, the list is read once for the applicants' nicknames; a terminal is asked to confirm (-y/--yes
@@ -105,7 +113,21 @@ What it will do is shown on stderr before it is sent, then one result line per d
 Options:
   -f, --file F       read decisions from F (repeatable)
   --reason TEXT      the reason of refuse lines that give none, at most ${REASON_MAX_CHARS} characters
+${TRAIL_HELP}
 ${CONFIRM_HELP}
+${COMMON_HELP}
+
+${FOOTER}
+`,
+  history: `Usage: plugin-apply history [APPID] [--env ENV] [--num N] [--json]
+
+Shows the decision trail (collection plugin_apply_decisions in the cloud environment's database), newest first:
+every decision of the cloud functions and of this CLI, of one applicant or all. Read through WeChat's database
+HTTP API with the plugin's access token.
+
+Options:
+  --env ENV          required (or PLUGIN_CLOUD_ENV): the cloud environment
+  --num N            how many records (default 20, at most 1000)
 ${COMMON_HELP}
 
 ${FOOTER}

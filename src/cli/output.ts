@@ -2,6 +2,7 @@
  * What the `plugin-apply` CLI prints: the application table, one line per decision, the summary, the operator
  * hints (in the locale's language), and the progress bar. Pure text in, text out (the bar writes to its stream).
  */
+import type { DecisionCounts } from '../core/batch';
 import type { Application } from '../core/applicationList';
 import { STATUS_TEXT } from '../core/status';
 import type { ApplyError } from '../core/errorTable';
@@ -167,28 +168,7 @@ function issueLines(error: ApplyError, lang: Lang): string[] {
 }
 
 
-/** Counts of a decision batch, as the summary line and `--json` report them. */
-export interface DecisionCounts {
-  total: number;
-  changed: number;
-  unchanged: number;
-  failed: number;
-  notAttempted: number;
-  /** Not sent because an account-wide error stopped the batch. */
-  skipped: number;
-}
 
-/** Counts changed, unchanged, failed, not-attempted and skipped results. */
-export function countResults(results: readonly DecisionResult[]): DecisionCounts {
-  const counts = { total: results.length, changed: 0, unchanged: 0, failed: 0, notAttempted: 0, skipped: 0 };
-  for (const result of results) {
-    if (result.ok) counts[result.changed ? 'changed' : 'unchanged'] += 1;
-    else if (result.error.code === 'NOT_ATTEMPTED') counts.notAttempted += 1;
-    else if (result.error.code === 'SKIPPED') counts.skipped += 1;
-    else counts.failed += 1;
-  }
-  return counts;
-}
 
 /**
  * "agree: 5 appids — 3 agreed, 1 unchanged, 1 failed"; for a file that mixes actions (`apply`, no single action),

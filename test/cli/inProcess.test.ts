@@ -58,7 +58,7 @@ describe('runCli (in-process)', () => {
       [['list', '--json=yes'], '--json takes no value'],
       [['lsit'], 'unknown command "lsit" (did you mean list?)'],
       [['reject'], 'unknown command "reject" (did you mean refuse?)'],
-      [['frobnicate'], 'unknown command "frobnicate": use list, agree, refuse, delete, apply, watch'],
+      [['frobnicate'], 'unknown command "frobnicate": use list, agree, refuse, delete, apply, history, watch'],
     ])('names the nearest word for %p instead of the parser\'s message', async (args, message) => {
       const run = await runInProcess(args);
 

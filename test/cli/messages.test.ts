@@ -43,7 +43,8 @@ describe('plugin-apply failure messages (in-process)', () => {
   beforeEach(() => cloud.reset());
 
   it('says each failure once, in English by default, without WeChat\'s text that repeats it', async () => {
-    const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', approved));
+    // Recorded, so that the decision trail's note does not join the hints.
+    const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', approved), { env: { PLUGIN_CLOUD_ENV: 'local' } });
 
     expect(run.code).toBe(1);
     const line = run.stdout.split('\n').find((text) => text.startsWith('✗')) ?? '';
@@ -53,7 +54,7 @@ describe('plugin-apply failure messages (in-process)', () => {
   });
 
   it('says it in Chinese under a zh locale', async () => {
-    const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', approved), { env: { LANG: 'zh_CN.UTF-8' } });
+    const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', approved), { env: { LANG: 'zh_CN.UTF-8', PLUGIN_CLOUD_ENV: 'local' } });
 
     expect(run.stdout).toContain(`✗ ${approved} (番茄时钟) APPLICATION_NOT_PENDING [89240] 无法进行此操作，只有"待确认"的申请可操作通过/拒绝（当前状态：已通过）`);
     expect(run.stdout).not.toContain('only pending');

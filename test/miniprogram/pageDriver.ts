@@ -49,6 +49,8 @@ export interface OpenPage {
   /** Taps the first node on the page matching `selector`. */
   tapOn(selector: string): void;
   tapFilter(label: string): void;
+  /** Types into the search box (as its `input` event delivers it). */
+  search(text: string): void;
   pullDown(): void;
 }
 
@@ -87,6 +89,11 @@ export function openPage(root = BUILT_MINIPROGRAM): OpenPage {
     tapIn: (appid, selector) => open.tap(open.within(appid, selector), `${selector} of ${appid}`),
     tapOn: (selector) => open.tap(page.querySelector(selector) ?? undefined, selector),
     tapFilter: (label) => open.tap(page.querySelectorAll('.filter').find((node) => node.dom?.textContent === label), `filter ${label}`),
+    search: (text) => {
+      const box = page.querySelector('.search');
+      if (box === null) throw new Error(`no search box on screen. Screen: ${open.text()}`);
+      (page.instance as { onSearch(event: { detail: { value: string } }): void }).onSearch({ detail: { value: text } });
+    },
     pullDown: () => hooks.onPullDownRefresh(),
   };
   return open;

@@ -199,9 +199,10 @@ describe('the local cloud page', () => {
 
   it('filters the list by status through getPluginApplyList', async () => {
     const refused = applicationsWith(ApplyStatus.refused).map((application) => application.appid);
-    const listRequest = page.waitForRequest((request) => request.url().endsWith('/functions/getPluginApplyList'));
+    // The list's own read, not the trail's (which goes to the same function).
+    const listRequest = page.waitForRequest((request) => request.url().endsWith('/functions/getPluginApplyList') && !(request.postData() ?? '').includes('"trail"'));
 
-    await page.getByRole('radio', { name: /Refused/ }).check();
+    await page.getByRole('radio', { name: /refused/i }).check();
     const sent: unknown = (await listRequest).postDataJSON();
     await page.waitForFunction((n) => document.querySelectorAll('tbody tr[data-appid]').length === n, refused.length);
     await idle();

@@ -2,8 +2,11 @@
  * The admin page: the applications to use the plugin, filtered by status, and the decisions on them — one at a
  * time or several pending ones in one batch. Written with Component() (a page WeChat accepts) so it can be tested.
  */
-import type { Application, ApplyError, BatchResult, Decision, DecisionResult } from '../../services/pluginApplyClient';
-import { decide, decideBatch, listApplications } from '../../services/pluginApplyClient';
+import type { Application, ApplyError, BatchResult, Decision, DecisionResult, LastDecision, TrailEntry } from '../../services/pluginApplyClient';
+import { decide, decideBatch, listApplications, readTrail } from '../../services/pluginApplyClient';
+import { countResults } from '../../../src/core/batch';
+import { REASON_MAX_CHARS, reasonProblem, visibleLength } from '../../../src/core/reason';
+import type { TrailActor } from '../../../src/core/trailRecords';
 import type { StatusName } from '../../../src/core/status';
 import { STATUS_TEXT } from '../../../src/core/status';
 
@@ -23,7 +26,25 @@ const ALREADY_TEXT: Readonly<Record<Decision['action'], string>> = {
   dev_delete: '已不在列表中',
 };
 
+/** The latest decision on an application, as the row shows it: what, who, when, and our refusal reason. */
+interface DecisionView {
+  text: string;
+  reason: string;
+}
+
+/** One record of an application's history. */
+interface HistoryEntryView {
+  key: string;
+  text: string;
+  reason: string;
+  failed: boolean;
+}
+
 interface ItemView extends Application {
+  /** Our latest decision from the trail; null when none is recorded or the trail could not be read. */
+  decision: DecisionView | null;
+  /** Hidden by the search (kept in the list, so that indexes and the selection stay as they are). */
+  hidden: boolean;
   statusText: string;
   createTimeText: string;
   selectable: boolean;
@@ -63,10 +84,48 @@ function errorView(error: ApplyError): ErrorView {
   };
 }
 
-function itemView(item: Application, selected: ReadonlySet<string>): ItemView {
+/** Who decided, as the trail names them: the admin's name, the rule, or the caller's identity. */
+function actorText(by: TrailActor): string {
+  return by.name ?? (by.rule !== null ? `规则 ${by.rule}` : by.appid !== null ? `${by.appid}:${by.openid ?? ''}` : by.openid ?? '未知');
+}
+
+/** An ISO time as the admin reads it, in the phone's time zone, to the minute. */
+function timeText(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+function decisionView(last: LastDecision | null | undefined): DecisionView | null {
+  if (last === undefined || last === null || last.action === null) return null;
+  const unchanged = last.changed === false ? '（无需更改）' : '';
+  return { text: `${DONE_TEXT[last.action]}${unchanged} · ${actorText(last.by)} · ${timeText(last.at)}`, reason: last.reason ?? '' };
+}
+
+function historyEntryView(record: TrailEntry, index: number): HistoryEntryView {
+  const what = record.action === null ? '无效请求' : DONE_TEXT[record.action];
+  const outcome = record.outcome.code === 'OK' ? (record.outcome.changed === false ? '无需更改' : '成功') : `失败 ${record.outcome.code}`;
+  const attempts = record.attempts === undefined ? '' : ` · ${record.attempts} 次`;
+  return {
+    key: `${record.requestId ?? ''}#${index}`,
+    text: `${timeText(record.at)} · ${what} · ${actorText(record.by)} · ${outcome}${attempts}`,
+    reason: record.reason ?? '',
+    failed: record.outcome.code !== 'OK',
+  };
+}
+
+/** Whether a search text (lower-cased) matches an application's appid or nickname. */
+function matches(item: Application, search: string): boolean {
+  return search === '' || item.appid.toLowerCase().includes(search) || item.nickname.toLowerCase().includes(search);
+}
+
+function itemView(item: Application & { lastDecision?: LastDecision | null }, selected: ReadonlySet<string>, search: string): ItemView {
   const selectable = item.statusName === 'pending';
   return {
     ...item,
+    decision: decisionView(item.lastDecision),
+    hidden: !matches(item, search),
     statusText: STATUS_TEXT[item.statusName][0],
     createTimeText: item.createTime === null ? '' : item.createTime.slice(0, 16).replace('T', ' '),
     selectable,
@@ -85,10 +144,9 @@ function outcomeView(result: DecisionResult, decision: Decision, names: Readonly
 }
 
 function batchSummary(result: BatchResult): string {
-  const unchanged = result.results.filter((item) => item.ok && !item.changed).length;
-  const { succeeded, failed, notAttempted, skipped } = result.summary;
+  const { changed, unchanged, failed, notAttempted, skipped } = countResults(result.results);
   // Skipped items (after an account-wide error) are neither failed nor not attempted: they are counted apart.
-  return `成功 ${succeeded - unchanged} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}${skipped > 0 ? ` · 已跳过 ${skipped}` : ''}`;
+  return `成功 ${changed} · 无需更改 ${unchanged} · 失败 ${failed} · 未处理 ${notAttempted}${skipped > 0 ? ` · 已跳过 ${skipped}` : ''}`;
 }
 
 Component({
@@ -107,6 +165,16 @@ Component({
     partial: false,
     outcomes: [] as OutcomeView[],
     outcomeSummary: '',
+    /** What the search box holds, lower-cased. */
+    search: '',
+    /** Applications the search hides. */
+    hiddenCount: 0,
+    /** Why the trail could not be read ('' when it was): the list is shown without our decisions. */
+    trailUnread: '',
+    /** The application whose history is open ('' when none), and that history. */
+    historyAppid: '',
+    history: [] as HistoryEntryView[],
+    historyText: '',
   },
 
   methods: {
@@ -129,9 +197,11 @@ Component({
         return;
       }
       const selected = new Set(this.data.items.filter((item) => item.selected).map((item) => item.appid));
-      const items = result.items.map((item) => itemView(item, selected));
+      const items = result.items.map((item) => itemView(item, selected, this.data.search));
       this.setData({
         loading: false,
+        hiddenCount: items.filter((item) => item.hidden).length,
+        trailUnread: result.trail?.read === false ? result.trail.reason : '',
         partial: result.hasMore,
         items,
         pendingCount: items.filter((item) => item.selectable).length,
@@ -142,6 +212,29 @@ Component({
     onFilter(event: Tap<{ status: StatusFilter }>): void {
       this.setData({ filter: event.currentTarget.dataset.status, error: null, notice: '', outcomes: [], outcomeSummary: '' });
       void this.refresh();
+    },
+
+    onSearch(event: WechatMiniprogram.Input): void {
+      const search = event.detail.value.trim().toLowerCase();
+      const items = this.data.items.map((item) => ({ ...item, hidden: !matches(item, search) }));
+      this.setData({ search, items, hiddenCount: items.filter((item) => item.hidden).length });
+    },
+
+    /** Opens (or closes) the history of one application: every decision the trail holds on it, newest first. */
+    async onHistory(event: Tap<{ appid: string }>): Promise<void> {
+      const appid = event.currentTarget.dataset.appid;
+      if (this.data.historyAppid === appid) {
+        this.setData({ historyAppid: '', history: [], historyText: '' });
+        return;
+      }
+      this.setData({ historyAppid: appid, history: [], historyText: '加载中…' });
+      const result = await readTrail({ appid, num: 100 });
+      if (this.data.historyAppid !== appid) return;
+      if (!result.ok) {
+        this.setData({ historyText: `读不到记录：${result.error.message}（${result.error.code}）` });
+        return;
+      }
+      this.setData({ history: result.trail.map(historyEntryView), historyText: result.trail.length === 0 ? '还没有记录' : '' });
     },
 
     onToggle(event: Tap<{ index: number }>): void {
@@ -174,10 +267,21 @@ Component({
       await this.refresh();
     },
 
-    /** Asks for a refusal reason; an empty answer is refused by the function's own rule, before any call. */
+    /**
+     * Asks for a refusal reason. One longer than the function takes (counted as it counts: a flag or an emoji is
+     * one character) is asked again with its count, the text kept; any other problem is the function's own rule's,
+     * refused before any call.
+     */
     async askReason(title: string): Promise<string | null> {
-      const answer = await wx.showModal({ title, editable: true, placeholderText: '告诉申请者为什么被拒绝', confirmText: '拒绝' });
-      return answer.confirm ? answer.content ?? '' : null;
+      let asking = title;
+      let content = '';
+      for (;;) {
+        const answer = await wx.showModal({ title: asking, content, editable: true, placeholderText: `告诉申请者为什么被拒绝（最多 ${REASON_MAX_CHARS} 字）`, confirmText: '拒绝' });
+        if (!answer.confirm) return null;
+        content = answer.content ?? '';
+        if (reasonProblem(content) !== 'reason.tooLong') return content;
+        asking = `理由 ${visibleLength(content.trim())}/${REASON_MAX_CHARS} 字，请删减`;
+      }
     },
 
     onAgree(event: Tap<{ appid: string }>): void {
