@@ -65,7 +65,10 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
       const application = validated(() => newApplication(body, state.clock.now()));
       state.lapseTimeouts();
       if (state.applications.some((item) => item.appid === application.appid)) {
-        throw new HttpError(409, `${application.appid} is already in the list (WeChat lists one application per mini-program): delete it first, or pick another appid`);
+        throw new HttpError(
+          409,
+          `${application.appid} is already in the list (WeChat lists one application per mini-program): delete it first, or pick another appid`,
+        );
       }
       state.applications.push(application);
       return sendJson(res, 201, { application, applications: copyApplications(state.applications) });
@@ -125,7 +128,17 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
       state.robot.clear();
       return sendJson(res, 200, { messages: [] });
     default: {
-      const known = ['/_local/applications', '/_local/refusals', '/_local/reset', '/_local/calls', '/_local/faults', '/_local/db', '/_local/clock', '/_local/robot', '/_local/triggers'];
+      const known = [
+        '/_local/applications',
+        '/_local/refusals',
+        '/_local/reset',
+        '/_local/calls',
+        '/_local/faults',
+        '/_local/db',
+        '/_local/clock',
+        '/_local/robot',
+        '/_local/triggers',
+      ];
       const status = known.includes(path.replace(/\/+$/, '')) ? 405 : 404;
       return sendJson(res, status, { error: `${route} is not an endpoint; try GET ${known.join(', ')}` });
     }

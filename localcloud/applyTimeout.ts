@@ -45,7 +45,8 @@ export function recentSeed(seed: readonly Application[], nowMs: number): Applica
 const APPID = /^wx[0-9a-f]{16}$/;
 
 /** What `POST /_local/applications` takes: one new application, as an applicant fills the form in. */
-const NEW_APPLICATION_SHAPE = '{"appid": "wx + 16 hex digits", "nickname": "…", "categories": [{"first": "…", "second": "…"}], "reason": "…"} (categories and reason optional)';
+const NEW_APPLICATION_SHAPE =
+  '{"appid": "wx + 16 hex digits", "nickname": "…", "categories": [{"first": "…", "second": "…"}], "reason": "…"} (categories and reason optional)';
 
 /**
  * A new pending application that arrives at `nowMs`, from the fields an applicant gives; throws an Error naming the
@@ -55,14 +56,25 @@ export function newApplication(body: unknown, nowMs: number): Application {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`body must be ${NEW_APPLICATION_SHAPE}`);
   const fields = body as Record<string, unknown>;
   const unknownKeys = Object.keys(fields).filter((key) => !['appid', 'nickname', 'categories', 'reason'].includes(key));
-  if (unknownKeys.length > 0) throw new Error(`unknown field(s) ${unknownKeys.join(', ')}: the body is ${NEW_APPLICATION_SHAPE}; a new application is always pending and arrives now`);
+  if (unknownKeys.length > 0)
+    throw new Error(`unknown field(s) ${unknownKeys.join(', ')}: the body is ${NEW_APPLICATION_SHAPE}; a new application is always pending and arrives now`);
   const { appid, nickname, categories = [], reason = '' } = fields;
-  if (typeof appid !== 'string' || !APPID.test(appid)) throw new Error(`appid must be "wx" and 16 hexadecimal digits (lower case), e.g. "wx0123456789abcdef"; got ${JSON.stringify(appid)}`);
-  if (typeof nickname !== 'string' || nickname.trim() === '') throw new Error('nickname must be a non-empty string: the applying mini-program\'s name');
+  if (typeof appid !== 'string' || !APPID.test(appid))
+    throw new Error(`appid must be "wx" and 16 hexadecimal digits (lower case), e.g. "wx0123456789abcdef"; got ${JSON.stringify(appid)}`);
+  if (typeof nickname !== 'string' || nickname.trim() === '') throw new Error("nickname must be a non-empty string: the applying mini-program's name");
   if (nickname.length > 30) throw new Error('nickname must be at most 30 characters');
-  if (typeof reason !== 'string') throw new Error('reason must be a string: the applicant\'s own statement (使用者的申请说明)');
+  if (typeof reason !== 'string') throw new Error("reason must be a string: the applicant's own statement (使用者的申请说明)");
   if (reason.length > 200) throw new Error('reason must be at most 200 characters');
-  if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'object' && c !== null && typeof (c as Record<string, unknown>).first === 'string' && typeof (c as Record<string, unknown>).second === 'string')) {
+  if (
+    !Array.isArray(categories) ||
+    !categories.every(
+      (c) =>
+        typeof c === 'object' &&
+        c !== null &&
+        typeof (c as Record<string, unknown>).first === 'string' &&
+        typeof (c as Record<string, unknown>).second === 'string',
+    )
+  ) {
     throw new Error('categories must be an array of {"first": "…", "second": "…"}, e.g. [{"first": "工具", "second": "效率"}]');
   }
   return {

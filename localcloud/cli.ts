@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       `  curl -s ${json} -d '{"data":{"action":"dev_delete","appid":"${refused?.appid ?? 'wx…'}"}}' ${fn}`,
       'as another caller:',
       `  curl -s ${json} -d '{"openid":"o_someone_else","data":{"action":"dev_agree","appid":"${pending?.appid ?? 'wx…'}"}}' ${fn}`,
-      'the ops CLI (plugin-apply) against this local cloud, with the local account\'s credentials:',
+      "the ops CLI (plugin-apply) against this local cloud, with the local account's credentials:",
       `  PLUGIN_APPID=${localAccount.appid} PLUGIN_APPSECRET=${localAccount.secret} node dist/plugin-apply.js list --base-url ${cloud.url}`,
       'from the demo admin mini-program (environment sharing: cloudbase_auth runs first):',
       `  curl -s ${json} -d '{"from":{"appid":"${adminApp.appid}","openid":"${adminApp.openid}"},"data":{}}' ${cloud.url}/functions/getPluginApplyList`,

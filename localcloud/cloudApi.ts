@@ -32,7 +32,8 @@ function sendMalformed(res: ServerResponse): void {
 
 function wireOf(form: AdminForm, requestData: Buffer, decodeFailed: boolean): WireRecord {
   const files: WireRecord['files'] = {};
-  for (const [name, bytes] of Object.entries(form.files)) files[name] = { mimeType: form.fileInfo[name]?.mimeType ?? '', filename: form.fileInfo[name]?.filename ?? null, bytes: bytes.length };
+  for (const [name, bytes] of Object.entries(form.files))
+    files[name] = { mimeType: form.fileInfo[name]?.mimeType ?? '', filename: form.fileInfo[name]?.filename ?? null, bytes: bytes.length };
   return { parts: [...form.order], fields: { ...form.fields }, files, requestData: decodeFailed ? null : decodeCommApiData(requestData) };
 }
 

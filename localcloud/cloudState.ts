@@ -1,6 +1,6 @@
-import type { Application} from './applications';
+import type { Application } from './applications';
 import { copyApplications } from './applications';
-import type { CallLog} from './callLog';
+import type { CallLog } from './callLog';
 import { createCallLog } from './callLog';
 import type { Database } from './database';
 import type { Refusal } from './devplugin';

@@ -29,7 +29,8 @@ export function isShown(entry: LogEntry, level: ConsoleLogLevel): boolean {
   if (entry.kind === 'trigger') return true;
   if (entry.kind === 'function') return !isRoutineRecord(entry.text);
   if (entry.status >= 400) return true;
-  if (entry.path.startsWith('/functions/') || entry.path === '/wxa/devplugin' || entry.path.startsWith('/tcb/') || entry.path === '/cgi-bin/webhook/send') return true;
+  if (entry.path.startsWith('/functions/') || entry.path === '/wxa/devplugin' || entry.path.startsWith('/tcb/') || entry.path === '/cgi-bin/webhook/send')
+    return true;
   return entry.path.startsWith('/_local/') && entry.method !== 'GET' && entry.method !== 'HEAD';
 }
 

@@ -49,7 +49,10 @@ export class DatabaseError extends Error {
 
 /** The cloud's text for a missing collection, as users meet it after the SDK's "database collection not exists.". */
 export function collectionNotExist(name: string): DatabaseError {
-  return new DatabaseError(DatabaseErrorCode.collectionNotExist, `[ResourceNotFound] Db or Table not exist: ${name}. Please check your request, but if the problem persists, contact us.`);
+  return new DatabaseError(
+    DatabaseErrorCode.collectionNotExist,
+    `[ResourceNotFound] Db or Table not exist: ${name}. Please check your request, but if the problem persists, contact us.`,
+  );
 }
 
 /** The most documents one query returns, whatever `limit` asks (the database SDK's own cap). */
@@ -188,13 +191,18 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
 
   return {
     collections() {
-      return [...collections].map(([name, docs]) => ({ name, count: docs.length, size: docs.reduce((sum, doc) => sum + Buffer.byteLength(stringifyEjson(doc)), 0) }));
+      return [...collections].map(([name, docs]) => ({
+        name,
+        count: docs.length,
+        size: docs.reduce((sum, doc) => sum + Buffer.byteLength(stringifyEjson(doc)), 0),
+      }));
     },
     documents(name) {
       return collections.get(name)?.map(copyValue) ?? null;
     },
     createCollection(name) {
-      if (!COLLECTION_NAME.test(name)) throw new DatabaseError(DatabaseErrorCode.invalidParam, `collection name "${name}" must be 1 to 64 letters, digits, _ or -`);
+      if (!COLLECTION_NAME.test(name))
+        throw new DatabaseError(DatabaseErrorCode.invalidParam, `collection name "${name}" must be 1 to 64 letters, digits, _ or -`);
       if (collections.has(name)) throw new DatabaseError(DatabaseErrorCode.collectionAlreadyExist, `[ResourceUnavailable.ResourceExist] Table exist: ${name}.`);
       collections.set(name, []);
       save();
@@ -220,7 +228,10 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
       const ids = prepared.map((doc) => doc._id);
       const clash = ids.find((id, i) => ids.indexOf(id) !== i || target.some((doc) => doc._id === id));
       if (clash !== undefined) {
-        throw new DatabaseError(DatabaseErrorCode.requestFailed, `[FailedOperation] E11000 duplicate key error collection: ${name} index: _id_ dup key: { _id: "${clash}" }`);
+        throw new DatabaseError(
+          DatabaseErrorCode.requestFailed,
+          `[FailedOperation] E11000 duplicate key error collection: ${name} index: _id_ dup key: { _id: "${clash}" }`,
+        );
       }
       target.push(...prepared);
       save();
@@ -265,7 +276,10 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
       const found = matching(docs, query);
       const targets = new Set(multi ? found : found.slice(0, 1));
       if (targets.size === 0) return 0;
-      collections.set(name, docs.filter((doc) => !targets.has(doc)));
+      collections.set(
+        name,
+        docs.filter((doc) => !targets.has(doc)),
+      );
       save();
       return targets.size;
     },

@@ -28,7 +28,13 @@ const ENDPOINTS: Readonly<Record<string, { action: string; runs: TextOperation['
 const HTTP_DEFAULT_LIMIT = 10;
 
 /** The `.get()`-style ending each endpoint's query must have, as people write it. */
-const ENDING: Readonly<Record<TextOperation['kind'], string>> = { add: '.add({data})', get: '.get()', update: '.update({data}) or .doc(id).set({data})', remove: '.remove()', count: '.count()' };
+const ENDING: Readonly<Record<TextOperation['kind'], string>> = {
+  add: '.add({data})',
+  get: '.get()',
+  update: '.update({data}) or .doc(id).set({data})',
+  remove: '.remove()',
+  count: '.count()',
+};
 
 type Answer = Record<string, unknown>;
 
@@ -54,7 +60,8 @@ function whole(body: Record<string, unknown>, key: string, fallback: number): nu
 }
 
 function runQueryText(db: Database, runs: TextOperation['kind'], text: unknown): Answer {
-  if (typeof text !== 'string' || text.trim() === '') throw new Refusal(WeChatErrcode.missingParameter, 'query must be a string of database SDK syntax, e.g. db.collection("c").get()');
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new Refusal(WeChatErrcode.missingParameter, 'query must be a string of database SDK syntax, e.g. db.collection("c").get()');
   let operation: TextOperation;
   try {
     operation = parseQueryText(text);
@@ -62,7 +69,8 @@ function runQueryText(db: Database, runs: TextOperation['kind'], text: unknown):
     if (error instanceof QueryTextError) throw new Refusal(WeChatErrcode.invalidArgs, `query: ${error.message}`);
     throw error;
   }
-  if (operation.kind !== runs) throw new Refusal(WeChatErrcode.invalidArgs, `this endpoint runs a query ending in ${ENDING[runs]}, not ${ENDING[operation.kind]}`);
+  if (operation.kind !== runs)
+    throw new Refusal(WeChatErrcode.invalidArgs, `this endpoint runs a query ending in ${ENDING[runs]}, not ${ENDING[operation.kind]}`);
   switch (operation.kind) {
     case 'add':
       return { id_list: db.add(operation.collection, operation.documents) };
@@ -84,11 +92,13 @@ function runQueryText(db: Database, runs: TextOperation['kind'], text: unknown):
 
 function runEndpoint(state: CloudState, name: string, body: Record<string, unknown>): Answer {
   if (body.env === undefined || body.env === '') throw new Refusal(WeChatErrcode.missingParameter, 'env (the cloud environment id) is missing');
-  if (body.env !== state.envId) throw new Refusal(WeChatErrcode.invalidEnv, `env "${String(body.env)}" is not this account's environment (the local one is "${state.envId}")`);
+  if (body.env !== state.envId)
+    throw new Refusal(WeChatErrcode.invalidEnv, `env "${String(body.env)}" is not this account's environment (the local one is "${state.envId}")`);
   const runs = ENDPOINTS[name]?.runs ?? null;
   if (runs !== null) return runQueryText(state.database, runs, body.query);
   if (name === 'databasecollectionadd') {
-    if (typeof body.collection_name !== 'string' || body.collection_name === '') throw new Refusal(WeChatErrcode.missingParameter, 'collection_name is missing');
+    if (typeof body.collection_name !== 'string' || body.collection_name === '')
+      throw new Refusal(WeChatErrcode.missingParameter, 'collection_name is missing');
     state.database.createCollection(body.collection_name);
     return {};
   }
@@ -108,7 +118,11 @@ function playHttpFault(fault: Fault | null, res: ServerResponse, record: CallRec
   const answer = databaseFaultAnswer(fault);
   if (answer === null) return false;
   record.errcode = fault?.kind === 'errcode' ? (fault.errcode ?? -1) : (DATABASE_ERRCODES[answer.code] ?? -501001);
-  sendJson(res, 200, fault?.kind === 'errcode' ? wechatError(record.errcode, fault.message) : { errcode: record.errcode, errmsg: `${answer.code}: ${answer.message}` });
+  sendJson(
+    res,
+    200,
+    fault?.kind === 'errcode' ? wechatError(record.errcode, fault.message) : { errcode: record.errcode, errmsg: `${answer.code}: ${answer.message}` },
+  );
   return true;
 }
 
@@ -122,7 +136,11 @@ export async function handleDatabaseHttp(req: IncomingMessage, res: ServerRespon
   const name = url.pathname.slice('/tcb/'.length);
   const endpoint = ENDPOINTS[name];
   if (endpoint === undefined) {
-    sendJson(res, 404, { error: `POST ${url.pathname} is not served by the local cloud; the database endpoints are ${Object.keys(ENDPOINTS).map((key) => `/tcb/${key}`).join(', ')}` });
+    sendJson(res, 404, {
+      error: `POST ${url.pathname} is not served by the local cloud; the database endpoints are ${Object.keys(ENDPOINTS)
+        .map((key) => `/tcb/${key}`)
+        .join(', ')}`,
+    });
     return;
   }
   const body = await readObject(req);

@@ -29,14 +29,16 @@ function objectField(body: Record<string, unknown>, key: string): DbObject {
 }
 
 function collectionName(body: Record<string, unknown>): string {
-  if (typeof body.collectionName !== 'string' || body.collectionName === '') throw new DatabaseError(DatabaseErrorCode.invalidParam, 'collectionName is missing');
+  if (typeof body.collectionName !== 'string' || body.collectionName === '')
+    throw new DatabaseError(DatabaseErrorCode.invalidParam, 'collectionName is missing');
   return body.collectionName;
 }
 
 function wholeNumber(body: Record<string, unknown>, key: string, fallback: number): number {
   const value = body[key];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new DatabaseError(DatabaseErrorCode.invalidParam, `${key} must be a whole number`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new DatabaseError(DatabaseErrorCode.invalidParam, `${key} must be a whole number`);
   return value;
 }
 

@@ -1,6 +1,6 @@
-import type { Application} from './applications';
+import type { Application } from './applications';
 import { ApplyStatus, copyApplications } from './applications';
-import type { WeChatError} from './wechatErrors';
+import type { WeChatError } from './wechatErrors';
 import { WeChatErrcode, wechatError } from './wechatErrors';
 
 /** The `action` values of `POST /wxa/devplugin`. */

@@ -117,7 +117,7 @@ function operatorHolds(found: readonly DbValue[], operator: string, operand: DbV
     case '$nin':
       return !listOperand(operator, operand).some((wanted) => equalsAny(found, wanted));
     case '$exists':
-      return (found.length > 0) === Boolean(operand);
+      return found.length > 0 === Boolean(operand);
     default:
       throw new InvalidOperator(`query operator ${operator} is not supported by the local cloud (it knows ${QUERY_OPERATORS.join(' ')} $and $or $nor)`);
   }

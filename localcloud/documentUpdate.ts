@@ -9,7 +9,11 @@ export const UPDATE_OPERATORS: readonly string[] = ['$set', '$inc', '$mul', '$un
 function parentOf(doc: DbObject, segments: readonly string[], create: boolean): DbObject | DbValue[] | null {
   let node: DbObject | DbValue[] = doc;
   for (const segment of segments.slice(0, -1)) {
-    const next: DbValue | undefined = Array.isArray(node) ? node[Number(segment)] : Object.prototype.hasOwnProperty.call(node, segment) ? node[segment] : undefined;
+    const next: DbValue | undefined = Array.isArray(node)
+      ? node[Number(segment)]
+      : Object.prototype.hasOwnProperty.call(node, segment)
+        ? node[segment]
+        : undefined;
     if (isDbObject(next) || Array.isArray(next)) {
       node = next;
     } else if (next === undefined && create && !Array.isArray(node)) {
@@ -103,7 +107,11 @@ function applyOperator(doc: DbObject, operator: string, path: string, operand: D
       return writePath(doc, path, list);
     }
     case '$pull':
-      return writePath(doc, path, arrayAt(doc, path, operator).filter((item) => !valuesEqual(item, operand)));
+      return writePath(
+        doc,
+        path,
+        arrayAt(doc, path, operator).filter((item) => !valuesEqual(item, operand)),
+      );
     default:
       throw new InvalidOperator(`update operator ${operator} is not supported by the local cloud (it knows ${UPDATE_OPERATORS.join(' ')})`);
   }

@@ -100,18 +100,24 @@ export function parseFault(value: unknown): Fault {
   str('code');
   str('message');
   // A name that matches no call would queue a fault that never fires, and the experiment would silently test nothing.
-  if (fault.api !== undefined && !faultApis.includes(fault.api)) throw new Error(`fault.api "${fault.api}" matches no call: use one of ${faultApis.join(', ')}`);
+  if (fault.api !== undefined && !faultApis.includes(fault.api))
+    throw new Error(`fault.api "${fault.api}" matches no call: use one of ${faultApis.join(', ')}`);
   if (fault.action !== undefined && fault.api === tokenApi) throw new Error(`fault.action cannot narrow ${tokenApi}: token requests have no action`);
-  if (fault.action !== undefined && fault.api === robotApi) throw new Error(`fault.action cannot narrow ${robotApi}: a robot fault hits the next posts whatever their msgtype`);
+  if (fault.action !== undefined && fault.api === robotApi)
+    throw new Error(`fault.action cannot narrow ${robotApi}: a robot fault hits the next posts whatever their msgtype`);
   if (fault.api === robotApi && (fault.kind === FaultKind.cloudError || fault.kind === FaultKind.tcbError)) {
-    throw new Error(`fault.kind ${fault.kind} is the cloud protocol's; the robot fails with errcode (e.g. 45009, 93000, 40058), http500, reset, hang, delay, malformed, lostAnswer or unreadableAnswer`);
+    throw new Error(
+      `fault.kind ${fault.kind} is the cloud protocol's; the robot fails with errcode (e.g. 45009, 93000, 40058), http500, reset, hang, delay, malformed, lostAnswer or unreadableAnswer`,
+    );
   }
   const actions = fault.api === databaseApi ? databaseActions : pluginActions;
   if (fault.action !== undefined && !actions.includes(fault.action)) {
-    throw new Error(`fault.action "${fault.action}" matches no call${fault.api === undefined && fault.action.startsWith('database.') ? ' (a database action needs "api": "database")' : ''}: use one of ${actions.join(', ')}`);
+    throw new Error(
+      `fault.action "${fault.action}" matches no call${fault.api === undefined && fault.action.startsWith('database.') ? ' (a database action needs "api": "database")' : ''}: use one of ${actions.join(', ')}`,
+    );
   }
   if (fault.api === databaseApi && fault.kind === FaultKind.cloudError) {
-    throw new Error('fault.kind cloudError is the openapi protocol\'s; a database call fails with tcbError (a code such as DATABASE_REQUEST_FAILED) or errcode');
+    throw new Error("fault.kind cloudError is the openapi protocol's; a database call fails with tcbError (a code such as DATABASE_REQUEST_FAILED) or errcode");
   }
   return fault;
 }

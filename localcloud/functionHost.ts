@@ -1,4 +1,4 @@
-import type { ChildProcess} from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -166,7 +166,9 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     if (!existsSync(join(config.functionsDir, CLOUDBASE_AUTH, 'index.js'))) {
       throw new FunctionCallError(
         functionNotFound,
-        failMsg(`${functionNotFound} FunctionName parameter could not be found. This environment has no ${CLOUDBASE_AUTH} function, which a call from another mini-program (${from.appid}) needs: deploy cloudfunctions/${CLOUDBASE_AUTH}`),
+        failMsg(
+          `${functionNotFound} FunctionName parameter could not be found. This environment has no ${CLOUDBASE_AUTH} function, which a call from another mini-program (${from.appid}) needs: deploy cloudfunctions/${CLOUDBASE_AUTH}`,
+        ),
         404,
       );
     }
@@ -178,7 +180,11 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     }
     if (errCode !== 0) {
       const errMsg = String((answer as { errMsg?: unknown }).errMsg ?? '');
-      throw new FunctionCallError(cloudbaseAuthNonZero, failMsg(`${cloudbaseAuthNonZero} access denied (cloudbase_auth returns non-zero errCode): ${errMsg}`), 403);
+      throw new FunctionCallError(
+        cloudbaseAuthNonZero,
+        failMsg(`${cloudbaseAuthNonZero} access denied (cloudbase_auth returns non-zero errCode): ${errMsg}`),
+        403,
+      );
     }
   };
 
@@ -193,7 +199,11 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
     if (indexPath === null || !existsSync(indexPath)) {
       const where = folder === null ? `"${name}" is not a function name` : `${indexPath} does not exist`;
       return Promise.reject(
-        new FunctionCallError(functionNotFound, failMsg(`${functionNotFound} FunctionName parameter could not be found. ${where}: run \`npm run build\` first`), 404),
+        new FunctionCallError(
+          functionNotFound,
+          failMsg(`${functionNotFound} FunctionName parameter could not be found. ${where}: run \`npm run build\` first`),
+          404,
+        ),
       );
     }
     if (running.size >= config.maxRunning) {
@@ -201,7 +211,9 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
       return Promise.reject(
         new FunctionCallError(
           concurrencyLimit,
-          failMsg(`${concurrencyLimit} exceed concurrent request limit. ${config.maxRunning} function invocations are already running in the local cloud; try again when one ends`),
+          failMsg(
+            `${concurrencyLimit} exceed concurrent request limit. ${config.maxRunning} function invocations are already running in the local cloud; try again when one ends`,
+          ),
           429,
         ),
       );
@@ -234,7 +246,11 @@ export function createFunctionHost(config: FunctionHostConfig): FunctionHost {
       running.add(child);
       let settled = false;
       const fail = (detail: string, status = 500): void => {
-        settle(() => reject(new FunctionCallError(functionsExecuteFail, failMsg(`${functionsExecuteFail} functions execute fail. requestID ${requestId}, ${detail}`), status)));
+        settle(() =>
+          reject(
+            new FunctionCallError(functionsExecuteFail, failMsg(`${functionsExecuteFail} functions execute fail. requestID ${requestId}, ${detail}`), status),
+          ),
+        );
       };
       const settle = (finish: () => void): void => {
         if (settled) return;

@@ -62,11 +62,12 @@ export function advanceOf(body: unknown): number {
     ms = value;
   } else {
     const text = typeof fields.advance === 'string' ? fields.advance.trim() : '';
-    if (!/^(\d+[smhd])+$/.test(text)) throw new Error(`advance must be like "30s", "90m", "12h", "2d" or "1h30m" (got ${JSON.stringify(fields.advance)}); ${shape}`);
+    if (!/^(\d+[smhd])+$/.test(text))
+      throw new Error(`advance must be like "30s", "90m", "12h", "2d" or "1h30m" (got ${JSON.stringify(fields.advance)}); ${shape}`);
     ms = [...text.matchAll(/(\d+)([smhd])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * (UNIT_MS[unit ?? 's'] ?? 0), 0);
   }
   // The clock only goes forward: a timed-out application cannot become pending again, nor a sent message unsent.
-  if (ms <= 0) throw new Error('the clock only moves forward: give a positive amount (POST /_local/reset puts it back to the machine\'s time)');
+  if (ms <= 0) throw new Error("the clock only moves forward: give a positive amount (POST /_local/reset puts it back to the machine's time)");
   if (ms > MAX_ADVANCE_MS) throw new Error(`one advance may move the clock at most 366 days (got ${ms} ms)`);
   return ms;
 }

@@ -36,8 +36,28 @@ class Command {
 
 type TextValue = DbValue | Command | TextValue[] | { [key: string]: TextValue };
 
-const QUERY_COMMANDS: Readonly<Record<string, string>> = { eq: '$eq', neq: '$ne', lt: '$lt', lte: '$lte', gt: '$gt', gte: '$gte', in: '$in', nin: '$nin', exists: '$exists' };
-const UPDATE_COMMANDS: Readonly<Record<string, string>> = { set: '$set', inc: '$inc', mul: '$mul', remove: '$unset', push: '$push', pull: '$pull', addToSet: '$addToSet', min: '$min', max: '$max' };
+const QUERY_COMMANDS: Readonly<Record<string, string>> = {
+  eq: '$eq',
+  neq: '$ne',
+  lt: '$lt',
+  lte: '$lte',
+  gt: '$gt',
+  gte: '$gte',
+  in: '$in',
+  nin: '$nin',
+  exists: '$exists',
+};
+const UPDATE_COMMANDS: Readonly<Record<string, string>> = {
+  set: '$set',
+  inc: '$inc',
+  mul: '$mul',
+  remove: '$unset',
+  push: '$push',
+  pull: '$pull',
+  addToSet: '$addToSet',
+  min: '$min',
+  max: '$max',
+};
 const LOGIC_COMMANDS: Readonly<Record<string, '$and' | '$or'>> = { and: '$and', or: '$or' };
 
 /** How deep literals may nest, like request bodies elsewhere in the local cloud. */
@@ -213,9 +233,11 @@ class Parser {
     if (this.name() !== 'Date') throw new QueryTextError('only "new Date(…)" may follow "new"');
     this.expect('(');
     const args = this.args(depth);
-    if (args.length === 0) throw new QueryTextError('new Date() needs a time: new Date(milliseconds) or new Date("ISO-8601"); for the server\'s time use db.serverDate()');
+    if (args.length === 0)
+      throw new QueryTextError('new Date() needs a time: new Date(milliseconds) or new Date("ISO-8601"); for the server\'s time use db.serverDate()');
     const [time] = args;
-    if (args.length > 1 || (typeof time !== 'number' && typeof time !== 'string')) throw new QueryTextError('new Date takes one number of milliseconds or one ISO-8601 string');
+    if (args.length > 1 || (typeof time !== 'number' && typeof time !== 'string'))
+      throw new QueryTextError('new Date takes one number of milliseconds or one ISO-8601 string');
     const date = new Date(time);
     if (Number.isNaN(date.getTime())) throw new QueryTextError(`new Date(${JSON.stringify(time)}) is not a valid date`);
     return date;
@@ -233,7 +255,10 @@ class Parser {
       command = new Command(logic, args.length === 1 && Array.isArray(args[0]) ? args[0] : args);
     } else {
       const operator = QUERY_COMMANDS[name] ?? UPDATE_COMMANDS[name];
-      if (operator === undefined) throw new QueryTextError(`_.${name} is not a command the local cloud knows (${[...Object.keys(QUERY_COMMANDS), ...Object.keys(UPDATE_COMMANDS), 'and', 'or'].join(', ')})`);
+      if (operator === undefined)
+        throw new QueryTextError(
+          `_.${name} is not a command the local cloud knows (${[...Object.keys(QUERY_COMMANDS), ...Object.keys(UPDATE_COMMANDS), 'and', 'or'].join(', ')})`,
+        );
       if (args.length > 1) throw new QueryTextError(`_.${name} takes one argument`);
       command = new Command(operator, name === 'remove' ? '' : (args[0] ?? null));
     }
@@ -392,7 +417,8 @@ export function parseQueryText(source: string): TextOperation {
         break;
       case 'orderBy': {
         const [path, direction] = args;
-        if (args.length !== 2 || typeof path !== 'string' || (direction !== 'asc' && direction !== 'desc')) throw new QueryTextError('orderBy(…) takes a field and "asc" or "desc"');
+        if (args.length !== 2 || typeof path !== 'string' || (direction !== 'asc' && direction !== 'desc'))
+          throw new QueryTextError('orderBy(…) takes a field and "asc" or "desc"');
         order.push({ path, direction: direction === 'asc' ? 1 : -1 });
         break;
       }
@@ -420,7 +446,15 @@ export function parseQueryText(source: string): TextOperation {
         return finish({ kind: 'add', collection, documents: documents as DbObject[] });
       }
       case 'update':
-        return finish({ kind: 'update', collection, query: selected(), data: updateOf(dataOption(args, 'update')), multi: id === null, merge: true, upsert: false });
+        return finish({
+          kind: 'update',
+          collection,
+          query: selected(),
+          data: updateOf(dataOption(args, 'update')),
+          multi: id === null,
+          merge: true,
+          upsert: false,
+        });
       case 'set': {
         if (id === null) throw new QueryTextError('set(…) needs doc(id) first');
         const data = plain(dataOption(args, 'set'), 'set data');
@@ -431,7 +465,9 @@ export function parseQueryText(source: string): TextOperation {
         if (args.length !== 0) throw new QueryTextError('remove() takes no arguments');
         return finish({ kind: 'remove', collection, query: selected(), multi: id === null });
       default:
-        throw new QueryTextError(`.${method}(…) is not a method the local cloud reads (where, doc, orderBy, skip, limit, field, get, count, add, update, set, remove)`);
+        throw new QueryTextError(
+          `.${method}(…) is not a method the local cloud reads (where, doc, orderBy, skip, limit, field, get, count, add, update, set, remove)`,
+        );
     }
   }
 }

@@ -47,13 +47,19 @@ export function refusalOf(req: IncomingMessage, path: string, port: number): Htt
   }
   const origin = req.headers.origin;
   if (origin !== undefined && !ownOrigins(port).has(origin.toLowerCase())) {
-    return new HttpError(403, `Origin "${origin}" is not the local cloud's page: requests from other web sites are refused; use the page at http://127.0.0.1:${port}/ or a client that sends no Origin`);
+    return new HttpError(
+      403,
+      `Origin "${origin}" is not the local cloud's page: requests from other web sites are refused; use the page at http://127.0.0.1:${port}/ or a client that sends no Origin`,
+    );
   }
   const method = req.method ?? 'GET';
   if (!SAFE_METHODS.has(method) && PAGE_ENDPOINTS.some((prefix) => path.startsWith(prefix)) && hasBody(req)) {
     const type = String(req.headers['content-type'] ?? '');
     if (!/^application\/json\s*(;|$)/i.test(type)) {
-      return new HttpError(415, `${method} ${path} takes a JSON body: send it with "content-type: application/json" (got ${type === '' ? 'none' : `"${type}"`})`);
+      return new HttpError(
+        415,
+        `${method} ${path} takes a JSON body: send it with "content-type: application/json" (got ${type === '' ? 'none' : `"${type}"`})`,
+      );
     }
   }
   return null;

@@ -81,7 +81,8 @@ function messageOf(body: unknown): Omit<RobotMessage, 'at'> | RobotAnswer {
   const part = body[msgtype];
   if (!isObject(part)) return fail(RobotErrcode.emptyContent, `empty content: "${msgtype}": {"content": "…"} is missing`);
   const content = part.content;
-  if (content !== undefined && typeof content !== 'string') return fail(RobotErrcode.invalidParameter, `invalid parameter: ${msgtype}.content must be a string`);
+  if (content !== undefined && typeof content !== 'string')
+    return fail(RobotErrcode.invalidParameter, `invalid parameter: ${msgtype}.content must be a string`);
   if (content === undefined || content === '') return fail(RobotErrcode.emptyContent, `empty content: ${msgtype}.content is empty`);
   const bytes = Buffer.byteLength(content, 'utf8');
   const limit = ROBOT_CONTENT_LIMITS[msgtype];
@@ -103,7 +104,10 @@ export function createRobot(now: () => number): Robot {
   return {
     post(key, body) {
       if (key !== LOCAL_ROBOT_KEY) {
-        return fail(RobotErrcode.invalidKey, `invalid webhook url, hint: the key ${key === null ? 'is missing' : 'names no robot'}; the local robot's key is ${LOCAL_ROBOT_KEY}`);
+        return fail(
+          RobotErrcode.invalidKey,
+          `invalid webhook url, hint: the key ${key === null ? 'is missing' : 'names no robot'}; the local robot's key is ${LOCAL_ROBOT_KEY}`,
+        );
       }
       const message = messageOf(body);
       if ('errcode' in message) return message;

@@ -9,7 +9,11 @@ function describe(error) {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack || '' };
   if (error && typeof error === 'object') {
     let text;
-    try { text = JSON.stringify(error); } catch { text = String(error); }
+    try {
+      text = JSON.stringify(error);
+    } catch {
+      text = String(error);
+    }
     return { name: 'Error', message: text, stack: '' };
   }
   return { name: 'Error', message: String(error), stack: '' };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Application} from './applications';
+import type { Application } from './applications';
 import { parseApplications } from './applications';
 import demoSeed from './demo-seed.json';
 

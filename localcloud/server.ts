@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminPrefix, handleAdmin, resetState } from './adminApi';
-import type { Application} from './applications';
+import type { Application } from './applications';
 import { copyApplications, parseApplications } from './applications';
 import type { CallRecord } from './callLog';
 import { handleCloudCall } from './cloudApi';
@@ -237,7 +237,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const names = unknownKeys.map((key) => `"${key}"`).join(', ');
       throw new BadRequest(`unknown key${unknownKeys.length === 1 ? '' : 's'} ${names}: the body is ${FUNCTION_BODY_SHAPE}; the event goes inside "data"`);
     }
-    if (body?.data !== undefined && !isJsonObject(body.data)) throw new BadRequest(`data must be a JSON object (the event the function receives); the body is ${FUNCTION_BODY_SHAPE}`);
+    if (body?.data !== undefined && !isJsonObject(body.data))
+      throw new BadRequest(`data must be a JSON object (the event the function receives); the body is ${FUNCTION_BODY_SHAPE}`);
     const openid = body?.openid;
     if (openid !== undefined && openid !== null && typeof openid !== 'string') throw new BadRequest('openid must be a string or null');
     const from = parseFrom(body?.from);

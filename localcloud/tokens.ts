@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { WeChatError} from './wechatErrors';
+import type { WeChatError } from './wechatErrors';
 import { WeChatErrcode, wechatError } from './wechatErrors';
 
 /** `/cgi-bin/stable_token` success body. */
@@ -61,7 +61,7 @@ export function createTokenIssuer(account: TokenAccount, now: () => number = Dat
         }
         return answer(mint());
       }
-      const expiry = current === null ? 0 : expiries.get(current) ?? 0;
+      const expiry = current === null ? 0 : (expiries.get(current) ?? 0);
       if (current !== null && expiry - now() > renewWindowMs) return answer(current);
       return answer(mint());
     },

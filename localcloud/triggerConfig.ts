@@ -15,7 +15,10 @@ export interface FunctionTrigger {
 export function readTriggers(functionsDir: string): FunctionTrigger[] {
   let names: string[];
   try {
-    names = readdirSync(functionsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && isFunctionName(entry.name)).map((entry) => entry.name).sort();
+    names = readdirSync(functionsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && isFunctionName(entry.name))
+      .map((entry) => entry.name)
+      .sort();
   } catch {
     return [];
   }

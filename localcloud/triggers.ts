@@ -157,11 +157,17 @@ export function createTriggerScheduler(config: TriggerSchedulerConfig): TriggerS
       for (let t: number | null = slot.next; t !== null && t < latest && passed < COUNT_CAP; t = nextFire(trigger.schedule, t)) passed += 1;
       slot.next = nextFire(trigger.schedule, now);
       if (slot.running !== null) {
-        config.log(slot.functionName, `trigger ${trigger.name} skipped the ${isoSeconds(latest)} fire: the run for ${slot.lastRun?.time ?? '?'} is still going`);
+        config.log(
+          slot.functionName,
+          `trigger ${trigger.name} skipped the ${isoSeconds(latest)} fire: the run for ${slot.lastRun?.time ?? '?'} is still going`,
+        );
         continue;
       }
       if (passed > 0) {
-        config.log(slot.functionName, `trigger ${trigger.name}: the clock passed ${passed >= COUNT_CAP ? `at least ${COUNT_CAP}` : passed} earlier fire time${passed === 1 ? '' : 's'} at once; it runs once, for ${isoSeconds(latest)}`);
+        config.log(
+          slot.functionName,
+          `trigger ${trigger.name}: the clock passed ${passed >= COUNT_CAP ? `at least ${COUNT_CAP}` : passed} earlier fire time${passed === 1 ? '' : 's'} at once; it runs once, for ${isoSeconds(latest)}`,
+        );
       }
       void start(slot, trigger, latest, 'schedule');
     }
@@ -201,7 +207,9 @@ export function createTriggerScheduler(config: TriggerSchedulerConfig): TriggerS
         return Promise.reject(new TriggerRefused(404, `${functionName} has no timer trigger to run: ${reason}`));
       }
       if (slot.running !== null) {
-        return Promise.reject(new TriggerRefused(409, `${functionName}'s trigger is still running (the run for ${slot.lastRun?.time ?? '?'}): try again when it ends`));
+        return Promise.reject(
+          new TriggerRefused(409, `${functionName}'s trigger is still running (the run for ${slot.lastRun?.time ?? '?'}): try again when it ends`),
+        );
       }
       return start(slot, slot.trigger, clock.now(), 'manual');
     },

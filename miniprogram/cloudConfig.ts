@@ -10,9 +10,7 @@
  */
 
 /** The environment the functions are called in. */
-export type CloudTarget =
-  | { kind: 'current'; env?: string }
-  | { kind: 'shared'; resourceAppid: string; resourceEnv: string };
+export type CloudTarget = { kind: 'current'; env?: string } | { kind: 'shared'; resourceAppid: string; resourceEnv: string };
 
 /** Edit this value. */
 export const cloudTarget: CloudTarget = { kind: 'current' };

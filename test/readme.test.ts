@@ -11,7 +11,12 @@ import { brokenLinks, headingSlugs } from './fixtures/docsLinks';
 
 const root = join(__dirname, '..');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
-const pagePaths = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const pagePaths = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 const pages = new Map(pagePaths.map((path) => [path, read(path)]));
 const allText = [...pages.values()].join('\n');
 const page = (path: string): string => {
@@ -29,7 +34,11 @@ const section = (path: string, heading: string): string => {
 };
 
 const errorsPage = page('docs/errors.md');
-const tableRows = (text: string): string[][] => text.split('\n').filter((line) => line.startsWith('|')).map((line) => line.split('|').map((cell) => cell.trim()));
+const tableRows = (text: string): string[][] =>
+  text
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .map((line) => line.split('|').map((cell) => cell.trim()));
 /** The codes the sources can return: WeChat's and the cloud's, our own, and the admin mini-program client's. */
 const knownCodes = new Set([...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].map((entry) => entry.code));
 knownCodes.add('CALL_FAILED');
@@ -45,15 +54,21 @@ function sourceFiles(dir: string, extensions: RegExp): string[] {
 /** The environment variables the given sources read, by `env.X`, `process.env.X`, `env['X']` or a named constant. */
 function variablesRead(files: string[]): Set<string> {
   const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
-  const patterns = [/(?:env|process\.env)\.([A-Z][A-Z0-9_]+)/g, /env\[['"]([A-Z][A-Z0-9_]+)['"]\]/g, /wholeNumber\('([A-Z][A-Z0-9_]+)'/g, /_VARIABLE = '([A-Z][A-Z0-9_]+)'/g];
+  const patterns = [
+    /(?:env|process\.env)\.([A-Z][A-Z0-9_]+)/g,
+    /env\[['"]([A-Z][A-Z0-9_]+)['"]\]/g,
+    /wholeNumber\('([A-Z][A-Z0-9_]+)'/g,
+    /_VARIABLE = '([A-Z][A-Z0-9_]+)'/g,
+  ];
   return new Set(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1] as string)));
 }
 // Variables the platform injects (and the local cloud sets), or the system's own, are not the user's to configure.
 const platform = /^(TCB_|TENCENTCLOUD_|SCF_|WX_|PATH$|HOME$|PROGRAMFILES$|LOCALAPPDATA$|JEST_WORKER_ID$)/;
 const variablesPage = page('docs/variables.md');
 /** The first column of every table row in docs/variables.md: the variables it documents. */
-const documentedVariables = tableRows(variablesPage)
-  .flatMap((cells) => [...(cells[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1] as string));
+const documentedVariables = tableRows(variablesPage).flatMap((cells) =>
+  [...(cells[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1] as string),
+);
 
 describe('README', () => {
   it('stays a front door: at most 12 KB', () => {
@@ -64,7 +79,9 @@ describe('README', () => {
     const readme = page('README.md');
 
     expect(readme).toContain('](docs/page.png)');
-    expect(readme).toContain('PLUGIN_APPID=wx0123456789abcdef PLUGIN_APPSECRET=0123456789abcdef0123456789abcdef node dist/plugin-apply.js list --base-url http://127.0.0.1:3000');
+    expect(readme).toContain(
+      'PLUGIN_APPID=wx0123456789abcdef PLUGIN_APPSECRET=0123456789abcdef0123456789abcdef node dist/plugin-apply.js list --base-url http://127.0.0.1:3000',
+    );
   });
 });
 
@@ -109,7 +126,23 @@ describe('README and docs/', () => {
 
   it('name only error codes the sources have, each in the error table', () => {
     // Backticked names that look like codes but are not ours: the cloud's own and platform context keys.
-    const notOurs = new Set(['DATABASE_COLLECTION_NOT_EXIST', 'DATABASE_REQUEST_FAILED', 'DATABASE_PERMISSION_DENIED', 'SYS_ERR', 'FROM_APPID', 'FROM_OPENID', 'WX_FROM_APPID', 'WX_FROM_OPENID', 'WX_APPID', 'WX_OPENID', 'ISSUE_MESSAGES', 'NODE16_BIN', 'SKIP_NODE16', 'CHROMIUM_PATH', 'BENCH_RUNS']);
+    const notOurs = new Set([
+      'DATABASE_COLLECTION_NOT_EXIST',
+      'DATABASE_REQUEST_FAILED',
+      'DATABASE_PERMISSION_DENIED',
+      'SYS_ERR',
+      'FROM_APPID',
+      'FROM_OPENID',
+      'WX_FROM_APPID',
+      'WX_FROM_OPENID',
+      'WX_APPID',
+      'WX_OPENID',
+      'ISSUE_MESSAGES',
+      'NODE16_BIN',
+      'SKIP_NODE16',
+      'CHROMIUM_PATH',
+      'BENCH_RUNS',
+    ]);
     const named = [...allText.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`/g)].map((match) => match[1] as string);
     const documented = new Set(documentedVariables);
 
@@ -155,7 +188,7 @@ describe('what the pages say', () => {
     for (const name of [...Object.values(FaultKind), ...Object.values(DatabaseAction)]) expect(faults).toContain(`\`${name}\``);
   });
 
-  it('calls the list item\'s reason the applicant\'s own statement, never a refusal reason the docs are silent on', () => {
+  it("calls the list item's reason the applicant's own statement, never a refusal reason the docs are silent on", () => {
     expect(page('docs/functions.md')).toContain('使用者的申请说明');
     expect(allText).not.toMatch(/refusal's reason is stored in the application's `reason`/);
   });
@@ -169,7 +202,7 @@ describe('what the pages say', () => {
     expect(allText).not.toMatch(/would silently never be listed/);
   });
 
-  it('does not send plugin developers to open this folder with the plugin\'s appid in DevTools', () => {
+  it("does not send plugin developers to open this folder with the plugin's appid in DevTools", () => {
     expect(allText).not.toMatch(/open this folder in DevTools after replacing/);
     expect(page('docs/deploy.md')).toMatch(/plugin project's `cloudfunctionRoot`/);
   });
@@ -195,8 +228,16 @@ describe('brokenLinks', () => {
   });
 
   it('makes anchors as GitHub does', () => {
-    const slugs = headingSlugs('# The ops CLI: `plugin-apply`\n## Where the functions run, and who calls them\n## Why built with `npm run build`, not DevTools\' plugin\n## Exit codes\n## Exit codes\n```\n# not a heading\n```');
+    const slugs = headingSlugs(
+      "# The ops CLI: `plugin-apply`\n## Where the functions run, and who calls them\n## Why built with `npm run build`, not DevTools' plugin\n## Exit codes\n## Exit codes\n```\n# not a heading\n```",
+    );
 
-    expect(slugs).toEqual(['the-ops-cli-plugin-apply', 'where-the-functions-run-and-who-calls-them', 'why-built-with-npm-run-build-not-devtools-plugin', 'exit-codes', 'exit-codes-1']);
+    expect(slugs).toEqual([
+      'the-ops-cli-plugin-apply',
+      'where-the-functions-run-and-who-calls-them',
+      'why-built-with-npm-run-build-not-devtools-plugin',
+      'exit-codes',
+      'exit-codes-1',
+    ]);
   });
 });

@@ -64,23 +64,23 @@ const CALL_FAILED_HINTS = {
   ],
   [-601015]: [
     '插件云环境的 cloudbase_auth 没有返回 errCode：请部署本项目的 cloudbase_auth。',
-    'The plugin environment\'s cloudbase_auth returned no errCode: deploy this project\'s cloudbase_auth.',
+    "The plugin environment's cloudbase_auth returned no errCode: deploy this project's cloudbase_auth.",
   ],
   [-601012]: [
     '没有使用该云环境的权限：请在插件帐号的云开发控制台把环境共享给本小程序，并核对 cloudConfig.ts。',
-    'Not authorized for that environment: share it with this mini-program in the plugin account\'s cloud console, and check cloudConfig.ts.',
+    "Not authorized for that environment: share it with this mini-program in the plugin account's cloud console, and check cloudConfig.ts.",
   ],
   [-501000]: [
     '云函数不存在：请在该环境部署 getPluginApplyList、setPluginApplyStatus（共享环境还需 cloudbase_auth）。',
     'The function does not exist: deploy getPluginApplyList and setPluginApplyStatus (and cloudbase_auth for a shared environment) there.',
   ],
-  [-504002]: [
-    '云函数执行失败或超时：请在云开发控制台查看该函数的日志。',
-    'The function failed or ran out of time: read its logs in the cloud console.',
-  ],
+  [-504002]: ['云函数执行失败或超时：请在云开发控制台查看该函数的日志。', 'The function failed or ran out of time: read its logs in the cloud console.'],
 } as const satisfies Record<number, readonly [string, string]>;
 
-const NETWORK_HINT = ['请检查网络后重试；若持续失败，请核对 cloudConfig.ts 中的云环境。', 'Check the network and try again; if it keeps failing, check the environment in cloudConfig.ts.'] as const;
+const NETWORK_HINT = [
+  '请检查网络后重试；若持续失败，请核对 cloudConfig.ts 中的云环境。',
+  'Check the network and try again; if it keeps failing, check the environment in cloudConfig.ts.',
+] as const;
 
 /** Turns whatever `callFunction` or `init` rejected with into a `CALL_FAILED` result. */
 function callFailed(rejection: unknown): CallFailed {
@@ -103,7 +103,14 @@ function configProblem(target: CloudTarget): CallFailed | null {
   ];
   if (problems.length === 0) return null;
   const failure = callFailed({ errMsg: `cloudConfig.ts: ${problems.join('; ')}` });
-  return { ok: false, error: { ...failure.error, hint: '请修改 miniprogram/cloudConfig.ts 中的插件 appid 和环境 ID，然后重新构建。', hintEn: 'Fix the plugin appid and environment id in miniprogram/cloudConfig.ts, then build again.' } };
+  return {
+    ok: false,
+    error: {
+      ...failure.error,
+      hint: '请修改 miniprogram/cloudConfig.ts 中的插件 appid 和环境 ID，然后重新构建。',
+      hintEn: 'Fix the plugin appid and environment id in miniprogram/cloudConfig.ts, then build again.',
+    },
+  };
 }
 
 let connecting: Promise<FunctionCaller> | null = null;

@@ -90,9 +90,7 @@ export interface Flags {
 }
 
 /** What the command line asks for: a help text (on stdout or, when nothing was asked, stderr) or a command to run. */
-export type CommandLine =
-  | { kind: 'help'; text: string; toStderr: boolean }
-  | { kind: 'run'; command: Command; values: Flags; positionals: string[] };
+export type CommandLine = { kind: 'help'; text: string; toStderr: boolean } | { kind: 'run'; command: Command; values: Flags; positionals: string[] };
 
 /** `history --num`: how many records, 1–1000 (the database's largest read), default 20. */
 export function parseNum(value: string | undefined): number {
@@ -155,7 +153,9 @@ function checkOptionNames(command: Command, args: readonly string[]): void {
     const optionName = long ? (arg.slice(2).split('=')[0] ?? '') : arg.slice(1, 2);
     if (long ? longNames.includes(optionName) : shortNames.includes(optionName)) continue;
     const meant = long ? nearest(optionName, longNames) : undefined;
-    const elsewhere = Object.values(COMMANDS).filter((other) => Object.hasOwn(other.options, optionName)).map((other) => other.name);
+    const elsewhere = Object.values(COMMANDS)
+      .filter((other) => Object.hasOwn(other.options, optionName))
+      .map((other) => other.name);
     const shown = long ? `--${optionName}` : `-${optionName}`;
     if (meant !== undefined) throw new UsageError(`unknown option ${shown} (did you mean --${meant}?)`);
     if (elsewhere.length > 0) throw new UsageError(`${command.name} takes no ${shown} (${elsewhere.join(' and ')} ${elsewhere.length === 1 ? 'does' : 'do'})`);

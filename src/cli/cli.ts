@@ -11,7 +11,18 @@ import { APPID_PATTERN } from '../core/eventSchema';
 import { withPageBase } from '../core/pageBase';
 import { createAccessTokenCache } from '../wechat/accessToken';
 import { createDatabaseHttpStore } from '../wechat/databaseHttp';
-import { commandNamed, ConfigError, parseBaseUrl, parseCommandLine, parseFromPage, parseNum, parseReason, parseStatus, parseTimeout, UsageError } from './arguments';
+import {
+  commandNamed,
+  ConfigError,
+  parseBaseUrl,
+  parseCommandLine,
+  parseFromPage,
+  parseNum,
+  parseReason,
+  parseStatus,
+  parseTimeout,
+  UsageError,
+} from './arguments';
 import { historyCommand } from './historyCommand';
 import { cliActor, createTrailRecorder, trailEnvOf } from './trailRecording';
 import { readCredentials } from './credentials';
@@ -61,7 +72,8 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
     if (appid !== undefined && !APPID_PATTERN.test(appid)) throw new UsageError(`"${appid}" is not an appid ("wx" + 16 lowercase hex characters)`);
     const num = parseNum(values.num);
     const env = trailEnvOf(values.env, deps.env);
-    if (env === null) throw new ConfigError('history reads the decision trail in the cloud database: set PLUGIN_CLOUD_ENV or --env to the cloud environment id');
+    if (env === null)
+      throw new ConfigError('history reads the decision trail in the cloud database: set PLUGIN_CLOUD_ENV or --env to the cloud environment id');
     const credentials = readCredentials(deps.env);
     const tokens = createAccessTokenCache({ ...credentials, baseUrl });
     const store = createDatabaseHttpStore({ env, baseUrl, secret: credentials.secret, tokens });

@@ -162,7 +162,10 @@ function formatPlan(planned: readonly PlannedDecision[], listed: ReadonlyMap<str
     const reason = decision.reason === undefined ? '' : `  — ${printable(decision.reason)}`;
     return `  ${commandOf(decision.action).padEnd(6)}  ${whoLabel(decision.appid, item?.nickname)}${status}${reason}`;
   });
-  const what = action === 'apply' ? `${planned.length} decision${planned.length === 1 ? '' : 's'}` : `${commandOf(action)} ${planned.length} application${planned.length === 1 ? '' : 's'}`;
+  const what =
+    action === 'apply'
+      ? `${planned.length} decision${planned.length === 1 ? '' : 's'}`
+      : `${commandOf(action)} ${planned.length} application${planned.length === 1 ? '' : 's'}`;
   return `about to send ${what}:\n${lines.join('\n')}\n`;
 }
 

@@ -60,7 +60,12 @@ export function reportResults(decided: readonly DecisionResult[], target: Report
  * The report of a batch stopped by a signal: every settled result, the appids whose request left but was not
  * answered (outcome unknown) and those never sent, in text or JSON; exits with the signal's conventional code.
  */
-export function reportInterrupted(decided: ReadonlyArray<DecisionResult | undefined>, sent: ReadonlySet<string>, signal: StopSignal, target: ReportTarget): number {
+export function reportInterrupted(
+  decided: ReadonlyArray<DecisionResult | undefined>,
+  sent: ReadonlySet<string>,
+  signal: StopSignal,
+  target: ReportTarget,
+): number {
   const { planned, nicknames, context } = target;
   const results: Array<DecisionResult & { appid?: string }> = [];
   const inFlight: string[] = [];
@@ -90,6 +95,11 @@ export function reportInterrupted(decided: ReadonlyArray<DecisionResult | undefi
       `${counts.failed} failed, ${inFlight.length} in flight (outcome unknown), ${notAttempted.length} not attempted`;
     target.stdout.write(`${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${summary}\n`);
   }
-  target.stderr.write(formatHints(results.flatMap((result) => (result.ok ? [] : [result.error])), context.lang));
+  target.stderr.write(
+    formatHints(
+      results.flatMap((result) => (result.ok ? [] : [result.error])),
+      context.lang,
+    ),
+  );
   return SIGNAL_EXIT[signal];
 }

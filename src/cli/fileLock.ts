@@ -36,7 +36,9 @@ function parseOwner(text: string | null): LockOwner | null {
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
     const fields = [owner.pid, owner.since, owner.until];
-    return typeof owner.holder === 'string' && typeof owner.host === 'string' && fields.every((field) => typeof field === 'number') ? (owner as LockOwner) : null;
+    return typeof owner.holder === 'string' && typeof owner.host === 'string' && fields.every((field) => typeof field === 'number')
+      ? (owner as LockOwner)
+      : null;
   } catch {
     return null;
   }

@@ -21,10 +21,15 @@ const DONE: Readonly<Record<string, string>> = { dev_agree: 'agreed', dev_refuse
 /** One record as a line: when, what, whom, who, how it ended; our reason on the next line. */
 export function formatRecord(record: TrailRecord): string {
   const by = record.by.name ?? record.by.rule ?? (record.by.appid === null ? record.by.openid : `${record.by.appid}:${record.by.openid ?? ''}`) ?? '?';
-  const outcome = record.outcome.code === 'OK' ? (record.outcome.changed === false ? 'already so' : 'ok') : `${record.outcome.code}${record.outcome.errCode === null ? '' : ` (${record.outcome.errCode})`}`;
+  const outcome =
+    record.outcome.code === 'OK'
+      ? record.outcome.changed === false
+        ? 'already so'
+        : 'ok'
+      : `${record.outcome.code}${record.outcome.errCode === null ? '' : ` (${record.outcome.errCode})`}`;
   const whom = record.nickname === null ? (record.appid ?? '-') : `${record.appid ?? '-'} ${record.nickname}`;
   const attempts = record.attempts === undefined ? '' : `, ${record.attempts} attempts`;
-  const line = `${record.at.toISOString().slice(0, 19).replace('T', ' ')}Z  ${(record.action === null ? 'invalid' : DONE[record.action] ?? record.action).padEnd(8)} ${whom}  by ${by} (${record.source ?? '?'})  ${outcome}${attempts}`;
+  const line = `${record.at.toISOString().slice(0, 19).replace('T', ' ')}Z  ${(record.action === null ? 'invalid' : (DONE[record.action] ?? record.action)).padEnd(8)} ${whom}  by ${by} (${record.source ?? '?'})  ${outcome}${attempts}`;
   return record.reason === null ? printable(line) : `${printable(line)}\n    our reason: ${printable(record.reason)}`;
 }
 

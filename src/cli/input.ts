@@ -60,15 +60,13 @@ export function readInputFile(file: string): string {
 
 /** Words separated by blanks, commas or line breaks; `#` starts a comment that runs to the end of the line. */
 function splitAppids(text: string, where: (line: number) => string): Word[] {
-  return text
-    .split(/\r?\n/)
-    .flatMap((line, i) =>
-      line
-        .replace(/#.*/, '')
-        .split(/[\s,，]+/)
-        .filter((word) => word !== '')
-        .map((word) => ({ text: word, where: where(i + 1) })),
-    );
+  return text.split(/\r?\n/).flatMap((line, i) =>
+    line
+      .replace(/#.*/, '')
+      .split(/[\s,，]+/)
+      .filter((word) => word !== '')
+      .map((word) => ({ text: word, where: where(i + 1) })),
+  );
 }
 
 /** Everything on stdin, or a usage error when stdin is still open at the deadline (a parent that never closes it). */

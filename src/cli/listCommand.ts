@@ -45,7 +45,11 @@ export async function listCommand(client: PluginApplyClient, opts: ListOptions):
     const failure = walk.stoppedBy === undefined ? null : cliFailure(walk.stoppedBy, opts.context);
     // The core's cut reason names a page to continue from: here that is an option of this command.
     const cut = walk.cutReason?.replace(/continue from page (\d+)/, 'continue with plugin-apply list --from-page $1');
-    const why = cut ?? (failure === null ? 'the time limit ran out while reading pages; raise --timeout' : `page ${walk.nextPage ?? '?'} failed: ${describeError(failure, lang)}`);
+    const why =
+      cut ??
+      (failure === null
+        ? 'the time limit ran out while reading pages; raise --timeout'
+        : `page ${walk.nextPage ?? '?'} failed: ${describeError(failure, lang)}`);
     // Running again would only meet a repeating page again; the other cuts may pass.
     opts.stderr.write(`✗ the list is incomplete: ${why}${walk.cutReason === undefined ? '; run again' : ''}\n`);
     return EXIT.failed;

@@ -10,7 +10,6 @@ import { ACCOUNT_WIDE_CODES } from '../core/errorTable';
 import type { DecisionAction } from '../core/eventSchema';
 import type { DecisionResult } from '../core/decisions';
 
-
 /** The language of the CLI's messages. */
 export type Lang = 'zh' | 'en';
 
@@ -117,11 +116,20 @@ export function formatApplicationsTable(items: readonly Application[], filter: s
   const what = (count: number): string => `${filter === undefined ? '' : `${filter} `}application${count === 1 ? '' : 's'}`;
   if (items.length === 0) return `No ${what(0)}.\n`;
   const header = ['APPID', 'STATUS', 'NICKNAME', 'APPLIED AT', 'REASON'];
-  const rows = items.map((item) => [printable(item.appid), statusLabel(item), printable(item.nickname) || '-', localTime(item.createTime), printable(oneLine(item.reason))]);
+  const rows = items.map((item) => [
+    printable(item.appid),
+    statusLabel(item),
+    printable(item.nickname) || '-',
+    localTime(item.createTime),
+    printable(oneLine(item.reason)),
+  ]);
   const widths = header.map((title, column) => Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ''))));
   // The last column is not padded, so lines carry no trailing blanks.
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === cells.length - 1 ? cell : padToWidth(cell, widths[column] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : padToWidth(cell, widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n\n${items.length} ${what(items.length)}\n`;
 }
 
@@ -167,9 +175,6 @@ function issueLines(error: ApplyError, lang: Lang): string[] {
   return (error.issues ?? []).map((issue) => `    ${printable(lang === 'zh' ? issue.message : issue.messageEn)}`);
 }
 
-
-
-
 /**
  * "agree: 5 appids — 3 agreed, 1 unchanged, 1 failed"; for a file that mixes actions (`apply`, no single action),
  * "apply: 4 decisions — 1 agreed, 1 refused, 1 deleted, 1 unchanged, 0 failed".
@@ -177,7 +182,11 @@ function issueLines(error: ApplyError, lang: Lang): string[] {
 export function formatSummary(action: DecisionAction | 'apply', counts: DecisionCounts, results: readonly DecisionResult[] = []): string {
   if (action === 'apply') {
     const changedBy = (done: DecisionAction): number => results.filter((result) => result.ok && result.changed && result.action === done).length;
-    const parts = [...(['dev_agree', 'dev_refuse', 'dev_delete'] as const).map((done) => `${changedBy(done)} ${DONE[done][0]}`), `${counts.unchanged} unchanged`, `${counts.failed} failed`];
+    const parts = [
+      ...(['dev_agree', 'dev_refuse', 'dev_delete'] as const).map((done) => `${changedBy(done)} ${DONE[done][0]}`),
+      `${counts.unchanged} unchanged`,
+      `${counts.failed} failed`,
+    ];
     return `apply: ${counts.total} decision${counts.total === 1 ? '' : 's'} — ${[...parts, ...laterParts(counts)].join(', ')}`;
   }
   const parts = [`${counts.changed} ${DONE[action][0]}`, `${counts.unchanged} unchanged`, `${counts.failed} failed`];

@@ -28,7 +28,9 @@ export function watchStopSignals(signals: SignalSource, stderr: TextSink, exitNo
         return;
       }
       received = signal;
-      stderr.write(`\nplugin-apply: ${signal}: starting no new item; waiting up to ${INTERRUPT_GRACE_MS / 1000} s for the ones sent (${signal} again to exit now)\n`);
+      stderr.write(
+        `\nplugin-apply: ${signal}: starting no new item; waiting up to ${INTERRUPT_GRACE_MS / 1000} s for the ones sent (${signal} again to exit now)\n`,
+      );
       resolveStopped(signal);
     };
     signals.on(signal, handler);

@@ -18,7 +18,11 @@ import { printable } from './output';
 export type TrailNote = { recorded: true; records: number } | { recorded: false; reason: string; errCode: number | null };
 
 /** Records one batch; resolves what `--json` says about it. Never rejects. */
-export type TrailRecorder = (events: readonly Record<string, unknown>[], results: readonly DecisionResult[], nicknames: ReadonlyMap<string, string>) => Promise<TrailNote>;
+export type TrailRecorder = (
+  events: readonly Record<string, unknown>[],
+  results: readonly DecisionResult[],
+  nicknames: ReadonlyMap<string, string>,
+) => Promise<TrailNote>;
 
 /** Who the CLI's records name: `--by` / PLUGIN_DECIDER_NAME, else `plugin-apply@<hostname>`. */
 export function cliActor(name: string | undefined): TrailActor {

@@ -93,7 +93,9 @@ function report(result: WatchResult, digest: string | null, toRobot: boolean, st
     if (result.error.code === 'WATCH_STATE_UNAVAILABLE') {
       // The table speaks of the function's cloud database; here the records are the state file, and the store's own
       // message names it and says what to do.
-      opts.stderr.write(`✗ watch failed: WATCH_STATE_UNAVAILABLE ${printable(result.error.raw ?? 'the state file could not be read or written')}. Nothing was read, decided or sent.\n`);
+      opts.stderr.write(
+        `✗ watch failed: WATCH_STATE_UNAVAILABLE ${printable(result.error.raw ?? 'the state file could not be read or written')}. Nothing was read, decided or sent.\n`,
+      );
       return EXIT.failed;
     }
     const error = forCli(result.error, opts.context);
@@ -102,23 +104,36 @@ function report(result: WatchResult, digest: string | null, toRobot: boolean, st
   }
   if (!result.ran) {
     const owner = store.heldBy();
-    const who = owner === null || owner.pid === 0 ? 'another run' : `run ${owner.holder} (pid ${owner.pid} on ${owner.host}, since ${new Date(owner.since).toISOString()}, until ${new Date(owner.until).toISOString()})`;
-    opts.stderr.write(`✗ another plugin-apply watch is running with this state file: ${printable(who)} holds ${store.lockPath}. Nothing was done. If no run is going, delete that file.\n`);
+    const who =
+      owner === null || owner.pid === 0
+        ? 'another run'
+        : `run ${owner.holder} (pid ${owner.pid} on ${owner.host}, since ${new Date(owner.since).toISOString()}, until ${new Date(owner.until).toISOString()})`;
+    opts.stderr.write(
+      `✗ another plugin-apply watch is running with this state file: ${printable(who)} holds ${store.lockPath}. Nothing was done. If no run is going, delete that file.\n`,
+    );
     return EXIT.failed;
   }
   const { summary } = result;
   if (!opts.json && digest !== null) opts.stdout.write(digest.endsWith('\n') ? digest : `${digest}\n`);
   const seen = summary.seen;
   const decided = summary.decided;
-  const where = summary.digest.status === 'sent' ? (toRobot ? 'sent to the WeCom robot' : 'printed') : summary.digest.status === 'nothingToSay' ? 'nothing to say' : summary.digest.status;
+  const where =
+    summary.digest.status === 'sent'
+      ? toRobot
+        ? 'sent to the WeCom robot'
+        : 'printed'
+      : summary.digest.status === 'nothingToSay'
+        ? 'nothing to say'
+        : summary.digest.status;
   const lines = [
     `watch: listed ${seen.listed}${seen.complete ? '' : ' (not the whole list)'}, ${seen.pending} pending — ${seen.new.length} new, ${seen.dueSoon.length} due soon, ${seen.timedOut.length} timed out unseen, ${seen.decidedElsewhere.length} decided elsewhere`,
-    decided.dryRun
-      ? `rules (dry run): would agree ${decided.wouldAgree.length}`
-      : `rules: agreed ${decided.agreed.length}, failed ${decided.failed.length}`,
+    decided.dryRun ? `rules (dry run): would agree ${decided.wouldAgree.length}` : `rules: agreed ${decided.agreed.length}, failed ${decided.failed.length}`,
     `digest: ${where}${summary.digest.notices > 0 ? ` (${summary.digest.notices} notices${summary.digest.more > 0 ? `, ${summary.digest.more} more next run` : ''}, ${summary.digest.bytes} bytes)` : ''}; ${summary.writes} writes to ${store.path}`,
   ];
-  if (summary.digest.error !== undefined) lines.push(`✗ the digest was not sent: ${summary.digest.error.code}${summary.digest.error.errCode === null ? '' : ` [${summary.digest.error.errCode}]`} ${summary.digest.error.detail} — ${summary.digest.error.hint}`);
+  if (summary.digest.error !== undefined)
+    lines.push(
+      `✗ the digest was not sent: ${summary.digest.error.code}${summary.digest.error.errCode === null ? '' : ` [${summary.digest.error.errCode}]`} ${summary.digest.error.detail} — ${summary.digest.error.hint}`,
+    );
   for (const failure of decided.failed) lines.push(`✗ ${failure.appid} (rule ${failure.rule}): ${failure.code}`);
   for (const problem of summary.problems) lines.push(`✗ ${problem}`);
   opts.stderr.write(`${lines.map(printable).join('\n')}\n`);

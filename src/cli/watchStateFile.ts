@@ -45,7 +45,14 @@ function parseContent(path: string, text: string): StateFileContent {
   } catch {
     // reported below
   }
-  if (content === null || typeof content !== 'object' || content.format !== FORMAT || typeof content.state !== 'object' || typeof content.applications !== 'object' || content.applications === null) {
+  if (
+    content === null ||
+    typeof content !== 'object' ||
+    content.format !== FORMAT ||
+    typeof content.state !== 'object' ||
+    typeof content.applications !== 'object' ||
+    content.applications === null
+  ) {
     throw new WatchStoreError(
       null,
       `${path} is not a plugin-apply watch state file (or it was edited by hand): move it aside to start afresh, and every pending application is told again, or pass --state FILE`,
@@ -106,7 +113,10 @@ export function openWatchStateFile(path: string): WatchStateFile {
       return Promise.resolve(true);
     },
     readState: async () => copy(load().state),
-    readApplications: async (since) => Object.values(load().applications).filter((doc) => doc.createdAt >= since).map(copy),
+    readApplications: async (since) =>
+      Object.values(load().applications)
+        .filter((doc) => doc.createdAt >= since)
+        .map(copy),
     async saveApplication(doc) {
       const current = load();
       save({ ...current, applications: { ...current.applications, [doc._id]: copy(doc) } });

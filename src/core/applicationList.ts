@@ -134,7 +134,10 @@ export async function readAllPages(
     const before = byAppid.size;
     for (const item of items) byAppid.set(item.appid, item);
     if (page > firstPage && items.length >= num && byAppid.size === before) {
-      return { ...cut(page, 'notPaging'), cutReason: `page ${page} repeated applications already read, so the endpoint (or a proxy) is not moving through pages` };
+      return {
+        ...cut(page, 'notPaging'),
+        cutReason: `page ${page} repeated applications already read, so the endpoint (or a proxy) is not moving through pages`,
+      };
     }
     if (until !== undefined && items.some(until)) return { items: [...byAppid.values()], complete: false, nextPage: page + 1, end: 'found' };
     if (items.length < num) return { items: [...byAppid.values()], complete: true, nextPage: null, end: 'complete' };
@@ -146,17 +149,10 @@ export async function readAllPages(
  * `absent` when a complete walk did not find it, or `unreadable` with how the walk that did not find it ended and
  * the failure behind that (null when no call failed: time ran low between pages, not paging, the page cap).
  */
-export type Lookup =
-  | { status: StatusName | 'unknown' | 'absent' }
-  | { status: 'unreadable'; end: WalkEnd; cause: WeChatApiError | DeadlineExceeded | null };
+export type Lookup = { status: StatusName | 'unknown' | 'absent' } | { status: 'unreadable'; end: WalkEnd; cause: WeChatApiError | DeadlineExceeded | null };
 
 /** Looks up one applicant's current status, retrying each page within the deadline; never throws a WeChat failure. */
-export async function currentStatus(
-  client: ListClient,
-  appid: string,
-  deadline: Deadline,
-  retry: RetryOptions = DEFAULT_RETRY,
-): Promise<Lookup> {
+export async function currentStatus(client: ListClient, appid: string, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY): Promise<Lookup> {
   let walk: Walk;
   try {
     walk = await readAllPages(client, deadline, { until: (item) => item.appid === appid, retry });
@@ -190,7 +186,8 @@ type WalkOutcome = { walk: Walk } | { failed: WeChatApiError | DeadlineExceeded 
 export function batchStatusLookups(client: ListClient, deadline: Deadline, retry: RetryOptions = DEFAULT_RETRY, firstWalk?: Walk): StatusLookups {
   let started = 0;
   // A walk read before any decision was sent (the CLI's, for nicknames) serves the lookups its status confirms.
-  let latest: { number: number; done: Promise<WalkOutcome> } | null = firstWalk === undefined ? null : { number: 0, done: Promise.resolve({ walk: firstWalk }) };
+  let latest: { number: number; done: Promise<WalkOutcome> } | null =
+    firstWalk === undefined ? null : { number: 0, done: Promise.resolve({ walk: firstWalk }) };
 
   const startWalk = (): Promise<WalkOutcome> => {
     started += 1;

@@ -21,7 +21,10 @@ const LEVEL_MAX_CHARS = 40;
 export function parseAgreeRules(raw: string | undefined): ParsedRules {
   const rules: AgreeRule[] = [];
   const malformed: string[] = [];
-  for (const entry of (raw ?? '').split(/[,，\n]/).map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const entry of (raw ?? '')
+    .split(/[,，\n]/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const rule = parseRule(entry);
     if (rule === null) malformed.push(entry.length > 80 ? `${entry.slice(0, 80)}…` : entry);
     else rules.push(rule);

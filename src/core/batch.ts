@@ -206,4 +206,3 @@ export function summarize(results: readonly DecisionResult[]): BatchResult['summ
   const { changed, unchanged, failed, notAttempted, skipped } = countResults(results);
   return { succeeded: changed + unchanged, failed, notAttempted, skipped };
 }
-

@@ -25,9 +25,7 @@ export interface Caller {
 }
 
 /** The one identity the rule looks at: a same-account OPENID, or a cross-account (appid, OPENID) pair. */
-export type CallerIdentity =
-  | { kind: 'sameAccount'; openid: string | null }
-  | { kind: 'crossAccount'; appid: string | null; openid: string | null };
+export type CallerIdentity = { kind: 'sameAccount'; openid: string | null } | { kind: 'crossAccount'; appid: string | null; openid: string | null };
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
@@ -72,7 +70,8 @@ export function checkCaller(caller: Caller, admins: AdminList, task: CallerTask 
     return {
       ...refusal,
       hint: '平台没有给出可加入 PLUGIN_ADMIN_OPENIDS 的调用者身份（例如 HTTP 触发或定时触发的调用没有 OPENID）：请从小程序中调用。',
-      hintEn: 'The platform gave no caller identity that an entry of PLUGIN_ADMIN_OPENIDS can name (HTTP-triggered and timer calls have no OPENID, for one): call from the mini-program.',
+      hintEn:
+        'The platform gave no caller identity that an entry of PLUGIN_ADMIN_OPENIDS can name (HTTP-triggered and timer calls have no OPENID, for one): call from the mini-program.',
     };
   }
   const [zh, en] =
@@ -93,13 +92,16 @@ export function refuseCall(deps: { caller: Caller; admins: AdminList; configProb
 /** The caller's fields for a log line: the masked OPENID and, for a cross-account call, the calling appid. */
 export function callerLogFields(caller: Caller): { caller: string | null; callerAppid?: string | null } {
   const identity = identify(caller);
-  return identity.kind === 'crossAccount' ? { caller: maskOpenid(identity.openid), callerAppid: identity.appid?.slice(0, 40) ?? null } : { caller: maskOpenid(identity.openid) };
+  return identity.kind === 'crossAccount'
+    ? { caller: maskOpenid(identity.openid), callerAppid: identity.appid?.slice(0, 40) ?? null }
+    : { caller: maskOpenid(identity.openid) };
 }
 
 /** What cloudbase_auth decides for a call from another mini-program: admitted (naming it), or refused with why. */
 export type EnvironmentAdmission = { admitted: true; appid: string } | { admitted: false; reason: string };
 
-const SET_IT = 'Set PLUGIN_ADMIN_OPENIDS on cloudbase_auth to the same value as on setPluginApplyStatus and getPluginApplyList, with an APPID:OPENID entry for each admin of the calling mini-program.';
+const SET_IT =
+  'Set PLUGIN_ADMIN_OPENIDS on cloudbase_auth to the same value as on setPluginApplyStatus and getPluginApplyList, with an APPID:OPENID entry for each admin of the calling mini-program.';
 
 /** How many malformed entries a refusal names: the errMsg reaches the caller's screen, so it stays short. */
 const NAMED_AT_MOST = 3;
@@ -119,15 +121,25 @@ export function environmentAdmission(raw: string | undefined): (caller: Caller) 
     const appid = text(caller.fromAppid);
     const entry = `${appid ?? 'APPID'}:${text(caller.fromOpenid) ?? 'OPENID'}`;
     if (listState === 'unset') {
-      return { admitted: false, reason: `PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth, so no mini-program may use this environment. Add ${entry}. ${SET_IT}` };
+      return {
+        admitted: false,
+        reason: `PLUGIN_ADMIN_OPENIDS is not set on cloudbase_auth, so no mini-program may use this environment. Add ${entry}. ${SET_IT}`,
+      };
     }
-    if (appid === null) return { admitted: false, reason: 'the platform named no calling mini-program (FROM_APPID); only calls from another mini-program sharing this environment are admitted here.' };
+    if (appid === null)
+      return {
+        admitted: false,
+        reason: 'the platform named no calling mini-program (FROM_APPID); only calls from another mini-program sharing this environment are admitted here.',
+      };
     if (admins.kind === 'listed' && admins.byAppid?.has(appid) === true) return { admitted: true, appid };
     const state =
       listState === 'empty'
         ? 'PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth but holds no entry, only separators.'
         : `PLUGIN_ADMIN_OPENIDS is set on cloudbase_auth, but no APPID:OPENID entry names mini-program ${appid}.${malformedNote}`;
-    return { admitted: false, reason: `mini-program ${appid} is not admitted to this environment: ${state} Add ${entry} (the same value on every function of this package). ${SET_IT}` };
+    return {
+      admitted: false,
+      reason: `mini-program ${appid} is not admitted to this environment: ${state} Add ${entry} (the same value on every function of this package). ${SET_IT}`,
+    };
   };
 }
 

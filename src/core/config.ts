@@ -101,7 +101,11 @@ export function adminEntries(raw: string | undefined): AdminEntry[] {
       const identity = entry.slice(equals + 1);
       const problem =
         nameProblem(name) ??
-        (identity.includes('=') ? 'it has more than one "="' : /\s/.test(identity) ? 'an entry with a name must end at a comma or a new line, not a space' : null);
+        (identity.includes('=')
+          ? 'it has more than one "="'
+          : /\s/.test(identity)
+            ? 'an entry with a name must end at a comma or a new line, not a space'
+            : null);
       if (problem !== null) return { position, kind: 'malformed', text: entry, problem };
       const read = identityEntry(identity);
       return read.kind === 'admin' ? { position, kind: 'admin', admin: { ...read.admin, name } } : { position, ...read, text: entry };
@@ -140,7 +144,8 @@ function entryProblem(parts: readonly string[]): string {
     return openidProblem(first);
   }
   if (first === '') return 'it has no appid before the colon';
-  if (!APPID_PATTERN.test(first)) return APPID_ANY_CASE.test(first) ? 'its appid has capitals: write it in lowercase' : 'its appid is not "wx" and 16 lowercase hex characters';
+  if (!APPID_PATTERN.test(first))
+    return APPID_ANY_CASE.test(first) ? 'its appid has capitals: write it in lowercase' : 'its appid is not "wx" and 16 lowercase hex characters';
   if (second === '') return 'it has no OPENID after the colon';
   return openidProblem(second);
 }

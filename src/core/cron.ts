@@ -98,10 +98,21 @@ function parseField(text: string, spec: FieldSpec): Set<number> {
 /** Reads a 7-field timer cron; never throws. */
 export function parseCron(text: string): CronParse {
   if (typeof text !== 'string') return { ok: false, error: 'a cron expression must be a string' };
-  const fields = text.trim().split(/\s+/).filter((field) => field !== '');
+  const fields = text
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length !== FIELDS.length) {
-    const hint = fields.length === 5 ? ': a 5-field crontab line needs a second in front and a year behind, e.g. "0 */5 * * * * *"' : fields.length === 6 ? ': add the year, e.g. "*" at the end' : '';
-    return { ok: false, error: `"${text}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; a timer trigger's cron has 7 (second minute hour day month weekday year)${hint}` };
+    const hint =
+      fields.length === 5
+        ? ': a 5-field crontab line needs a second in front and a year behind, e.g. "0 */5 * * * * *"'
+        : fields.length === 6
+          ? ': add the year, e.g. "*" at the end'
+          : '';
+    return {
+      ok: false,
+      error: `"${text}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; a timer trigger's cron has 7 (second minute hour day month weekday year)${hint}`,
+    };
   }
   const sets: Set<number>[] = [];
   for (const [i, spec] of FIELDS.entries()) {
@@ -115,7 +126,15 @@ export function parseCron(text: string): CronParse {
       return { ok: false, error: `${spec.name} field "${field}" of "${text}": ${error.message}` };
     }
   }
-  const [seconds, minutes, hours, days, months, weekdays, years] = sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [seconds, minutes, hours, days, months, weekdays, years] = sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   return {
     ok: true,
     schedule: { text, seconds, minutes, hours, days, months, weekdays, years, dayRestricted: fields[3] !== '*', weekdayRestricted: fields[5] !== '*' },

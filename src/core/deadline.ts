@@ -49,13 +49,16 @@ export function remainingMs(deadline: Deadline): number {
 export async function raceTimer<T, L>(work: Promise<T>, ms: number, late: () => L): Promise<T | L> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<L>((resolve, reject) => {
-    timer = setTimeout(() => {
-      try {
-        resolve(late());
-      } catch (thrown) {
-        reject(thrown);
-      }
-    }, Math.max(0, ms));
+    timer = setTimeout(
+      () => {
+        try {
+          resolve(late());
+        } catch (thrown) {
+          reject(thrown);
+        }
+      },
+      Math.max(0, ms),
+    );
   });
   try {
     return await Promise.race([work, expiry]);

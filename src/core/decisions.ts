@@ -27,8 +27,7 @@ export type DecideDeps = Pick<SetStatusDeps, 'client' | 'deadline' | 'log' | 're
  * the action and appid the event named (when they were strings), so a batch's results stand on their own.
  */
 export type DecisionResult =
-  | { ok: true; action: DecisionAction; appid?: string; changed: boolean }
-  | { ok: false; error: ApplyError; action?: string; appid?: string };
+  { ok: true; action: DecisionAction; appid?: string; changed: boolean } | { ok: false; error: ApplyError; action?: string; appid?: string };
 
 /** The result of a batch: one result per item, in input order. */
 export interface BatchResult {

@@ -19,8 +19,23 @@ export const STATEMENT_MAX_CHARS = 120;
  * (emphasis, code), `#` (headings), `|` `\`, `@` and `&` (entities that could spell `<`).
  */
 const FULL_WIDTH: Readonly<Record<string, string>> = {
-  '<': '＜', '>': '＞', '[': '［', ']': '］', '(': '（', ')': '）', '*': '＊', _: '＿', '~': '～',
-  '`': '｀', '#': '＃', '|': '｜', '\\': '＼', '@': '＠', '&': '＆', '!': '！', '=': '＝',
+  '<': '＜',
+  '>': '＞',
+  '[': '［',
+  ']': '］',
+  '(': '（',
+  ')': '）',
+  '*': '＊',
+  _: '＿',
+  '~': '～',
+  '`': '｀',
+  '#': '＃',
+  '|': '｜',
+  '\\': '＼',
+  '@': '＠',
+  '&': '＆',
+  '!': '！',
+  '=': '＝',
 };
 
 /**
@@ -89,7 +104,9 @@ function itemLine(notice: Notice): string {
   const who = `> **${neutralise(app.nickname, NICKNAME_MAX_CHARS)}** \`${appid}\``;
   switch (notice.kind) {
     case 'new': {
-      const categories = app.categories.map((category) => neutralise([category.first, category.second].filter((level) => level !== '').join('/'), 30)).join('、');
+      const categories = app.categories
+        .map((category) => neutralise([category.first, category.second].filter((level) => level !== '').join('/'), 30))
+        .join('、');
       const rule = notice.wouldAgree === null ? '' : ` · 规则 \`${neutralise(notice.wouldAgree, 60)}\` 会同意（试运行 dry run）`;
       const statement = app.reason.trim() === '' ? '' : ` · 说明：${neutralise(app.reason, STATEMENT_MAX_CHARS)}`;
       return `${who} · ${categories === '' ? '—' : categories} · 已等 ${hours(notice.ageMs)} · ${left(notice.leftMs)}${rule}${statement}`;
@@ -114,7 +131,9 @@ const moreLine = (count: number): string => (count === 0 ? '' : `\n另有 ${coun
 export function renderDigest(notices: readonly Notice[], options: { mentions: readonly string[]; timeout: TimeoutNote }): Digest | null {
   if (notices.length === 0) return null;
   const ordered = SECTIONS.flatMap((section) => notices.filter((notice) => notice.kind === section.kind));
-  const counts = SECTIONS.map((section) => ({ ...section, count: ordered.filter((notice) => notice.kind === section.kind).length })).filter((section) => section.count > 0);
+  const counts = SECTIONS.map((section) => ({ ...section, count: ordered.filter((notice) => notice.kind === section.kind).length })).filter(
+    (section) => section.count > 0,
+  );
   const head = [`**插件申请 · Plugin applications**`, counts.map((section) => `${section.zh} ${section.count}`).join(' · ')];
   if (options.mentions.length > 0) head.push(options.mentions.map((id) => `<@${id === '@all' ? 'all' : id}>`).join(' '));
   const timeoutText = options.timeout.observed

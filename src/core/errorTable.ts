@@ -121,79 +121,154 @@ export type LookupError = Pick<ApplyError, 'code' | 'errCode' | 'raw' | 'httpSta
 /** Errors this package raises itself, each under the code it produces. */
 export const OWN_ERRORS = {
   INVALID_EVENT: {
-    code: 'INVALID_EVENT', retry: 'never', outcome: 'known',
+    code: 'INVALID_EVENT',
+    retry: 'never',
+    outcome: 'known',
     zh: { message: '请求参数有误', hint: '请按 issues 中列出的每个问题修改后再调用。' },
     en: { message: 'the event is invalid', hint: 'Fix each problem listed in issues and call again.' },
     cli: { zh: '请按该行下列出的问题修改后再运行。', en: 'Fix each problem listed under its line, then run again.' },
   },
   FORBIDDEN: {
-    code: 'FORBIDDEN', retry: 'never', outcome: 'known',
-    zh: { message: '无权操作：只有插件管理员可以处理申请', hint: '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（本套件的每个云函数设为同一值）。' },
-    en: { message: 'forbidden: only plugin admins may decide on applications', hint: 'Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions\' environment variables (the same value on every function of this package).' },
+    code: 'FORBIDDEN',
+    retry: 'never',
+    outcome: 'known',
+    zh: {
+      message: '无权操作：只有插件管理员可以处理申请',
+      hint: '请管理员把 adminEntry 所示的条目加入云函数环境变量 PLUGIN_ADMIN_OPENIDS（本套件的每个云函数设为同一值）。',
+    },
+    en: {
+      message: 'forbidden: only plugin admins may decide on applications',
+      hint: "Ask an admin to add the entry in adminEntry to PLUGIN_ADMIN_OPENIDS in the functions' environment variables (the same value on every function of this package).",
+    },
   },
   MISCONFIGURED: {
-    code: 'MISCONFIGURED', retry: 'never', outcome: 'known',
+    code: 'MISCONFIGURED',
+    retry: 'never',
+    outcome: 'known',
     zh: { message: '云函数配置有误，请检查环境变量', hint: '请按 problems 中列出的每个问题修改云函数环境变量（云开发控制台 → 云函数 → 配置），然后再调用。' },
-    en: { message: 'the function is misconfigured: check its environment variables', hint: 'Fix each problem listed in problems in the function\'s environment variables (cloud console → 云函数 → 配置), then call again.' },
+    en: {
+      message: 'the function is misconfigured: check its environment variables',
+      hint: "Fix each problem listed in problems in the function's environment variables (cloud console → 云函数 → 配置), then call again.",
+    },
   },
   TIMEOUT: {
-    code: 'TIMEOUT', retry: 'backoff', outcome: 'unknown',
+    code: 'TIMEOUT',
+    retry: 'backoff',
+    outcome: 'unknown',
     zh: { message: '微信接口未在时限内响应，结果未知', hint: '请刷新列表确认该决定是否已生效，未生效再重试；或在云开发控制台调大云函数超时时间。' },
-    en: { message: 'WeChat did not answer within the time limit; the outcome is unknown', hint: 'Refresh the list to see whether the decision was applied, then retry if not; or raise the function\'s timeout in the cloud console.' },
+    en: {
+      message: 'WeChat did not answer within the time limit; the outcome is unknown',
+      hint: "Refresh the list to see whether the decision was applied, then retry if not; or raise the function's timeout in the cloud console.",
+    },
     cli: { zh: '{next}需要更多时间时，请调大 --timeout（本次 {timeout} 秒）。', en: '{next} To allow more time, raise --timeout (this run: {timeout} s).' },
   },
   OUTCOME_UNKNOWN: {
-    code: 'OUTCOME_UNKNOWN', retry: 'backoff', outcome: 'unknown',
-    zh: { message: '无法确定此操作是否已生效：微信拒绝了它或应答丢失，而该申请的当前状态无法读取，结果未知', hint: '请刷新列表查看该申请的当前状态：已是所要的状态则无需处理，否则再操作一次。' },
-    en: { message: 'whether the decision was applied cannot be told: WeChat refused it or its answer was lost, and the application\'s current status could not be read, so the outcome is unknown', hint: 'Refresh the list to see the application\'s current status: if it is already as asked there is nothing to do; otherwise send the decision again.' },
+    code: 'OUTCOME_UNKNOWN',
+    retry: 'backoff',
+    outcome: 'unknown',
+    zh: {
+      message: '无法确定此操作是否已生效：微信拒绝了它或应答丢失，而该申请的当前状态无法读取，结果未知',
+      hint: '请刷新列表查看该申请的当前状态：已是所要的状态则无需处理，否则再操作一次。',
+    },
+    en: {
+      message:
+        "whether the decision was applied cannot be told: WeChat refused it or its answer was lost, and the application's current status could not be read, so the outcome is unknown",
+      hint: "Refresh the list to see the application's current status: if it is already as asked there is nothing to do; otherwise send the decision again.",
+    },
     cli: { zh: '{next}', en: '{next}' },
   },
   NOT_ATTEMPTED: {
-    code: 'NOT_ATTEMPTED', retry: 'backoff', outcome: 'known',
+    code: 'NOT_ATTEMPTED',
+    retry: 'backoff',
+    outcome: 'known',
     zh: { message: '时间不足，未处理此项', hint: '请重新发送此项。' },
     en: { message: 'not attempted: the time limit ran out first', hint: 'Send this item again.' },
     cli: { zh: '请对这些 appid 再运行一次（需要时调大 --timeout）。', en: 'Run again for these appids (raise --timeout if time ran out).' },
   },
   SKIPPED: {
-    code: 'SKIPPED', retry: 'later', outcome: 'known',
+    code: 'SKIPPED',
+    retry: 'later',
+    outcome: 'known',
     zh: { message: '已跳过：本批次中前面的项遇到了整个帐号的错误，此项未发送', hint: '请先按该帐号级错误（见 blockedBy 及其提示）处理，然后重新发送这些项。' },
-    en: { message: 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent', hint: 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.' },
-    cli: { zh: '请先按上面的帐号级错误处理，然后对跳过的 appid 再运行一次。', en: 'Fix the account-wide error reported above first, then run again for the skipped appids.' },
+    en: {
+      message: 'skipped: an earlier item of this batch met an account-wide error, so this item was not sent',
+      hint: 'Fix the account-wide error reported above (see blockedBy and its hint) first, then send these items again.',
+    },
+    cli: {
+      zh: '请先按上面的帐号级错误处理，然后对跳过的 appid 再运行一次。',
+      en: 'Fix the account-wide error reported above first, then run again for the skipped appids.',
+    },
   },
   NOT_PAGING: {
-    code: 'NOT_PAGING', retry: 'never', outcome: 'known',
-    zh: { message: '申请列表没有翻页：后一页重复了已读到的申请，重试也不会改变', hint: '请检查 WECHAT_API_BASE_URL 所指的代理是否缓存了列表页（各页只有 page 不同）；直接访问微信仍如此时，请附上此结果反馈。已读到的申请见 items。' },
-    en: { message: 'the application list does not move through pages: a later page repeated applications already read, and asking again will not change that', hint: 'Check that no proxy on WECHAT_API_BASE_URL caches list pages (they differ only in page); if WeChat itself answers so, report it with this result. The applications read are in items.' },
+    code: 'NOT_PAGING',
+    retry: 'never',
+    outcome: 'known',
+    zh: {
+      message: '申请列表没有翻页：后一页重复了已读到的申请，重试也不会改变',
+      hint: '请检查 WECHAT_API_BASE_URL 所指的代理是否缓存了列表页（各页只有 page 不同）；直接访问微信仍如此时，请附上此结果反馈。已读到的申请见 items。',
+    },
+    en: {
+      message: 'the application list does not move through pages: a later page repeated applications already read, and asking again will not change that',
+      hint: 'Check that no proxy on WECHAT_API_BASE_URL caches list pages (they differ only in page); if WeChat itself answers so, report it with this result. The applications read are in items.',
+    },
   },
   INTERNAL: {
-    code: 'INTERNAL', retry: 'backoff', outcome: 'known',
+    code: 'INTERNAL',
+    retry: 'backoff',
+    outcome: 'known',
     zh: { message: '内部错误，请稍后重试', hint: '请在云函数日志中按请求 ID 查找详情。' },
-    en: { message: 'internal error; try again later', hint: 'Look up the request id in the function\'s logs.' },
+    en: { message: 'internal error; try again later', hint: "Look up the request id in the function's logs." },
     cli: { zh: '请加 --verbose 重新运行，并附上输出反馈。', en: 'Run again with --verbose and report what it prints.' },
   },
   WATCH_STATE_UNAVAILABLE: {
-    code: 'WATCH_STATE_UNAVAILABLE', retry: 'backoff', outcome: 'known',
-    zh: { message: '无法读写监视器的记录（云数据库），本次未读取、未决定、未发送任何内容', hint: '请确认云函数部署在插件帐号自己的云开发环境中且数据库已开通；raw 中是数据库的原文。下次定时运行会再试。' },
-    en: { message: 'the watcher could not read or write its records (the cloud database), so this run read, decided and sent nothing', hint: 'Check that the function is deployed in the plugin account\'s own environment with its database activated; raw holds the database\'s own text. The next timer run tries again.' },
+    code: 'WATCH_STATE_UNAVAILABLE',
+    retry: 'backoff',
+    outcome: 'known',
+    zh: {
+      message: '无法读写监视器的记录（云数据库），本次未读取、未决定、未发送任何内容',
+      hint: '请确认云函数部署在插件帐号自己的云开发环境中且数据库已开通；raw 中是数据库的原文。下次定时运行会再试。',
+    },
+    en: {
+      message: 'the watcher could not read or write its records (the cloud database), so this run read, decided and sent nothing',
+      hint: "Check that the function is deployed in the plugin account's own environment with its database activated; raw holds the database's own text. The next timer run tries again.",
+    },
   },
   TRAIL_UNREADABLE: {
-    code: 'TRAIL_UNREADABLE', retry: 'backoff', outcome: 'known',
+    code: 'TRAIL_UNREADABLE',
+    retry: 'backoff',
+    outcome: 'known',
     zh: { message: '无法读取决定记录', hint: '请稍后重试；若一再出现，请在云函数日志中按请求 ID 查找原因（数据库未应答，或函数文件夹缺少 database.js）。' },
-    en: { message: 'the decision trail could not be read', hint: 'Try again shortly; if it persists, look the request id up in the function\'s logs (the database did not answer, or the function folder lacks database.js).' },
+    en: {
+      message: 'the decision trail could not be read',
+      hint: "Try again shortly; if it persists, look the request id up in the function's logs (the database did not answer, or the function folder lacks database.js).",
+    },
   },
   WECHAT_ERROR: {
-    code: 'WECHAT_ERROR', retry: 'never', outcome: 'known',
+    code: 'WECHAT_ERROR',
+    retry: 'never',
+    outcome: 'known',
     zh: { message: '微信接口返回了未知错误', hint: '请在微信文档中查找该 errCode；raw 中是微信的原文。' },
-    en: { message: 'WeChat returned an unknown error', hint: 'Look up the errCode in WeChat\'s documentation; raw holds WeChat\'s own text.' },
-    cli: { zh: '请在微信文档中查找该 errCode；错误行末尾是微信的原文。', en: 'Look up the errCode in WeChat\'s documentation; WeChat\'s own text ends the error line.' },
+    en: { message: 'WeChat returned an unknown error', hint: "Look up the errCode in WeChat's documentation; raw holds WeChat's own text." },
+    cli: {
+      zh: '请在微信文档中查找该 errCode；错误行末尾是微信的原文。',
+      en: "Look up the errCode in WeChat's documentation; WeChat's own text ends the error line.",
+    },
   },
 } as const satisfies Record<string, ErrorEntry>;
 
 /** FORBIDDEN when no admin is configured at all: every caller is refused, so the fix is the configuration's. */
 const NOT_CONFIGURED: ErrorEntry = {
-  code: 'FORBIDDEN', retry: 'never', outcome: 'known',
-  zh: { message: '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝', hint: '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，本套件的每个云函数设为同一值）。' },
-  en: { message: 'no admins configured: the function\'s environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused', hint: 'In the cloud console, open the functions\' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on every function of this package).' },
+  code: 'FORBIDDEN',
+  retry: 'never',
+  outcome: 'known',
+  zh: {
+    message: '未配置管理员：云函数环境变量 PLUGIN_ADMIN_OPENIDS 未设置（或没有有效条目），所有调用均被拒绝',
+    hint: '请在云开发控制台打开云函数的配置，把环境变量 PLUGIN_ADMIN_OPENIDS 设为管理员列表（逗号分隔，每项为 OPENID 或 APPID:OPENID，本套件的每个云函数设为同一值）。',
+  },
+  en: {
+    message: "no admins configured: the function's environment variable PLUGIN_ADMIN_OPENIDS is unset (or has no valid entry), so every call is refused",
+    hint: "In the cloud console, open the functions' configuration and set PLUGIN_ADMIN_OPENIDS to the admins, comma-separated, each OPENID or APPID:OPENID (the same value on every function of this package).",
+  },
 };
 
 /** FORBIDDEN on getPluginApplyList: the same refusal, worded for a caller who asked to read the list. */
@@ -291,7 +366,8 @@ export interface Failure {
  * a failure of the call: null.
  */
 export function classifyFailure(thrown: unknown): Failure | null {
-  if (thrown instanceof DeadlineExceeded) return { error: ownError('TIMEOUT'), retry: OWN_ERRORS.TIMEOUT.retry, outcome: OWN_ERRORS.TIMEOUT.outcome, accountWide: false };
+  if (thrown instanceof DeadlineExceeded)
+    return { error: ownError('TIMEOUT'), retry: OWN_ERRORS.TIMEOUT.retry, outcome: OWN_ERRORS.TIMEOUT.outcome, accountWide: false };
   if (!(thrown instanceof WeChatApiError)) return null;
   return wechatFailure(thrown.errCode, { raw: thrown.errMsg, ...(thrown.httpStatus === undefined ? {} : { httpStatus: thrown.httpStatus }) });
 }

@@ -28,9 +28,7 @@ function lazy<T>(build: () => T): () => T {
 }
 
 const appidSchema = () =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'appid.required' : 'appid.type') })
-    .check(z.regex(APPID_PATTERN, { error: 'appid.format' }));
+  z.string({ error: (issue) => (issue.input === undefined ? 'appid.required' : 'appid.type') }).check(z.regex(APPID_PATTERN, { error: 'appid.format' }));
 
 const reasonSchema = () =>
   z
@@ -56,10 +54,7 @@ export type Decision = { [A in DecisionAction]: z.infer<ReturnType<(typeof DECIS
 export const ISSUE_MESSAGES = {
   'event.type': ['事件必须是一个对象，例如 {"action":"dev_agree","appid":"wx…"}', 'the event must be an object, e.g. {"action":"dev_agree","appid":"wx…"}'],
   'event.unknownKey': ['不支持的字段', 'unknown field'],
-  'action.value': [
-    'action 必须是 dev_agree、dev_refuse 或 dev_delete 之一',
-    'action must be one of dev_agree, dev_refuse, dev_delete',
-  ],
+  'action.value': ['action 必须是 dev_agree、dev_refuse 或 dev_delete 之一', 'action must be one of dev_agree, dev_refuse, dev_delete'],
   'appid.type': ['appid 必须是字符串', 'appid must be a string'],
   'appid.required': ['同意申请时必须填写 appid', 'appid is required to agree to an application'],
   'appid.format': [
@@ -96,10 +91,7 @@ export const ISSUE_MESSAGES = {
   ],
   'page.type': ['page 必须是不小于 1 的整数', 'page must be a whole number of at least 1'],
   'num.range': ['num 必须是 1 到 100 之间的整数', 'num must be a whole number from 1 to 100'],
-  'status.value': [
-    `status 必须是 ${STATUS_NAMES.join('、')} 之一`,
-    `status must be one of ${STATUS_NAMES.join(', ')}`,
-  ],
+  'status.value': [`status 必须是 ${STATUS_NAMES.join('、')} 之一`, `status must be one of ${STATUS_NAMES.join(', ')}`],
   'all.value': ['all 只能是 true（或不填）', 'all must be true, or left out'],
   'trail.type': [
     'trail 必须是一个对象，例如 {"trail":{"appid":"wx…","page":1,"num":20}}（各字段均可不填）',
@@ -195,17 +187,20 @@ function fromZodIssue(zodIssue: z.core.$ZodIssue): EventIssue | EventIssue[] {
 /** Largest page we ask WeChat for; WeChat documents no maximum for `num`, so we stay modest. */
 export const PAGE_SIZE_MAX = 100;
 
-const buildListEventSchema = () => z.strictObject(
-  {
-    page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
-    num: z.optional(
-      z.number({ error: 'num.range' }).check(z.int({ error: 'num.range' }), z.minimum(1, { error: 'num.range' }), z.maximum(PAGE_SIZE_MAX, { error: 'num.range' })),
-    ),
-    status: z.optional(z.enum(STATUS_NAMES as [StatusName, ...StatusName[]], { error: 'status.value' })),
-    all: z.optional(z.literal(true, { error: 'all.value' })),
-  },
-  { error: 'event.unknownKey' },
-);
+const buildListEventSchema = () =>
+  z.strictObject(
+    {
+      page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
+      num: z.optional(
+        z
+          .number({ error: 'num.range' })
+          .check(z.int({ error: 'num.range' }), z.minimum(1, { error: 'num.range' }), z.maximum(PAGE_SIZE_MAX, { error: 'num.range' })),
+      ),
+      status: z.optional(z.enum(STATUS_NAMES as [StatusName, ...StatusName[]], { error: 'status.value' })),
+      all: z.optional(z.literal(true, { error: 'all.value' })),
+    },
+    { error: 'event.unknownKey' },
+  );
 
 /** The event of getPluginApplyList. */
 export const listEventSchema = /* @__PURE__ */ lazy(buildListEventSchema);
@@ -220,16 +215,19 @@ export function parseListEvent(event: unknown): Parsed<ListEvent> {
   return parseWith(listEventSchema(), event, KNOWN_LIST_KEYS);
 }
 
-const buildTrailQuerySchema = () => z.strictObject(
-  {
-    appid: z.optional(appidSchema()),
-    page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
-    num: z.optional(
-      z.number({ error: 'num.range' }).check(z.int({ error: 'num.range' }), z.minimum(1, { error: 'num.range' }), z.maximum(PAGE_SIZE_MAX, { error: 'num.range' })),
-    ),
-  },
-  { error: 'event.unknownKey' },
-);
+const buildTrailQuerySchema = () =>
+  z.strictObject(
+    {
+      appid: z.optional(appidSchema()),
+      page: z.optional(z.number({ error: 'page.type' }).check(z.int({ error: 'page.type' }), z.minimum(1, { error: 'page.type' }))),
+      num: z.optional(
+        z
+          .number({ error: 'num.range' })
+          .check(z.int({ error: 'num.range' }), z.minimum(1, { error: 'num.range' }), z.maximum(PAGE_SIZE_MAX, { error: 'num.range' })),
+      ),
+    },
+    { error: 'event.unknownKey' },
+  );
 
 /** The query of getPluginApplyList's trail mode (`{ "trail": { … } }`): one applicant's records or all, newest first, paged. */
 export const trailQuerySchema = /* @__PURE__ */ lazy(buildTrailQuerySchema);

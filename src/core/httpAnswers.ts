@@ -66,8 +66,13 @@ function httpStatusHint(httpStatus: number, raw: string): Pick<AnswerDependent, 
 
 /** The CLI's words for a status of the address itself: too many requests (429), a failing upstream (5xx), a wrong address or proxy. */
 function cliStatusHint(httpStatus: number): CliHint {
-  if (httpStatus === 429) return { zh: '接口地址返回 HTTP 429（请求过多）：请稍候再运行。', en: 'The address answered HTTP 429 (too many requests): wait, then run again.' };
-  if (httpStatus >= 500) return { zh: `接口地址返回 HTTP ${httpStatus}：上游故障，已自动重试。{next}`, en: `The address answered HTTP ${httpStatus}: an upstream failure, already retried. {next}` };
+  if (httpStatus === 429)
+    return { zh: '接口地址返回 HTTP 429（请求过多）：请稍候再运行。', en: 'The address answered HTTP 429 (too many requests): wait, then run again.' };
+  if (httpStatus >= 500)
+    return {
+      zh: `接口地址返回 HTTP ${httpStatus}：上游故障，已自动重试。{next}`,
+      en: `The address answered HTTP ${httpStatus}: an upstream failure, already retried. {next}`,
+    };
   return {
     zh: `接口地址返回 HTTP ${httpStatus}：多为 --base-url / WECHAT_API_BASE_URL（本次 {url}）或代理配置错误。`,
     en: `The address answered HTTP ${httpStatus}: usually a wrong ${CLI_BASE_URL.en} or proxy.`,

@@ -55,7 +55,11 @@ const LIST_STEPS: Steps<ListDeps, ListEvent, ListResult> = {
     return parsed.ok ? parsed : { ok: false, result: { ok: false, error: ownError('INVALID_EVENT', { issues: parsed.issues }) } };
   },
   run: list,
-  describe: (result) => ({ outcome: result.ok ? 'OK' : result.error.code, errCode: result.ok ? 0 : result.error.errCode, items: result.ok ? result.items.length : undefined }),
+  describe: (result) => ({
+    outcome: result.ok ? 'OK' : result.error.code,
+    errCode: result.ok ? 0 : result.error.errCode,
+    items: result.ok ? result.items.length : undefined,
+  }),
   internal: () => ({ ok: false, error: ownError('INTERNAL') }),
 };
 

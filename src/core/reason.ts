@@ -130,4 +130,3 @@ export function reasonProblem(reason: string): ReasonProblem | null {
   if (moreThan(text, REASON_MAX_CHARS) && moreThan(characters(text), REASON_MAX_CHARS)) return 'reason.tooLong';
   return null;
 }
-

@@ -105,7 +105,10 @@ export async function settle(
     case 'errorNow': {
       const status = lookup.status as Exclude<Lookup['status'], 'unreadable' | 'unknown'>;
       const [zh, en] = STATUS_TEXT[status];
-      return { ok: false, error: { ...error, message: `${error.message}（当前状态：${zh}）`, messageEn: `${error.messageEn} (currently ${en})`, currentStatus: status } };
+      return {
+        ok: false,
+        error: { ...error, message: `${error.message}（当前状态：${zh}）`, messageEn: `${error.messageEn} (currently ${en})`, currentStatus: status },
+      };
     }
   }
 }
@@ -119,7 +122,13 @@ function found(lookup: Lookup, wanted: StatusName | 'absent', errCode: number): 
   return 'other';
 }
 
-function logLookupFailed(decision: Decision, thrown: WeChatApiError, afterLostAnswer: WeChatApiError | null, lookup: Extract<Lookup, { status: 'unreadable' }>, deps: DecideDeps): void {
+function logLookupFailed(
+  decision: Decision,
+  thrown: WeChatApiError,
+  afterLostAnswer: WeChatApiError | null,
+  lookup: Extract<Lookup, { status: 'unreadable' }>,
+  deps: DecideDeps,
+): void {
   deps.log({
     level: 'warn',
     event: 'lookupFailed',
@@ -143,5 +152,10 @@ function lookupErrorOf(cause: unknown): LookupError | undefined {
   if (!(cause instanceof WeChatApiError)) return undefined;
   const error = classifyFailure(cause)?.error;
   if (error === undefined) return undefined;
-  return { code: error.code, errCode: error.errCode, ...(error.raw === undefined ? {} : { raw: error.raw }), ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }) };
+  return {
+    code: error.code,
+    errCode: error.errCode,
+    ...(error.raw === undefined ? {} : { raw: error.raw }),
+    ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
+  };
 }

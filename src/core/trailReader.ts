@@ -43,8 +43,7 @@ export type ApplicationWithDecision = Application & { lastDecision?: LastDecisio
 
 /** getPluginApplyList's result with the trail read in: `lastDecision` on each item, or `trail` saying why not. */
 export type TrailedListResult =
-  | (Extract<ListResult, { ok: true }> & { items: ApplicationWithDecision[]; trail?: TrailReadFailure })
-  | Extract<ListResult, { ok: false }>;
+  (Extract<ListResult, { ok: true }> & { items: ApplicationWithDecision[]; trail?: TrailReadFailure }) | Extract<ListResult, { ok: false }>;
 
 /** The answer to a trail query. */
 export type TrailQueryResult = { ok: true; trail: TrailEntry[]; page: number; num: number; hasMore: boolean } | { ok: false; error: ApplyError };
@@ -124,7 +123,13 @@ async function withinBudget<T>(read: Promise<T>, deadline: Deadline): Promise<T>
 export async function withLastDecisions(result: ListResult, store: TrailStore, deadline: Deadline, log: LogSink): Promise<TrailedListResult> {
   if (!result.ok || result.items.length === 0) return result;
   try {
-    const latest = await withinBudget(latestDecisions(store, result.items.map((item) => item.appid)), deadline);
+    const latest = await withinBudget(
+      latestDecisions(
+        store,
+        result.items.map((item) => item.appid),
+      ),
+      deadline,
+    );
     return { ...result, items: result.items.map((item) => ({ ...item, lastDecision: latest.get(item.appid) ?? null })) };
   } catch (thrown) {
     const failure: TrailReadFailure =
@@ -170,7 +175,10 @@ async function querySafely(event: Record<string, unknown>, deps: TrailQueryDeps)
     return { ok: true, trail: records.slice(0, num).map(entryOf), page, num, hasMore: records.length > num };
   } catch (thrown) {
     if (thrown instanceof TrailStoreError) {
-      return { ok: false, error: thrown.errCode === null ? ownError('TRAIL_UNREADABLE', { raw: thrown.message.slice(0, 300) }) : wechatError(thrown.errCode, thrown.message) };
+      return {
+        ok: false,
+        error: thrown.errCode === null ? ownError('TRAIL_UNREADABLE', { raw: thrown.message.slice(0, 300) }) : wechatError(thrown.errCode, thrown.message),
+      };
     }
     deps.log({ fn: FN, requestId: deps.requestId, level: 'error', detail: describeThrown(thrown) });
     return { ok: false, error: ownError('INTERNAL') };

@@ -167,7 +167,12 @@ export function createTrailWriter(
       const budget = Math.min(maxWaitMs, remainingMs(deadline) - ANSWER_RESERVE_MS);
       if (budget <= 0) {
         keep(records, log);
-        const failure: TrailWriteFailure = { written: false, reason: 'no time was left to write the trail before the answer', errCode: null, unwritten: heldCount() };
+        const failure: TrailWriteFailure = {
+          written: false,
+          reason: 'no time was left to write the trail before the answer',
+          errCode: null,
+          unwritten: heldCount(),
+        };
         log({ level: 'warn', event: 'trailWriteFailed', detail: failure.reason, unwritten: failure.unwritten });
         return failure;
       }
@@ -225,5 +230,8 @@ export function readAuditSetting(env: Readonly<Record<string, string | undefined
   const value = env.PLUGIN_APPLY_AUDIT?.trim().toLowerCase() ?? '';
   if (value === '' || value === 'on') return { enabled: true, problem: null };
   if (value === 'off') return { enabled: false, problem: null };
-  return { enabled: true, problem: `PLUGIN_APPLY_AUDIT must be "on" (the default: every decision is recorded in ${TRAIL_COLLECTION}) or "off" (nothing is recorded); it is ${JSON.stringify(env.PLUGIN_APPLY_AUDIT?.slice(0, 40))}.` };
+  return {
+    enabled: true,
+    problem: `PLUGIN_APPLY_AUDIT must be "on" (the default: every decision is recorded in ${TRAIL_COLLECTION}) or "off" (nothing is recorded); it is ${JSON.stringify(env.PLUGIN_APPLY_AUDIT?.slice(0, 40))}.`,
+  };
 }

@@ -73,7 +73,13 @@ export interface WatchSummary {
     wouldAgree: Array<{ appid: string; rule: string }>;
     failed: Array<{ appid: string; rule: string; code: string }>;
   };
-  digest: { status: 'sent' | 'nothingToSay' | 'failed' | 'noChannel' | 'noTime'; notices: number; more: number; bytes: number; error?: Omit<Extract<ChannelAnswer, { ok: false }>, 'ok'> };
+  digest: {
+    status: 'sent' | 'nothingToSay' | 'failed' | 'noChannel' | 'noTime';
+    notices: number;
+    more: number;
+    bytes: number;
+    error?: Omit<Extract<ChannelAnswer, { ok: false }>, 'ok'>;
+  };
   timeout: TimeoutReport;
   /** Documents written this run (the lease and state document included). */
   writes: number;
@@ -84,7 +90,8 @@ export interface WatchSummary {
 /** Who ran it: the timer, an admin by hand, or `plugin-apply watch`. */
 export type WatchRunner = 'timer' | 'admin' | 'cli';
 
-export type WatchResult = { ok: true; ran: true; summary: WatchSummary } | { ok: true; ran: false; reason: 'ANOTHER_RUN_IN_PROGRESS' } | { ok: false; error: ApplyError };
+export type WatchResult =
+  { ok: true; ran: true; summary: WatchSummary } | { ok: true; ran: false; reason: 'ANOTHER_RUN_IN_PROGRESS' } | { ok: false; error: ApplyError };
 
 const FN = 'watchPluginApplyList';
 
@@ -109,14 +116,16 @@ function runnerOf(deps: WatchDeps): WatchRunner {
 const WATCH_STEPS: Steps<WatchDeps, null, WatchResult> = {
   fn: FN,
   admit: (deps) => {
-    const refusal = runnerOf(deps) === 'admin' ? refuseCall(deps) : deps.configProblems?.length ? ownError('MISCONFIGURED', { problems: [...deps.configProblems] }) : null;
+    const refusal =
+      runnerOf(deps) === 'admin' ? refuseCall(deps) : deps.configProblems?.length ? ownError('MISCONFIGURED', { problems: [...deps.configProblems] }) : null;
     return refusal === null ? null : { ok: false, error: refusal };
   },
   // The timer's event (Type, TriggerName, Time) and an admin's carry nothing a run needs.
   parse: () => ({ ok: true, value: null }),
   run: (_input, deps, log) => leased(runnerOf(deps), { ...deps, log }),
   describe: (result) => {
-    if (!result.ok) return { outcome: result.error.code, errCode: result.error.errCode, ...(result.error.raw === undefined ? {} : { detail: result.error.raw }) };
+    if (!result.ok)
+      return { outcome: result.error.code, errCode: result.error.errCode, ...(result.error.raw === undefined ? {} : { detail: result.error.raw }) };
     if (!result.ran) return { outcome: 'BUSY', detail: 'another run holds the lease' };
     return { outcome: 'OK', trigger: result.summary.trigger, ...counts(result.summary) };
   },
@@ -140,7 +149,8 @@ async function leased(trigger: WatchRunner, deps: WatchDeps): Promise<WatchResul
   } catch (thrown) {
     // Free the lease for the next run (the state as it was); it lapses at the deadline anyway.
     if (state !== null) await beforeDeadline(deps.store.finish(runId, state), deps.deadline).catch(() => undefined);
-    if (thrown instanceof WatchStoreError) return { ok: false, error: ownError('WATCH_STATE_UNAVAILABLE', { errCode: thrown.errCode, raw: thrown.message.slice(0, 300) }) };
+    if (thrown instanceof WatchStoreError)
+      return { ok: false, error: ownError('WATCH_STATE_UNAVAILABLE', { errCode: thrown.errCode, raw: thrown.message.slice(0, 300) }) };
     const failure = classifyFailure(thrown);
     if (failure === null) throw thrown;
     return { ok: false, error: failure.error };
@@ -171,7 +181,8 @@ async function run(trigger: WatchRunner, state: WatchState, runId: string, deps:
   const retry = deps.retry ?? DEFAULT_RETRY;
   const work: Deadline = { at: deps.deadline.at - Math.min(RESERVE_MS, 0.4 * remainingMs(deps.deadline)), now: deps.deadline.now };
   const walk = await readAllPages(deps.client, work, { retry });
-  if (!walk.complete) problems.push(`read ${walk.items.length} applications, not the whole list (${walk.cutReason ?? walk.end}): the rest wait for the next run`);
+  if (!walk.complete)
+    problems.push(`read ${walk.items.length} applications, not the whole list (${walk.cutReason ?? walk.end}): the rest wait for the next run`);
   const timeout = effectiveTimeoutMs(state, deps.watch.timeoutMs);
   const documents = new Map((await beforeDeadline(deps.store.readApplications(now - lookbackMs(timeout.ms)), deps.deadline)).map((doc) => [doc._id, doc]));
   const seen = observe({ items: walk.items, documents, state, remindAt: deps.watch.remindAt, configuredTimeoutMs: deps.watch.timeoutMs, now });
@@ -211,7 +222,15 @@ async function run(trigger: WatchRunner, state: WatchState, runId: string, deps:
   const ofKind = (kind: Notice['kind']): string[] => seen.notices.filter((notice) => notice.kind === kind).map((notice) => notice.app.appid);
   return {
     trigger,
-    seen: { listed: walk.items.length, complete: walk.complete, pending: seen.pending.length, new: ofKind('new'), dueSoon: ofKind('remind'), timedOut: ofKind('expired'), decidedElsewhere: seen.decidedElsewhere },
+    seen: {
+      listed: walk.items.length,
+      complete: walk.complete,
+      pending: seen.pending.length,
+      new: ofKind('new'),
+      dueSoon: ofKind('remind'),
+      timedOut: ofKind('expired'),
+      decidedElsewhere: seen.decidedElsewhere,
+    },
     decided: decided.summary,
     digest: digestStatus,
     timeout: timeoutReport({ lastRunAt: null, observedTimeout }, deps.watch.timeoutMs),
@@ -248,7 +267,13 @@ async function applyRules(
     return { summary, writes: 0 };
   }
   const events = matched.map((entry) => ({ action: 'dev_agree' as const, appid: entry.app.appid }));
-  const results = await decideMany(events, { client: deps.client, deadline: work, log: deps.log, requestId: deps.requestId, retry: deps.retry ?? DEFAULT_RETRY });
+  const results = await decideMany(events, {
+    client: deps.client,
+    deadline: work,
+    log: deps.log,
+    requestId: deps.requestId,
+    retry: deps.retry ?? DEFAULT_RETRY,
+  });
   let writes = 0;
   for (const [index, entry] of matched.entries()) {
     const result = results[index];
@@ -271,19 +296,36 @@ async function applyRules(
     } catch (thrown) {
       problems.push(`could not remember that ${entry.app.appid} was agreed by rule (${describeThrown(thrown)}): the digest still says so`);
     }
-    seen.notices.push({ key: entry.key, app: { ...entry.app, status: 2, statusName: 'approved' }, createdAt: entry.createdAt, kind: 'agreed', rule: entry.rule.text, marks: ['agreed'] });
+    seen.notices.push({
+      key: entry.key,
+      app: { ...entry.app, status: 2, statusName: 'approved' },
+      createdAt: entry.createdAt,
+      kind: 'agreed',
+      rule: entry.rule.text,
+      marks: ['agreed'],
+    });
   }
   if (deps.recordDecisions !== undefined) {
     const decisions = matched.flatMap((entry, index) => {
       const result = results[index];
-      return result === undefined ? [] : [{ event: events[index] ?? { action: 'dev_agree' as const, appid: entry.app.appid }, result, rule: entry.rule.text, nickname: entry.app.nickname }];
+      return result === undefined
+        ? []
+        : [{ event: events[index] ?? { action: 'dev_agree' as const, appid: entry.app.appid }, result, rule: entry.rule.text, nickname: entry.app.nickname }];
     });
-    await deps.recordDecisions(decisions).catch((thrown: unknown) => problems.push(`the decision trail did not take the automatic decisions: ${describeThrown(thrown)}`));
+    await deps
+      .recordDecisions(decisions)
+      .catch((thrown: unknown) => problems.push(`the decision trail did not take the automatic decisions: ${describeThrown(thrown)}`));
   }
   return { summary, writes };
 }
 
-function agreedDocument(doc: WatchedApplication | undefined, entry: { key: string; app: Application; createdAt: number }, rule: AgreeRule, earlier: readonly string[], now: number): WatchedApplication {
+function agreedDocument(
+  doc: WatchedApplication | undefined,
+  entry: { key: string; app: Application; createdAt: number },
+  rule: AgreeRule,
+  earlier: readonly string[],
+  now: number,
+): WatchedApplication {
   const told = [...new Set([...(doc?.told ?? []), ...earlier.filter((mark) => mark !== 'agreed')])];
   return { _id: entry.key, appid: entry.app.appid, createdAt: entry.createdAt, status: 2, told, agreedBy: rule.text, updatedAt: now };
 }
@@ -306,7 +348,15 @@ async function remember(
   for (const notice of told) {
     const doc = changed.get(notice.key) ?? documents.get(notice.key);
     const marks = [...new Set([...(doc?.told ?? []), ...notice.marks])];
-    changed.set(notice.key, { _id: notice.key, appid: notice.app.appid, createdAt: notice.createdAt, status: notice.app.status, told: marks, agreedBy: doc?.agreedBy ?? null, updatedAt: now });
+    changed.set(notice.key, {
+      _id: notice.key,
+      appid: notice.app.appid,
+      createdAt: notice.createdAt,
+      status: notice.app.status,
+      told: marks,
+      agreedBy: doc?.agreedBy ?? null,
+      updatedAt: now,
+    });
   }
   let writes = 0;
   for (const doc of changed.values()) {

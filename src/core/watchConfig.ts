@@ -49,7 +49,8 @@ export function readWatchConfig(env: Readonly<Record<string, string | undefined>
   problems.push(...agreeRuleProblems(parsedRules));
 
   const dryRunText = (env.PLUGIN_AUTO_AGREE_DRY_RUN ?? '').trim();
-  if (!['', '0', '1'].includes(dryRunText)) problems.push('PLUGIN_AUTO_AGREE_DRY_RUN must be 1 (report what the rules would agree, agreeing nothing) or 0 / unset.');
+  if (!['', '0', '1'].includes(dryRunText))
+    problems.push('PLUGIN_AUTO_AGREE_DRY_RUN must be 1 (report what the rules would agree, agreeing nothing) or 0 / unset.');
 
   const { timeoutMs, problem: timeoutProblem } = readTimeoutSetting(env);
   if (timeoutProblem !== null) problems.push(timeoutProblem);
@@ -60,7 +61,9 @@ export function readWatchConfig(env: Readonly<Record<string, string | undefined>
   const mentions = (env.PLUGIN_APPLY_MENTION ?? '').split(/[,，\s]+/).filter((entry) => entry !== '');
   const badMentions = mentions.filter((entry) => !MENTION_PATTERN.test(entry));
   if (badMentions.length > 0) {
-    problems.push(`PLUGIN_APPLY_MENTION: ${badMentions.map((entry) => JSON.stringify(entry.slice(0, 40))).join(', ')} is not a WeCom user id (letters, digits, . _ @ -), or @all; separate ids with commas.`);
+    problems.push(
+      `PLUGIN_APPLY_MENTION: ${badMentions.map((entry) => JSON.stringify(entry.slice(0, 40))).join(', ')} is not a WeCom user id (letters, digits, . _ @ -), or @all; separate ids with commas.`,
+    );
   }
 
   const webhook = webhookUrl(env.PLUGIN_APPLY_WEBHOOK);
@@ -82,7 +85,10 @@ export function readTimeoutSetting(env: Readonly<Record<string, string | undefin
   const text = (env.PLUGIN_APPLY_TIMEOUT_HOURS ?? '').trim();
   const hours = text === '' ? DEFAULT_TIMEOUT_HOURS : Number(text);
   if (Number.isFinite(hours) && hours >= 1 && hours <= 720) return { timeoutMs: hours * HOUR_MS, problem: null };
-  return { timeoutMs: DEFAULT_TIMEOUT_HOURS * HOUR_MS, problem: `PLUGIN_APPLY_TIMEOUT_HOURS must be a number of hours between 1 and 720 (e.g. 24 or 48); unset means ${DEFAULT_TIMEOUT_HOURS}.` };
+  return {
+    timeoutMs: DEFAULT_TIMEOUT_HOURS * HOUR_MS,
+    problem: `PLUGIN_APPLY_TIMEOUT_HOURS must be a number of hours between 1 and 720 (e.g. 24 or 48); unset means ${DEFAULT_TIMEOUT_HOURS}.`,
+  };
 }
 
 /** The robot's address from PLUGIN_APPLY_WEBHOOK: a full http(s) URL as it is, a bare key under WeCom's address. */
@@ -92,10 +98,18 @@ export function webhookUrl(raw: string | undefined): { url: string | null; probl
   if (ROBOT_KEY_PATTERN.test(text)) return { url: `${WECOM_ROBOT_URL}${text}`, problem: null };
   if (/^https?:\/\/[^\s/?#]+[^\s]*$/.test(text)) {
     // Never quoted: the address carries the key, and a problem text reaches logs and results.
-    if (!/[?&]key=[^&\s]+/.test(text)) return { url: null, problem: 'PLUGIN_APPLY_WEBHOOK is a URL without a key= parameter: paste the robot\'s whole webhook address from the WeCom group, or just its key.' };
+    if (!/[?&]key=[^&\s]+/.test(text))
+      return {
+        url: null,
+        problem: "PLUGIN_APPLY_WEBHOOK is a URL without a key= parameter: paste the robot's whole webhook address from the WeCom group, or just its key.",
+      };
     return { url: text, problem: null };
   }
-  return { url: null, problem: 'PLUGIN_APPLY_WEBHOOK must be the WeCom robot\'s webhook address (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…) or its key alone (its value is not shown here: it is a secret).' };
+  return {
+    url: null,
+    problem:
+      "PLUGIN_APPLY_WEBHOOK must be the WeCom robot's webhook address (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…) or its key alone (its value is not shown here: it is a secret).",
+  };
 }
 
 /** Parses PLUGIN_APPLY_REMIND_AT: ages like `12h`, `90m` or `1.5h`, comma-separated, each shorter than the timeout. */
@@ -107,7 +121,9 @@ export function parseRemindAt(raw: string | undefined, timeoutMs: number): { age
     const match = /^(\d+(?:\.\d+)?)\s*([hm])$/i.exec(entry);
     const ms = match === null ? Number.NaN : Number(match[1]) * (match[2]?.toLowerCase() === 'h' ? HOUR_MS : 60_000);
     if (!(ms > 0 && ms < timeoutMs)) {
-      problems.push(`PLUGIN_APPLY_REMIND_AT: ${JSON.stringify(entry.slice(0, 40))} must be an age like 12h or 90m, above 0 and below the timeout (${timeoutMs / HOUR_MS} h); e.g. ${DEFAULT_REMIND_AT}.`);
+      problems.push(
+        `PLUGIN_APPLY_REMIND_AT: ${JSON.stringify(entry.slice(0, 40))} must be an age like 12h or 90m, above 0 and below the timeout (${timeoutMs / HOUR_MS} h); e.g. ${DEFAULT_REMIND_AT}.`,
+      );
       continue;
     }
     if (!ages.some((age) => age.ms === ms)) ages.push({ label: entry.toLowerCase(), ms });

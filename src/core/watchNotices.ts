@@ -96,7 +96,13 @@ export function observe(input: ObserveInput): Observation {
     }
     if (doc !== undefined && doc.status === 1 && app.status !== doc.status) {
       result.statusChanges.push({ ...doc, status: app.status, updatedAt: now });
-      if (app.status === 4) result.observedTimeout = combine(result.observedTimeout, ageMs, state.lastRunAt === null || state.lastRunAt <= createdAt ? null : state.lastRunAt - createdAt, now);
+      if (app.status === 4)
+        result.observedTimeout = combine(
+          result.observedTimeout,
+          ageMs,
+          state.lastRunAt === null || state.lastRunAt <= createdAt ? null : state.lastRunAt - createdAt,
+          now,
+        );
       else result.decidedElsewhere.push({ appid: app.appid, status: app.status });
     }
     if (app.status === 4 && !told.has('expired') && (doc !== undefined || createdAt >= since)) {

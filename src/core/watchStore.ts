@@ -85,7 +85,11 @@ export function applicationKey(appid: string, createdAt: number): string {
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** A store in memory: for tests, and the shape a CLI's state file would take. `lease` is exposed for tests. */
-export function createMemoryWatchStore(): WatchStore & { lease: { holder: string | null; lockedUntil: number }; documents: Map<string, WatchedApplication>; state: WatchState } {
+export function createMemoryWatchStore(): WatchStore & {
+  lease: { holder: string | null; lockedUntil: number };
+  documents: Map<string, WatchedApplication>;
+  state: WatchState;
+} {
   const documents = new Map<string, WatchedApplication>();
   const lease = { holder: null as string | null, lockedUntil: 0 };
   const memory = {

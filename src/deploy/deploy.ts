@@ -50,7 +50,10 @@ function checkKey(env: Readonly<Record<string, string | undefined>>): KeyCheck {
     if (!statSync(path).isFile()) return { ok: false, problem: `${KEY_VARIABLE}=${path} is not a file: point it at the downloaded private.<appid>.key.` };
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    return { ok: false, problem: `${KEY_VARIABLE}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): point it at the downloaded private.<appid>.key.` };
+    return {
+      ok: false,
+      problem: `${KEY_VARIABLE}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): point it at the downloaded private.<appid>.key.`,
+    };
   }
   try {
     createPrivateKey(text);
@@ -104,7 +107,7 @@ function nextSteps(names: readonly string[]): string[] {
     'next, before the first deploy:',
     `  1. create ${names.join(', ')} in the cloud console on Node.js 16.13 or newer (云开发控制台 → 云函数 → 新建):`,
     '     a function miniprogram-ci creates runs Node.js 8.9, where these cannot run, and its runtime cannot be changed.',
-    '  2. set each function\'s environment variables (云函数 → the function → 配置 → 环境变量): PLUGIN_ADMIN_OPENIDS,',
+    "  2. set each function's environment variables (云函数 → the function → 配置 → 环境变量): PLUGIN_ADMIN_OPENIDS,",
     '     the same on every function; PLUGIN_APPID and PLUGIN_APPSECRET only to call WeChat over HTTPS.',
     `  3. set ${KEY_VARIABLE} to the code-upload key (${KEY_PAGE}), then run this command without --dry-run.`,
   ];
@@ -119,7 +122,10 @@ export async function deploy(argv: readonly string[], deps: DeployDeps): Promise
   }
   if (command.kind === 'fetchOnly') {
     try {
-      await withConsoleTo(() => undefined, () => deps.loadCi(deps.out));
+      await withConsoleTo(
+        () => undefined,
+        () => deps.loadCi(deps.out),
+      );
       deps.out('miniprogram-ci is ready.');
       return DEPLOY_EXIT.ok;
     } catch (error) {
@@ -199,15 +205,17 @@ async function upload(
   }
   let project: object;
   try {
-    project = await withConsoleTo(sink, async () =>
-      new ci.Project({
-        appid: options.appid,
-        type: target.type,
-        // The functions' own root, not the repository: miniprogram-ci lists every file under projectPath.
-        projectPath: join(deps.root, 'cloudfunctions'),
-        privateKeyPath: key.path,
-        ignores: ['node_modules/**/*'],
-      }),
+    project = await withConsoleTo(
+      sink,
+      async () =>
+        new ci.Project({
+          appid: options.appid,
+          type: target.type,
+          // The functions' own root, not the repository: miniprogram-ci lists every file under projectPath.
+          projectPath: join(deps.root, 'cloudfunctions'),
+          privateKeyPath: key.path,
+          ignores: ['node_modules/**/*'],
+        }),
     );
   } catch (error) {
     deps.err(`error: ${withoutKey(explainUploadError(error, target).line, key.text)}`);
@@ -289,14 +297,19 @@ async function uploadTrigger(
   let answer: unknown;
   try {
     answer = await withConsoleTo(sink, () =>
-      ci.cloud.createTimeTrigger({ project: request.project, envId: request.envId, functionName, triggersConfig: [{ name: trigger.name, type: trigger.type, config: trigger.config }] }),
+      ci.cloud.createTimeTrigger({
+        project: request.project,
+        envId: request.envId,
+        functionName,
+        triggersConfig: [{ name: trigger.name, type: trigger.type, config: trigger.config }],
+      }),
     );
   } catch (error) {
     const explained = explainUploadError(error, target);
     return { ok: false, line: `trigger ${trigger.name} not uploaded: ${explained.line} ${byHand}`, stopsAll: explained.stopsAll };
   }
   if (answer === TRIGGER_CREATED) return { ok: true };
-  const said = typeof answer === 'string' ? answer : JSON.stringify(answer) ?? String(answer);
+  const said = typeof answer === 'string' ? answer : (JSON.stringify(answer) ?? String(answer));
   return {
     ok: false,
     // The answer is the same whatever WeChat objected to (a cron it refuses, a name already taken, no such function).

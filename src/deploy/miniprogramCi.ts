@@ -112,7 +112,10 @@ export async function fetchMiniprogramCi(projectRoot: string, say: (line: string
   );
   say(`fetching miniprogram-ci ${MINIPROGRAM_CI_VERSION} once into .cache/ (about 275 MB; a minute or two)…`);
   const started = Date.now();
-  const { code, output } = await runNpm(['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], scratch);
+  const { code, output } = await runNpm(
+    ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'],
+    scratch,
+  );
   if (code !== 0) {
     rmSync(scratch, { recursive: true, force: true });
     throw new Error(`could not fetch miniprogram-ci ${MINIPROGRAM_CI_VERSION} with npm (exit ${code}): ${output.trim().split('\n').slice(-3).join(' ')}`);
@@ -180,5 +183,11 @@ export function explainUploadError(error: unknown, target: { env: string; appid:
   if (/another ongoing update/i.test(text)) {
     return { line: `the function is still being updated by an earlier upload: wait for it to finish, then deploy it again. (${text})`, stopsAll: false };
   }
-  return { line: text === '' ? 'miniprogram-ci failed without a message: run again with --verbose to see its log.' : `${text} (run again with --verbose to see miniprogram-ci's log)`, stopsAll: false };
+  return {
+    line:
+      text === ''
+        ? 'miniprogram-ci failed without a message: run again with --verbose to see its log.'
+        : `${text} (run again with --verbose to see miniprogram-ci's log)`,
+    stopsAll: false,
+  };
 }

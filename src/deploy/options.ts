@@ -67,7 +67,10 @@ const KEY_FLAGS = ['--key', '--private-key', '--private-key-path', '--privateKey
 export function parseDeployCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand {
   const keyFlag = argv.find((arg) => KEY_FLAGS.includes(arg.split('=')[0] ?? ''));
   if (keyFlag !== undefined) {
-    return { kind: 'usage', problems: [`${keyFlag.split('=')[0]}: the key's path is read only from ${KEY_VARIABLE}, so it never lands in shell history or CI logs.`] };
+    return {
+      kind: 'usage',
+      problems: [`${keyFlag.split('=')[0]}: the key's path is read only from ${KEY_VARIABLE}, so it never lands in shell history or CI logs.`],
+    };
   }
   let values;
   try {
@@ -96,23 +99,33 @@ export function parseDeployCommand(argv: readonly string[], env: Readonly<Record
   const problems: string[] = [];
   const targetEnv = (values.env ?? env.CLOUD_ENV ?? '').trim();
   if (targetEnv === '') problems.push('no cloud environment: pass --env <envId> or set CLOUD_ENV (云开发控制台 → 设置 → 环境 ID).');
-  else if (!ENV_ID_PATTERN.test(targetEnv)) problems.push(`--env ${JSON.stringify(targetEnv)} is not an environment id: letters, digits, "-" and "_", as the cloud console shows it.`);
+  else if (!ENV_ID_PATTERN.test(targetEnv))
+    problems.push(`--env ${JSON.stringify(targetEnv)} is not an environment id: letters, digits, "-" and "_", as the cloud console shows it.`);
 
   const appid = (values.appid ?? env.DEPLOY_APPID ?? env.PLUGIN_APPID ?? '').trim();
-  if (appid === '') problems.push('no appid: pass --appid <wx…> or set DEPLOY_APPID (or PLUGIN_APPID): the plugin\'s appid for --type plugin.');
+  if (appid === '') problems.push("no appid: pass --appid <wx…> or set DEPLOY_APPID (or PLUGIN_APPID): the plugin's appid for --type plugin.");
   else if (!APPID_PATTERN.test(appid)) problems.push(`--appid ${JSON.stringify(appid)} is not an appid: "wx" and 16 lowercase hex characters.`);
 
   const type = values.type ?? 'plugin';
   if (!Object.hasOwn(PROJECT_TYPES, type)) problems.push(`--type ${JSON.stringify(type)}: use plugin or miniprogram.`);
 
-  const only = (values.only ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const only = (values.only ?? [])
+    .flatMap((list) => list.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (values.only !== undefined && only.length === 0) problems.push('--only needs function names, e.g. --only setPluginApplyStatus,getPluginApplyList.');
 
   if (problems.length > 0) return { kind: 'usage', problems };
   return {
     kind: 'deploy',
-    options: { env: targetEnv, appid, type: type as TargetType, only: [...new Set(only)],
+    options: {
+      env: targetEnv,
+      appid,
+      type: type as TargetType,
+      only: [...new Set(only)],
       optedIn: values['with-cloudbase-auth'] ? ['cloudbase_auth'] : [],
-      dryRun: values['dry-run'] ?? false, verbose: values.verbose ?? false },
+      dryRun: values['dry-run'] ?? false,
+      verbose: values.verbose ?? false,
+    },
   };
 }

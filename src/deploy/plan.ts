@@ -51,8 +51,12 @@ export type Selection = { names: string[]; leftOut: string[] } | { problems: str
 export function selectFunctions(available: readonly string[], only: readonly string[], optedIn: readonly string[] = []): Selection {
   if (available.length === 0) return { problems: ['cloudfunctions/ has no function folder with a config.json: nothing to deploy.'] };
   const problems = [
-    ...only.filter((name) => !available.includes(name)).map((name) => `--only ${name}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`),
-    ...optedIn.filter((name) => !available.includes(name)).map((name) => `${optInFlag(name)}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`),
+    ...only
+      .filter((name) => !available.includes(name))
+      .map((name) => `--only ${name}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`),
+    ...optedIn
+      .filter((name) => !available.includes(name))
+      .map((name) => `${optInFlag(name)}: there is no cloudfunctions/${name}/config.json; the functions are ${available.join(', ')}.`),
   ];
   if (problems.length > 0) return { problems };
   const optIn = available.filter((name) => Object.hasOwn(OPT_IN_FUNCTIONS, name));
@@ -104,7 +108,9 @@ export function planFunction(functionsRoot: string, name: string): PlannedFuncti
   const triggers = parseTriggers(name, config?.triggers);
   if (!triggers.ok) throw new Error(`${triggers.error}. Nothing was uploaded: fix the trigger, then deploy again.`);
   if (!existsSync(join(folder, 'index.js'))) {
-    throw new Error(`cloudfunctions/${name} has no index.js after the build: add src/functions/${name}.ts, or remove the folder's config.json if it is not a function.`);
+    throw new Error(
+      `cloudfunctions/${name} has no index.js after the build: add src/functions/${name}.ts, or remove the folder's config.json if it is not a function.`,
+    );
   }
   const { trigger } = triggers;
   return { name, folder, files: filesUnder(folder), openapi, trigger: trigger === null ? null : { name: trigger.name, type: 'timer', config: trigger.config } };

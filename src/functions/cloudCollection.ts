@@ -30,7 +30,11 @@ export interface CloudCollection<D extends CollectionDatabase, E extends Transla
 }
 
 /** The collection `name` of the database `database` opens on first use, its errors translated into `StoreError`. */
-export function openCollection<D extends CollectionDatabase, E extends TranslatedError>(name: string, database: () => D, StoreError: new (errCode: number | null, message: string) => E): CloudCollection<D, E> {
+export function openCollection<D extends CollectionDatabase, E extends TranslatedError>(
+  name: string,
+  database: () => D,
+  StoreError: new (errCode: number | null, message: string) => E,
+): CloudCollection<D, E> {
   let db: D | undefined;
   const opened = (): D => (db ??= database());
 

@@ -105,7 +105,9 @@ function httpsClientFor(config: Config): PluginApplyClient | null {
     return createHttpsClient(config.transport);
   } catch (thrown) {
     // Node 16 has no global fetch; the cloud call still works there.
-    config.problems.push(`PLUGIN_APPID/PLUGIN_APPSECRET select HTTPS calls, which need the Node.js 18 runtime or newer: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    config.problems.push(
+      `PLUGIN_APPID/PLUGIN_APPSECRET select HTTPS calls, which need the Node.js 18 runtime or newer: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+    );
     return null;
   }
 }

@@ -39,7 +39,9 @@ export async function main(event: unknown, context: unknown): Promise<ListAnswer
   // Only a caller who got the list gets the timeout: a refused call reads nothing.
   const [listed, applyTimeout] = await Promise.all([
     // With the trail off nothing new is recorded, so the list spends no database read on it either.
-    audit.enabled ? withLastDecisions(result, store, call.deadline, (record) => stdoutSink({ fn: 'getPluginApplyList', requestId: call.requestId, ...record })) : result,
+    audit.enabled
+      ? withLastDecisions(result, store, call.deadline, (record) => stdoutSink({ fn: 'getPluginApplyList', requestId: call.requestId, ...record }))
+      : result,
     result.ok ? readTimeoutReport(watchState, timeout.timeoutMs, call.deadline) : null,
   ]);
   return listed.ok && applyTimeout !== null ? { ...listed, timeout: applyTimeout } : listed;

@@ -32,7 +32,13 @@ export async function main(event: unknown, context: unknown): Promise<SetStatusA
   if (trail === null) return result;
   const log: LogSink = (record) => stdoutSink({ fn: 'setPluginApplyStatus', requestId: call.requestId, ...callerLogFields(call.caller), ...record });
   try {
-    const records = recordsOfCall(event, result, { at: new Date(), by: actorOf(call.caller, (caller) => adminName(caller, config.admins)), source: call.source, requestId: call.requestId, nicknames });
+    const records = recordsOfCall(event, result, {
+      at: new Date(),
+      by: actorOf(call.caller, (caller) => adminName(caller, config.admins)),
+      source: call.source,
+      requestId: call.requestId,
+      nicknames,
+    });
     const failure = await trail.write(records, call.deadline, log);
     return failure === null ? result : { ...result, trail: failure };
   } catch (thrown) {

@@ -59,7 +59,11 @@ export function createTrailDatabase(database: () => Database = () => cloud.datab
   };
 
   const bump = async (id: string, attempts: number): Promise<number> => {
-    const answer = await inCollection(() => collection().doc(id).update({ data: { attempts: opened().command.inc(attempts) } }));
+    const answer = await inCollection(() =>
+      collection()
+        .doc(id)
+        .update({ data: { attempts: opened().command.inc(attempts) } }),
+    );
     return answer.stats?.updated ?? 0;
   };
 

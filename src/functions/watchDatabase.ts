@@ -38,7 +38,14 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 function stateOf(document: Record<string, unknown> | undefined): WatchState {
   const atMostMs = num(document?.timeoutAtMostMs);
   const observedTimeout: ObservedTimeout | null =
-    atMostMs === null ? null : { atMostMs, atLeastMs: num(document?.timeoutAtLeastMs), samples: num(document?.timeoutSamples) ?? 1, lastSeenAt: num(document?.timeoutLastSeenAt) ?? 0 };
+    atMostMs === null
+      ? null
+      : {
+          atMostMs,
+          atLeastMs: num(document?.timeoutAtLeastMs),
+          samples: num(document?.timeoutSamples) ?? 1,
+          lastSeenAt: num(document?.timeoutLastSeenAt) ?? 0,
+        };
   return { lastRunAt: num(document?.lastRunAt), observedTimeout };
 }
 
@@ -65,7 +72,11 @@ export function createWatchDatabase(database: () => Database = () => cloud.datab
   };
 
   const conditionalTake = async (holder: string, now: number, until: number): Promise<boolean> => {
-    const answer = await inCollection(() => collection().where({ _id: WATCH_STATE_ID, lockedUntil: opened().command.lt(now) }).update({ data: { lockedUntil: until, holder } }));
+    const answer = await inCollection(() =>
+      collection()
+        .where({ _id: WATCH_STATE_ID, lockedUntil: opened().command.lt(now) })
+        .update({ data: { lockedUntil: until, holder } }),
+    );
     return answer.stats?.updated === 1;
   };
 
@@ -84,7 +95,9 @@ export function createWatchDatabase(database: () => Database = () => cloud.datab
     async readApplications(since) {
       const found: WatchedApplication[] = [];
       for (let skip = 0; ; skip += PAGE) {
-        let query = collection().where({ kind: 'application', createdAt: opened().command.gte(since) }).orderBy('_id', 'asc');
+        let query = collection()
+          .where({ kind: 'application', createdAt: opened().command.gte(since) })
+          .orderBy('_id', 'asc');
         if (skip > 0) query = query.skip(skip);
         const answer = await inCollection(() => query.limit(PAGE).get());
         found.push(...answer.data.map(applicationOf));
@@ -94,13 +107,24 @@ export function createWatchDatabase(database: () => Database = () => cloud.datab
 
     async saveApplication(doc) {
       const { _id, ...fields } = doc;
-      await inCollection(() => collection().doc(_id).set({ data: { ...fields, kind: 'application' } }));
+      await inCollection(() =>
+        collection()
+          .doc(_id)
+          .set({ data: { ...fields, kind: 'application' } }),
+      );
     },
 
     async finish(holder, state) {
       const seen = state.observedTimeout;
-      const timeout = seen === null ? {} : { timeoutAtMostMs: seen.atMostMs, timeoutAtLeastMs: seen.atLeastMs, timeoutSamples: seen.samples, timeoutLastSeenAt: seen.lastSeenAt };
-      await inCollection(() => collection().where({ _id: WATCH_STATE_ID, holder }).update({ data: { lockedUntil: 0, holder: null, lastRunAt: state.lastRunAt, ...timeout } }));
+      const timeout =
+        seen === null
+          ? {}
+          : { timeoutAtMostMs: seen.atMostMs, timeoutAtLeastMs: seen.atLeastMs, timeoutSamples: seen.samples, timeoutLastSeenAt: seen.lastSeenAt };
+      await inCollection(() =>
+        collection()
+          .where({ _id: WATCH_STATE_ID, holder })
+          .update({ data: { lockedUntil: 0, holder: null, lastRunAt: state.lastRunAt, ...timeout } }),
+      );
     },
   };
 }

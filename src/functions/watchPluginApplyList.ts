@@ -36,12 +36,23 @@ const clockOffsetMs = Number(process.env.LOCALCLOUD_NOW_OFFSET_MS ?? 0) || 0;
  * Writes the run's automatic decisions into the decision trail, each with the rule as who decided; throws when the
  * trail did not take them (the run reports it as a problem).
  */
-async function recordDecisions(decisions: readonly RuleDecision[], call: { source: string | null; requestId: string | null; deadline: Deadline }, log: LogSink): Promise<void> {
+async function recordDecisions(
+  decisions: readonly RuleDecision[],
+  call: { source: string | null; requestId: string | null; deadline: Deadline },
+  log: LogSink,
+): Promise<void> {
   if (trail === null || decisions.length === 0) return;
   const at = new Date(call.deadline.now());
   const nicknames = new Map(decisions.map((decision) => [decision.event.appid, decision.nickname]));
   const records = decisions.flatMap(
-    (decision) => recordsOfCall(decision.event, decision.result, { at, by: { openid: null, appid: null, name: null, rule: decision.rule }, source: call.source, requestId: call.requestId, nicknames }).records,
+    (decision) =>
+      recordsOfCall(decision.event, decision.result, {
+        at,
+        by: { openid: null, appid: null, name: null, rule: decision.rule },
+        source: call.source,
+        requestId: call.requestId,
+        nicknames,
+      }).records,
   );
   const failure = await trail.write({ records, folded: null }, call.deadline, log);
   if (failure !== null) throw new Error(failure.reason);

@@ -24,7 +24,12 @@ const ACCESS_TOKEN_INVALID_ERRCODE = 40001;
 const TOKEN_FETCH_FAILED_ERRCODE = HTTPS_FAILURE_CODES.noAccessToken;
 
 /** The transport's failures that say only that no usable answer came back (see TOKEN_FETCH_FAILED_ERRCODE). */
-const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([HTTPS_FAILURE_CODES.timeout, HTTPS_FAILURE_CODES.network, HTTPS_FAILURE_CODES.tooLarge, HTTPS_FAILURE_CODES.unreadable]);
+const NO_USABLE_ANSWER: ReadonlySet<number> = new Set([
+  HTTPS_FAILURE_CODES.timeout,
+  HTTPS_FAILURE_CODES.network,
+  HTTPS_FAILURE_CODES.tooLarge,
+  HTTPS_FAILURE_CODES.unreadable,
+]);
 
 /** HTTP statuses of a token fetch that say the address is busy or failing, not wrong: retry later (see NO_USABLE_ANSWER). */
 function busyStatus(thrown: WeChatApiError): boolean {
@@ -267,7 +272,10 @@ export function createAccessTokenCache(options: AccessTokenOptions): AccessToken
         }
         // Its fetches all ended, none with a token it can use, and it may start no more.
         if (waitedOn.length > 0 && allEnded()) {
-          throw failure?.thrown ?? new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`);
+          throw (
+            failure?.thrown ??
+            new WeChatApiError(TOKEN_FETCH_FAILED_ERRCODE, `POST ${url}: stable_token handed back only refused tokens, so no decision was sent`)
+          );
         }
         const woken = deadline === undefined ? await changed : await raceTimer(changed, remainingMs(deadline), () => LATE);
         if (woken === LATE) throw new DeadlineExceeded();

@@ -61,7 +61,11 @@ export function createDatabaseHttpStore(options: DatabaseHttpOptions): HttpTrail
     const token = await options.tokens.get();
     const secrets = [token, options.secret];
     try {
-      const reply = await httpsPostJson(`${baseUrl}/tcb/${endpoint}?access_token=${encodeURIComponent(token)}`, { env: options.env, ...body }, { fetch: fetchImpl, timeoutMs, secrets });
+      const reply = await httpsPostJson(
+        `${baseUrl}/tcb/${endpoint}?access_token=${encodeURIComponent(token)}`,
+        { env: options.env, ...body },
+        { fetch: fetchImpl, timeoutMs, secrets },
+      );
       throwIfWeChatError(reply, secrets);
       return reply;
     } catch (thrown) {

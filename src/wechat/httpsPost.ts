@@ -15,7 +15,14 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
  * "answered by something that is not WeChat", "answered without end" or "answered, but not legibly". Every one but
  * a 4xx may follow a request WeChat applied.
  */
-export const HTTPS_FAILURE_CODES = { timeout: -604102, network: -700001, httpStatus: -700002, tooLarge: -700003, unreadable: -700004, noAccessToken: -700005 } as const;
+export const HTTPS_FAILURE_CODES = {
+  timeout: -604102,
+  network: -700001,
+  httpStatus: -700002,
+  tooLarge: -700003,
+  unreadable: -700004,
+  noAccessToken: -700005,
+} as const;
 
 /**
  * The most this transport reads of one answer. WeChat's largest, a dev_apply_list page of 100, is about 100 KB;
@@ -73,7 +80,10 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     }
     // The answer began (a 2xx status came back) and then broke off: WeChat answered, only not legibly.
     if (status !== null && isSuccess(status)) {
-      throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, redact(`${where}: HTTP ${status}, the answer was cut short: ${networkCause(thrown)}`, options.secrets));
+      throw new WeChatApiError(
+        HTTPS_FAILURE_CODES.unreadable,
+        redact(`${where}: HTTP ${status}, the answer was cut short: ${networkCause(thrown)}`, options.secrets),
+      );
     }
     throw new WeChatApiError(HTTPS_FAILURE_CODES.network, redact(`${where} failed: ${networkCause(thrown)}`, options.secrets));
   } finally {
@@ -85,7 +95,8 @@ export async function httpsPostJson(url: string, body: object, options: HttpsPos
     if (reply !== null && typeof reply.errcode === 'number' && reply.errcode !== 0) return reply;
     throw httpStatusError(where, status, text, options.secrets);
   }
-  if (reply === null) throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `${where}: HTTP ${status}, the body is not a JSON object (cut short, or not WeChat's)`);
+  if (reply === null)
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, `${where}: HTTP ${status}, the body is not a JSON object (cut short, or not WeChat's)`);
   return reply;
 }
 
@@ -141,7 +152,7 @@ export function throwIfWeChatError(reply: Record<string, unknown>, secrets: read
   const { errcode, errmsg } = reply;
   if (errcode === undefined || errcode === 0) return;
   if (typeof errcode !== 'number' || !Number.isFinite(errcode)) {
-    throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, 'the answer\'s errcode is not a number');
+    throw new WeChatApiError(HTTPS_FAILURE_CODES.unreadable, "the answer's errcode is not a number");
   }
   throw new WeChatApiError(errcode, redact(typeof errmsg === 'string' ? errmsg : '', secrets, ERRMSG_CHARS));
 }
@@ -196,7 +207,7 @@ function maskSecretRuns(text: string, secrets: readonly string[]): string {
   const long = secrets.filter((secret) => secret.length >= SECRET_RUN_CHARS);
   if (long.length === 0) return text;
   let masked = '';
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     // The longest run from here found in any secret (a substring's prefixes are substrings, so it grows one by one;
     // a run found in one secret need not be looked for again in the next).
     let run = 0;

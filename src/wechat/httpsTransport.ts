@@ -44,8 +44,7 @@ export function createHttpsClient(options: HttpsClientOptions): PluginApplyClien
   const baseUrl = withoutTrailingSlash(options.baseUrl ?? WECHAT_API_BASE_URL);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const tokens =
-    options.tokens ??
-    createAccessTokenCache({ appid: options.appid, secret: options.secret, baseUrl, fetch: fetchImpl, requestTimeoutMs: timeoutMs });
+    options.tokens ?? createAccessTokenCache({ appid: options.appid, secret: options.secret, baseUrl, fetch: fetchImpl, requestTimeoutMs: timeoutMs });
 
   async function send(token: string, body: DevPluginBody): Promise<Record<string, unknown>> {
     const secrets = [token, options.secret];

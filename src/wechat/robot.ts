@@ -15,12 +15,20 @@ export const ROBOT_MAX_ANSWER_BYTES = 64 * 1024;
 /** WeCom's codes for a send that failed, by what they mean to the watcher (public reports; not in one doc page). */
 export const ROBOT_ERRORS: Readonly<Record<number, { code: string; hint: string }>> = {
   45009: { code: 'ROBOT_RATE_LIMITED', hint: 'The robot takes 20 messages a minute; the notices are sent by the next run.' },
-  93000: { code: 'ROBOT_BAD_KEY', hint: 'The webhook key is wrong or the robot was removed: copy the webhook address again from the group\'s robot into PLUGIN_APPLY_WEBHOOK.' },
+  93000: {
+    code: 'ROBOT_BAD_KEY',
+    hint: "The webhook key is wrong or the robot was removed: copy the webhook address again from the group's robot into PLUGIN_APPLY_WEBHOOK.",
+  },
   40058: { code: 'ROBOT_MESSAGE_TOO_LONG', hint: 'WeCom found the message too long; report it, since the digest is cut to 4,096 bytes.' },
 };
 
 /** Every code a failed send can carry: WeCom's known errcodes' and this client's own. */
-export const ROBOT_FAILURE_CODES = [...Object.values(ROBOT_ERRORS).map((entry) => entry.code), 'ROBOT_ERROR', 'ROBOT_UNREACHABLE', 'ROBOT_UNREADABLE_ANSWER'] as const;
+export const ROBOT_FAILURE_CODES = [
+  ...Object.values(ROBOT_ERRORS).map((entry) => entry.code),
+  'ROBOT_ERROR',
+  'ROBOT_UNREACHABLE',
+  'ROBOT_UNREADABLE_ANSWER',
+] as const;
 
 /** How a send ended: taken by the robot, or why not (never with the key in it). */
 export type RobotAnswer = ChannelAnswer;
@@ -42,7 +50,12 @@ export function createRobotClient(url: string, post: RobotPost = nodePost): Robo
       try {
         answer = await post(url, JSON.stringify({ msgtype: 'markdown', markdown: { content: markdown } }), timeoutMs);
       } catch (thrown) {
-        return failed('ROBOT_UNREACHABLE', null, masked(thrown instanceof Error ? thrown.message : String(thrown)), 'The notices are sent by the next run; if it persists, check that the function can reach the robot\'s address.');
+        return failed(
+          'ROBOT_UNREACHABLE',
+          null,
+          masked(thrown instanceof Error ? thrown.message : String(thrown)),
+          "The notices are sent by the next run; if it persists, check that the function can reach the robot's address.",
+        );
       }
       const reply = parseObject(answer.text);
       const errcode = reply?.errcode;
@@ -50,9 +63,19 @@ export function createRobotClient(url: string, post: RobotPost = nodePost): Robo
       if (typeof errcode === 'number' && errcode !== 0) {
         const known = ROBOT_ERRORS[errcode];
         const errmsg = typeof reply?.errmsg === 'string' ? reply.errmsg : '';
-        return failed(known?.code ?? 'ROBOT_ERROR', errcode, masked(errmsg), known?.hint ?? 'Look the errcode up in WeCom\'s documentation; the notices are sent by the next run.');
+        return failed(
+          known?.code ?? 'ROBOT_ERROR',
+          errcode,
+          masked(errmsg),
+          known?.hint ?? "Look the errcode up in WeCom's documentation; the notices are sent by the next run.",
+        );
       }
-      return failed('ROBOT_UNREADABLE_ANSWER', null, masked(`HTTP ${answer.status}: ${answer.text.replace(/\s+/g, ' ').slice(0, 120)}`), 'The address did not answer like a WeCom robot: check PLUGIN_APPLY_WEBHOOK.');
+      return failed(
+        'ROBOT_UNREADABLE_ANSWER',
+        null,
+        masked(`HTTP ${answer.status}: ${answer.text.replace(/\s+/g, ' ').slice(0, 120)}`),
+        'The address did not answer like a WeCom robot: check PLUGIN_APPLY_WEBHOOK.',
+      );
     },
   };
 }
@@ -92,26 +115,30 @@ export const nodePost: RobotPost = (url, body, timeoutMs) =>
       return;
     }
     const transport = target.protocol === 'http:' ? http : https;
-    const request = transport.request(target, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > ROBOT_MAX_ANSWER_BYTES) {
-          request.destroy(new Error(`the answer is longer than ${ROBOT_MAX_ANSWER_BYTES} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
+    const request = transport.request(
+      target,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > ROBOT_MAX_ANSWER_BYTES) {
+            request.destroy(new Error(`the answer is longer than ${ROBOT_MAX_ANSWER_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      },
+    );
     const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), Math.max(1, timeoutMs));
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

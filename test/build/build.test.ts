@@ -113,7 +113,10 @@ describe('npm run build', () => {
   it('builds a function whose config.json declares a well-formed trigger', async () => {
     writeFileSync(
       join(dir, 'cloudfunctions/getPluginApplyList/config.json'),
-      JSON.stringify({ permissions: { openapi: ['pluginManager.getPluginDevApplyList'] }, triggers: [{ name: 'everyTenMinutes', type: 'timer', config: '0 */10 * * * * *' }] }),
+      JSON.stringify({
+        permissions: { openapi: ['pluginManager.getPluginDevApplyList'] },
+        triggers: [{ name: 'everyTenMinutes', type: 'timer', config: '0 */10 * * * * *' }],
+      }),
     );
 
     const outcome = await run(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: dir });

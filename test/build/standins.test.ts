@@ -120,20 +120,34 @@ describe('the lean function bundles', () => {
     }
   });
 
-  it.each(['@cloudbase/ai', '@cloudbase/app', '@cloudbase/database', 'bson', 'jsonwebtoken', 'xml2js', 'mime-db', 'web-streams-polyfill', '@cloudbase/wx-cloud-client-sdk/'])(
-    'contain nothing of %s',
-    (module) => {
-      for (const name of FUNCTIONS) {
-        const left = Object.keys(inputs[name] ?? {}).filter((path) => path.includes(`node_modules/${module}`));
-        expect(left).toEqual([]);
-      }
-    },
-  );
+  it.each([
+    '@cloudbase/ai',
+    '@cloudbase/app',
+    '@cloudbase/database',
+    'bson',
+    'jsonwebtoken',
+    'xml2js',
+    'mime-db',
+    'web-streams-polyfill',
+    '@cloudbase/wx-cloud-client-sdk/',
+  ])('contain nothing of %s', (module) => {
+    for (const name of FUNCTIONS) {
+      const left = Object.keys(inputs[name] ?? {}).filter((path) => path.includes(`node_modules/${module}`));
+      expect(left).toEqual([]);
+    }
+  });
 
   it('keep the SDK request path whole: signing, multipart, protobuf, big-number JSON', () => {
     for (const name of FUNCTIONS) {
       const paths = Object.keys(inputs[name] ?? {});
-      for (const module of ['@cloudbase/signature-nodejs/', 'form-data/', 'protobufjs/', 'json-bigint/', 'wx-server-sdk/', '@cloudbase/node-sdk/dist/utils/request-core.js']) {
+      for (const module of [
+        '@cloudbase/signature-nodejs/',
+        'form-data/',
+        'protobufjs/',
+        'json-bigint/',
+        'wx-server-sdk/',
+        '@cloudbase/node-sdk/dist/utils/request-core.js',
+      ]) {
         expect(paths.some((path) => path.includes(`node_modules/${module}`))).toBe(true);
       }
     }

@@ -170,7 +170,11 @@ describe('plugin-apply apply (in-process)', () => {
 
     const run = await runInProcess(['apply', '--dry-run', '--json', '--file', decisions]);
 
-    expect(JSON.parse(run.stdout)).toEqual({ dryRun: true, results: [{ action: 'dev_refuse', appid: pending[1], reason: '资质不全', ok: true }], summary: { valid: 1, invalid: 0 } });
+    expect(JSON.parse(run.stdout)).toEqual({
+      dryRun: true,
+      results: [{ action: 'dev_refuse', appid: pending[1], reason: '资质不全', ok: true }],
+      summary: { valid: 1, invalid: 0 },
+    });
   });
 
   it('points a single-action command given a mixed-action file to apply', async () => {
@@ -214,7 +218,7 @@ describe('asking before deciding (in-process)', () => {
     expect(cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus')).toEqual([]);
   });
 
-  it('says how to send without asking when the terminal\'s stdin is already closed', async () => {
+  it("says how to send without asking when the terminal's stdin is already closed", async () => {
     const run = await runInProcess(withCloud('agree', pending[0] ?? ''), { stdinIsTTY: true, input: '' });
 
     expect(run.code).toBe(1);

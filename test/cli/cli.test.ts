@@ -117,7 +117,12 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toHaveLength(150);
       // Pages 1 and 2, and once page 0, to find where WeChat counts pages from.
-      expect(cloud.calls().filter((call) => call.action === 'dev_apply_list').map((call) => call.request.page)).toEqual([1, 0, 2]);
+      expect(
+        cloud
+          .calls()
+          .filter((call) => call.action === 'dev_apply_list')
+          .map((call) => call.request.page),
+      ).toEqual([1, 0, 2]);
     });
 
     it('refuses an unknown --status with exit code 2 before calling WeChat', async () => {
@@ -361,7 +366,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(result.ms).toBeLessThan(6000);
     });
 
-    it('tells a CLI user to raise --timeout, not the cloud function\'s timeout', async () => {
+    it("tells a CLI user to raise --timeout, not the cloud function's timeout", async () => {
       cloud.addFault({ kind: 'hang', api: 'pluginManager.setDevPluginApplyStatus' });
 
       const result = await run(withCloud('agree', '--timeout', '1', pending[0] ?? ''));
@@ -446,7 +451,7 @@ describe('plugin-apply (dist/plugin-apply.js)', () => {
       expect(item).toMatchObject({ nickname: hostile.nickname, reason: hostile.reason });
     });
 
-    it('escapes control characters in WeChat\'s error text', async () => {
+    it("escapes control characters in WeChat's error text", async () => {
       // An errcode WeChat does not document: its own text is all there is, so the line shows it.
       cloud.addFault({ kind: 'errcode', errcode: 99999, message: '\u001b[2J\u001b[31mfake ✓ agreed', action: 'dev_agree' });
 

@@ -17,7 +17,7 @@ function said(error: Parameters<typeof forCli>[0], command: CliContext['command'
   return [hint, hintEn];
 }
 
-describe('the CLI\'s hints', () => {
+describe("the CLI's hints", () => {
   it.each(tableErrors().flatMap(([label, error]) => (['list', 'decide'] as const).map((command) => [`${label} on ${command}`, error, command] as const)))(
     'are unchanged for %s',
     (label, error, command) => {

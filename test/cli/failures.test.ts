@@ -13,7 +13,7 @@ describe('forCli', () => {
     expect(forCli(error, decide).hintEn).toContain('plugin-apply list');
   });
 
-  it('keeps the table\'s hint for a code the CLI has no words of its own for', () => {
+  it("keeps the table's hint for a code the CLI has no words of its own for", () => {
     const error = wechatError(45011, 'api minute-quota reach limit');
 
     expect(forCli(error, decide)).toEqual(error);
@@ -30,8 +30,12 @@ describe('forCli', () => {
   });
 
   const unknownOutcome: Array<[string, ApplyError]> = [
-    ...[...WECHAT_ERRORS].filter(([, entry]) => entry.outcome === 'unknown').map(([errCode, entry]): [string, ApplyError] => [entry.code, wechatError(errCode, 'rid: 1')]),
-    ...Object.values(OWN_ERRORS).filter((entry) => entry.outcome === 'unknown').map((entry): [string, ApplyError] => [entry.code, ownError(entry.code)]),
+    ...[...WECHAT_ERRORS]
+      .filter(([, entry]) => entry.outcome === 'unknown')
+      .map(([errCode, entry]): [string, ApplyError] => [entry.code, wechatError(errCode, 'rid: 1')]),
+    ...Object.values(OWN_ERRORS)
+      .filter((entry) => entry.outcome === 'unknown')
+      .map((entry): [string, ApplyError] => [entry.code, ownError(entry.code)]),
   ];
 
   it.each(unknownOutcome)('tells a list that met %s to just run it again, not to look for a decision', (_code, error) => {
@@ -47,7 +51,7 @@ describe('forCli', () => {
     ['IP_NOT_WHITELISTED', wechatError(40164, 'invalid ip 203.0.113.7, not in whitelist rid: 1')],
     ['DATA_FORMAT_ERROR', wechatError(47001, 'data format error rid: 1')],
     ['WECHAT_ERROR', wechatError(99999, 'something new rid: 42')],
-  ])('points %s at WeChat\'s text on the error line, not at the raw field of a function result', (_code, error) => {
+  ])("points %s at WeChat's text on the error line, not at the raw field of a function result", (_code, error) => {
     const said = forCli(error, decide);
 
     expect(`${said.hint} ${said.hintEn}`).not.toMatch(/\braw\b|this server|本服务器/);

@@ -57,7 +57,7 @@ describe('takeLock and releaseLock', () => {
     expect(lockOwner(lock)?.holder).toBe('run-2');
   });
 
-  it("takes over a lock whose process on this host is gone, before its time is up (a run killed with -9)", () => {
+  it('takes over a lock whose process on this host is gone, before its time is up (a run killed with -9)', () => {
     lockedBy({ pid: deadPid(), until: now + 10 * minute });
 
     expect(takeLock(lock, 'run-2', now, now + minute)).toEqual({ taken: true });
@@ -88,16 +88,27 @@ describe('takeLock and releaseLock', () => {
 
   it('gives the stale lock to exactly one of eight processes racing for it, and leaves nothing else behind', async () => {
     const script = join(dir, 'fileLock.js');
-    await build({ entryPoints: [join(__dirname, '../../src/cli/fileLock.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'silent' });
+    await build({
+      entryPoints: [join(__dirname, '../../src/cli/fileLock.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: script,
+      logLevel: 'silent',
+    });
     lockedBy({ until: Date.now() - minute });
     const race = `const { takeLock } = require(${JSON.stringify(script)}); const start = ${Date.now() + 300};
       while (Date.now() < start); process.stdout.write(JSON.stringify(takeLock(${JSON.stringify(lock)}, 'racer-' + process.pid, Date.now(), Date.now() + 60000)));
       setTimeout(() => undefined, start + 1500 - Date.now());`; // a racer that exited would leave a lock the others may take over
 
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () => new Promise<{ taken: boolean }>((resolve, reject) => {
-        execFile(process.execPath, ['-e', race], (error, stdout) => (error === null ? resolve(JSON.parse(stdout) as { taken: boolean }) : reject(error)));
-      })),
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<{ taken: boolean }>((resolve, reject) => {
+            execFile(process.execPath, ['-e', race], (error, stdout) => (error === null ? resolve(JSON.parse(stdout) as { taken: boolean }) : reject(error)));
+          }),
+      ),
     );
 
     expect(attempts.filter((attempt) => attempt.taken)).toHaveLength(1);

@@ -59,7 +59,7 @@ describe('runCli (in-process)', () => {
       [['lsit'], 'unknown command "lsit" (did you mean list?)'],
       [['reject'], 'unknown command "reject" (did you mean refuse?)'],
       [['frobnicate'], 'unknown command "frobnicate": use list, agree, refuse, delete, apply, history, watch'],
-    ])('names the nearest word for %p instead of the parser\'s message', async (args, message) => {
+    ])("names the nearest word for %p instead of the parser's message", async (args, message) => {
       const run = await runInProcess(args);
 
       expect(run.code).toBe(2);
@@ -85,7 +85,7 @@ describe('runCli (in-process)', () => {
   describe('credentials', () => {
     it.each([
       [{ PLUGIN_APPID: '', PLUGIN_APPSECRET: '' }, 'PLUGIN_APPID and PLUGIN_APPSECRET are not set'],
-      [{ PLUGIN_APPID: 'wx123' }, 'PLUGIN_APPID must be the plugin\'s appid'],
+      [{ PLUGIN_APPID: 'wx123' }, "PLUGIN_APPID must be the plugin's appid"],
       [{ PLUGIN_APPSECRET: 'abc' }, 'this one has 3 characters.'],
     ])('exits 2 without a pointer to --help for %p', async (env, message) => {
       const run = await runInProcess(withCloud('list'), { env });
@@ -105,7 +105,7 @@ describe('runCli (in-process)', () => {
       expect(run.stdout).toContain('8 applications');
     });
 
-    it('prints one status as JSON, with the core\'s log records on stderr under --verbose', async () => {
+    it("prints one status as JSON, with the core's log records on stderr under --verbose", async () => {
       cloud.addFault({ kind: 'errcode', errcode: -1, times: 1 });
 
       const run = await runInProcess(withCloud('list', '--status', 'approved', '--json', '--verbose'));
@@ -196,7 +196,11 @@ describe('runCli (in-process)', () => {
       const run = await runInProcess(['delete', '--dry-run', '--json', refused], { env: { PLUGIN_APPID: '', PLUGIN_APPSECRET: '' } });
 
       expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout)).toEqual({ dryRun: true, results: [{ action: 'dev_delete', appid: refused, ok: true }], summary: { valid: 1, invalid: 0 } });
+      expect(JSON.parse(run.stdout)).toEqual({
+        dryRun: true,
+        results: [{ action: 'dev_delete', appid: refused, ok: true }],
+        summary: { valid: 1, invalid: 0 },
+      });
     });
 
     it('prints results as JSON with --json', async () => {
@@ -259,7 +263,9 @@ describe('runCli (in-process)', () => {
 
       expect(run.exits).toEqual([130]);
       expect(run.code).toBe(130);
-      expect(run.stdout).toMatch(/agree stopped by SIGINT: 30 appids — \d+ agreed, 0 unchanged, 0 failed, \d+ in flight \(outcome unknown\), \d+ not attempted/);
+      expect(run.stdout).toMatch(
+        /agree stopped by SIGINT: 30 appids — \d+ agreed, 0 unchanged, 0 failed, \d+ in flight \(outcome unknown\), \d+ not attempted/,
+      );
       expect(run.stdout).toContain('not attempted: the run was stopped first');
       expect(signals.listenerCount('SIGINT')).toBe(0);
     });
@@ -282,7 +288,9 @@ describe('runCli (in-process)', () => {
   });
 });
 
-function manyPending(count: number): Array<{ appid: string; status: 1; nickname: string; headimgurl: string; categories: []; create_time: string; apply_url: string; reason: string }> {
+function manyPending(
+  count: number,
+): Array<{ appid: string; status: 1; nickname: string; headimgurl: string; categories: []; create_time: string; apply_url: string; reason: string }> {
   return Array.from({ length: count }, (_, i) => ({
     appid: `wxe${i.toString(16).padStart(15, '0')}`,
     status: 1 as const,

@@ -42,7 +42,7 @@ describe('plugin-apply failure messages (in-process)', () => {
   afterAll(() => cloud.close());
   beforeEach(() => cloud.reset());
 
-  it('says each failure once, in English by default, without WeChat\'s text that repeats it', async () => {
+  it("says each failure once, in English by default, without WeChat's text that repeats it", async () => {
     // Recorded, so that the decision trail's note does not join the hints.
     const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', approved), { env: { PLUGIN_CLOUD_ENV: 'local' } });
 
@@ -56,12 +56,14 @@ describe('plugin-apply failure messages (in-process)', () => {
   it('says it in Chinese under a zh locale', async () => {
     const run = await runInProcess(withCloud('refuse', '--reason', '暂不开放', approved), { env: { LANG: 'zh_CN.UTF-8', PLUGIN_CLOUD_ENV: 'local' } });
 
-    expect(run.stdout).toContain(`✗ ${approved} (番茄时钟) APPLICATION_NOT_PENDING [89240] 无法进行此操作，只有"待确认"的申请可操作通过/拒绝（当前状态：已通过）`);
+    expect(run.stdout).toContain(
+      `✗ ${approved} (番茄时钟) APPLICATION_NOT_PENDING [89240] 无法进行此操作，只有"待确认"的申请可操作通过/拒绝（当前状态：已通过）`,
+    );
     expect(run.stdout).not.toContain('only pending');
     expect(run.stderr).toBe('建议 (APPLICATION_NOT_PENDING): 请运行 plugin-apply list：该申请已被处理或已超时。\n');
   });
 
-  it('prints an account-wide error\'s block in one language', async () => {
+  it("prints an account-wide error's block in one language", async () => {
     cloud.addFault({ kind: 'errcode', errcode: 45011, action: 'dev_agree' });
 
     const run = await runInProcess(withCloud('agree', pending), { env: { LC_ALL: 'zh_CN.UTF-8' } });
@@ -83,7 +85,7 @@ describe('plugin-apply failure messages (in-process)', () => {
   it.each([
     ['delete', [approved], 'Run plugin-apply list: approved applications cannot be deleted.'],
     ['delete', [pending], 'Agree to or refuse it first (plugin-apply refuse --reason TEXT APPID), then delete it once refused.'],
-  ])('hints in the CLI\'s words on %s %p', async (command, appids, hint) => {
+  ])("hints in the CLI's words on %s %p", async (command, appids, hint) => {
     const run = await runInProcess(withCloud(command, ...appids));
 
     expect(run.stderr).toContain(hint);
@@ -95,7 +97,7 @@ describe('plugin-apply failure messages (in-process)', () => {
     [89237, 'PLUGIN_ALREADY_ADDED', 'Nothing to do: the applicant already uses the plugin.'],
     [89239, 'PLUGIN_NOT_FOUND', 'Check PLUGIN_APPID'],
     [48001, 'API_UNAUTHORIZED', 'only the plugin developer may decide on its applications'],
-  ])('hints in the CLI\'s words on errcode %i (%s)', async (errcode, code, hint) => {
+  ])("hints in the CLI's words on errcode %i (%s)", async (errcode, code, hint) => {
     cloud.addFault({ kind: 'errcode', errcode, action: 'dev_agree' });
 
     const run = await runInProcess(withCloud('agree', pending));
@@ -105,7 +107,7 @@ describe('plugin-apply failure messages (in-process)', () => {
     expect(run.stderr).not.toMatch(/getPluginDevApplyList|cloud environment|云开发/);
   });
 
-  it('shows WeChat\'s own text for an errcode it does not document', async () => {
+  it("shows WeChat's own text for an errcode it does not document", async () => {
     cloud.addFault({ kind: 'errcode', errcode: 99999, message: 'something new rid: 42', action: 'dev_agree' });
 
     const run = await runInProcess(withCloud('agree', pending));
@@ -137,7 +139,9 @@ describe('plugin-apply failure messages (in-process)', () => {
     const run = await runInProcess(withCloud('agree', '--timeout', '1', pending));
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('hint (TIMEOUT): Run plugin-apply list to see whether the decision was applied, then send it again if not. To allow more time, raise --timeout (this run: 1 s).');
+    expect(run.stderr).toContain(
+      'hint (TIMEOUT): Run plugin-apply list to see whether the decision was applied, then send it again if not. To allow more time, raise --timeout (this run: 1 s).',
+    );
   });
 
   it('names the URL it used when a decision cannot reach it', async () => {
@@ -219,7 +223,10 @@ describe('plugin-apply list after a cut walk (in-process)', () => {
 
   it('finds that WeChat counts pages from 0, as the functions do, and lists that first page', async () => {
     const application = (n: number): RawApplication => ({ appid: `wx${n.toString(16).padStart(16, '0')}`, status: 1, nickname: `n${n}` });
-    const pages = new Map([[0, [application(1), application(2)]], [1, [application(3)]]]);
+    const pages = new Map([
+      [0, [application(1), application(2)]],
+      [1, [application(3)]],
+    ]);
     const client: PluginApplyClient = { listApplications: async (page) => pages.get(page) ?? [], setApplyStatus: async () => undefined };
 
     const run = await runInProcess(['list', '--json'], { createClient: () => client });

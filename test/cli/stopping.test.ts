@@ -66,7 +66,11 @@ describe('plugin-apply when stopped from outside', () => {
     return { code: await closed, stdout, stderr };
   }
 
-  const approvedNow = (): string[] => cloud.applications().filter((item) => item.status === 2).map((item) => item.appid);
+  const approvedNow = (): string[] =>
+    cloud
+      .applications()
+      .filter((item) => item.status === 2)
+      .map((item) => item.appid);
 
   it.each([
     ['SIGINT', 130],
@@ -98,8 +102,15 @@ describe('plugin-apply when stopped from outside', () => {
     // Nothing reported as not attempted was applied, even after the process is gone.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(report.notAttempted.filter((appid) => approvedNow().includes(appid))).toEqual([]);
-    expect(report.results.filter((result) => result.ok).map((result) => result.appid).sort()).toEqual(
-      approvedNow().filter((appid) => !report.inFlight.includes(appid)).sort(),
+    expect(
+      report.results
+        .filter((result) => result.ok)
+        .map((result) => result.appid)
+        .sort(),
+    ).toEqual(
+      approvedNow()
+        .filter((appid) => !report.inFlight.includes(appid))
+        .sort(),
     );
   });
 
@@ -107,7 +118,10 @@ describe('plugin-apply when stopped from outside', () => {
     // Arrange: every agree takes 8 s, far past the grace.
     cloud.reset(appids.map(pendingApplication));
     cloud.addFault({ kind: 'delay', ms: 8000, times: 1000, action: 'dev_agree' });
-    const child = spawn(process.execPath, [cli, 'agree', '--json', '--file', file, '--base-url', cloud.url], { env: credentials, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'agree', '--json', '--file', file, '--base-url', cloud.url], {
+      env: credentials,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -24,7 +24,7 @@ describe('plugin-apply and the decision trail (in-process)', () => {
   afterAll(() => cloud.close());
   beforeEach(() => cloud.reset());
 
-  it('records a batch in one add, in the functions\' record shape, named after the host', async () => {
+  it("records a batch in one add, in the functions' record shape, named after the host", async () => {
     // The first write meets no collection: it creates it and adds again; from then on, one add per batch.
     const first = await runInProcess(withCloud('delete', 'wxa4b6c8d0e2f41357', '--env', 'local'));
     const before = adds();

@@ -112,7 +112,12 @@ describe('plugin-apply watch', () => {
   it('prints the run as the function answers it, with the digest, for --json', async () => {
     const run = await watch(['--json']);
 
-    const printed = JSON.parse(run.stdout) as { ok: boolean; ran: boolean; summary: { trigger: string; seen: { new: string[] }; digest: { status: string } }; digestMarkdown: string };
+    const printed = JSON.parse(run.stdout) as {
+      ok: boolean;
+      ran: boolean;
+      summary: { trigger: string; seen: { new: string[] }; digest: { status: string } };
+      digestMarkdown: string;
+    };
     expect(run.code).toBe(0);
     expect(printed).toMatchObject({ ok: true, ran: true, summary: { trigger: 'cli', seen: { new: [appidOf(1)] }, digest: { status: 'sent' } } });
     expect(printed.digestMarkdown).toContain('小工具');

@@ -10,7 +10,15 @@ const now = 1_764_640_000_000;
 const hour = 3_600_000;
 
 /** An application the watcher told about, as the core writes it. */
-const told = (appid: string, createdAt: number): WatchedApplication => ({ _id: `app_${appid}_${createdAt / 1000}`, appid, createdAt, status: 1, told: ['new'], agreedBy: null, updatedAt: now });
+const told = (appid: string, createdAt: number): WatchedApplication => ({
+  _id: `app_${appid}_${createdAt / 1000}`,
+  appid,
+  createdAt,
+  status: 1,
+  told: ['new'],
+  agreedBy: null,
+  updatedAt: now,
+});
 
 describe('openWatchStateFile', () => {
   let dir: string;
@@ -74,7 +82,7 @@ describe('openWatchStateFile', () => {
     expect(await openWatchStateFile(path).takeLease('run-2', now, now + hour)).toBe(true);
   });
 
-  it("writes nothing at finish for a run whose lock another run took over after it ran out", async () => {
+  it('writes nothing at finish for a run whose lock another run took over after it ran out', async () => {
     const slow = openWatchStateFile(path);
     await slow.takeLease('slow', now, now + hour);
     const next = openWatchStateFile(path);

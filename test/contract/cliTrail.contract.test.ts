@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => cloud.close());
 beforeEach(() => cloud.reset());
 
-describe('the CLI\'s records in the trail', () => {
+describe("the CLI's records in the trail", () => {
   it('show as lastDecision and in the trail query, refusal reason included', async () => {
     const agree = await runInProcess(['agree', XIAOLU, '--env', 'local', '--base-url', cloud.url]);
     const refuse = await runInProcess(['refuse', QINGNING, '--reason', '类目不符', '--env', 'local', '--by', '张三', '--base-url', cloud.url]);

@@ -62,9 +62,21 @@ describe('a user of the admin mini-program named by an APPID:OPENID entry', () =
 
 describe('callers the rule refuses', () => {
   it.each([
-    ['another user of the admitted mini-program', { from: { appid: ADMIN_APP, openid: 'o_app_stranger' } }, { yourOpenid: 'o_app_stranger', yourAppid: ADMIN_APP, adminEntry: `${ADMIN_APP}:o_app_stranger` }],
-    ['a cross-account user whose FROM_OPENID is a same-account admin\'s OPENID', { from: { appid: ADMIN_APP, openid: ADMIN } }, { yourOpenid: ADMIN, yourAppid: ADMIN_APP, adminEntry: `${ADMIN_APP}:${ADMIN}` }],
-    ['a cross-account user with an admin\'s OPENID also in the context', { from: { appid: ADMIN_APP, openid: 'o_app_stranger' }, openid: ADMIN }, { yourOpenid: 'o_app_stranger', yourAppid: ADMIN_APP }],
+    [
+      'another user of the admitted mini-program',
+      { from: { appid: ADMIN_APP, openid: 'o_app_stranger' } },
+      { yourOpenid: 'o_app_stranger', yourAppid: ADMIN_APP, adminEntry: `${ADMIN_APP}:o_app_stranger` },
+    ],
+    [
+      "a cross-account user whose FROM_OPENID is a same-account admin's OPENID",
+      { from: { appid: ADMIN_APP, openid: ADMIN } },
+      { yourOpenid: ADMIN, yourAppid: ADMIN_APP, adminEntry: `${ADMIN_APP}:${ADMIN}` },
+    ],
+    [
+      "a cross-account user with an admin's OPENID also in the context",
+      { from: { appid: ADMIN_APP, openid: 'o_app_stranger' }, openid: ADMIN },
+      { yourOpenid: 'o_app_stranger', yourAppid: ADMIN_APP },
+    ],
     ['a same-account caller with the OPENID of a pair entry', { openid: APP_ADMIN }, { yourOpenid: APP_ADMIN, adminEntry: APP_ADMIN }],
     ['a same-account stranger', { openid: 'oStranger' }, { yourOpenid: 'oStranger', adminEntry: 'oStranger' }],
   ])('refuses %s with FORBIDDEN naming the entry to add, and changes nothing', async (_, options, error) => {
@@ -96,7 +108,11 @@ describe('cloudbase_auth in front of a cross-account call', () => {
     await expect(call).rejects.toBeInstanceOf(FunctionCallError);
     await expect(call).rejects.toMatchObject({
       errCode: -601017,
-      errMsg: expect.stringMatching(new RegExp(`^cloud\\.callFunction:fail -601017 access denied \\(cloudbase_auth returns non-zero errCode\\): .*${OTHER_APP} is not admitted.*Add ${OTHER_APP}:${APP_ADMIN}`)),
+      errMsg: expect.stringMatching(
+        new RegExp(
+          `^cloud\\.callFunction:fail -601017 access denied \\(cloudbase_auth returns non-zero errCode\\): .*${OTHER_APP} is not admitted.*Add ${OTHER_APP}:${APP_ADMIN}`,
+        ),
+      ),
       status: 403,
     });
     expect(ranFunction('setPluginApplyStatus')).toBe(false);

@@ -18,7 +18,16 @@ afterAll(async () => {
 beforeEach(() => cloud.reset(scenario()));
 
 type Item = { appid: string; status: number; statusName: string; createTime: string | null; reason: string; categories: unknown[] };
-type ListResult = { ok: boolean; items: Item[]; page: number; num: number; hasMore: boolean; nextPage: number | null; pageBase?: 0 | 1 | null; error?: { code: string } };
+type ListResult = {
+  ok: boolean;
+  items: Item[];
+  page: number;
+  num: number;
+  hasMore: boolean;
+  nextPage: number | null;
+  pageBase?: 0 | 1 | null;
+  error?: { code: string };
+};
 const list = async (data: unknown, options = {}): Promise<ListResult> => (await cloud.invoke(FN, data, options)) as ListResult;
 
 describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
@@ -39,7 +48,12 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
   it('asks WeChat for dev_apply_list with the page and size', async () => {
     await list({ page: 2, num: 3 });
 
-    expect(cloud.calls().filter((call) => call.api === API).map((call) => call.request)).toContainEqual({ action: 'dev_apply_list', page: 2, num: 3 });
+    expect(
+      cloud
+        .calls()
+        .filter((call) => call.api === API)
+        .map((call) => call.request),
+    ).toContainEqual({ action: 'dev_apply_list', page: 2, num: 3 });
   });
 
   it('walks every page of 250 applications with all: true', async () => {
@@ -95,7 +109,7 @@ describe('getPluginApplyList (built bundle, real SDK, local cloud)', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
   });
 
-  it('answers TIMEOUT, not the platform\'s kill, when the container was slow to start before the function loaded', async () => {
+  it("answers TIMEOUT, not the platform's kill, when the container was slow to start before the function loaded", async () => {
     const limit = timeLimitFor((await coldStartMs(cloud)) + 900, 1000);
     cloud.addFault({ kind: 'hang', api: API, times: 5 });
 

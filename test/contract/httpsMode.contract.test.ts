@@ -32,7 +32,16 @@ const scenarios: Array<[string, string, unknown]> = [
   ['agree to an approved one again', 'setPluginApplyStatus', { action: 'dev_agree', appid: APPROVED }],
   ['agree to a refused one', 'setPluginApplyStatus', { action: 'dev_agree', appid: REFUSED }],
   ['delete an unknown appid', 'setPluginApplyStatus', { action: 'dev_delete', appid: UNKNOWN }],
-  ['a batch', 'setPluginApplyStatus', { items: [{ action: 'dev_agree', appid: PENDING }, { action: 'dev_delete', appid: APPROVED }] }],
+  [
+    'a batch',
+    'setPluginApplyStatus',
+    {
+      items: [
+        { action: 'dev_agree', appid: PENDING },
+        { action: 'dev_delete', appid: APPROVED },
+      ],
+    },
+  ],
   ['list everything', 'getPluginApplyList', { all: true }],
 ];
 
@@ -98,7 +107,7 @@ describe('cloud functions over HTTPS', () => {
     ['a decision', { action: 'dev_agree', appid: PENDING }, 'pluginManager.setDevPluginApplyStatus', false, 1],
     // Applied, but its answer was lost and the list that would show it gets the answer.
     ['the lookup after a lost answer', { action: 'dev_delete', appid: REFUSED }, 'pluginManager.getPluginDevApplyList', true, undefined],
-  ])('never takes an answer without an errcode for WeChat\'s success (%s)', async (_, data, api, lost, status) => {
+  ])("never takes an answer without an errcode for WeChat's success (%s)", async (_, data, api, lost, status) => {
     if (lost) cloud.addFault({ kind: 'lostAnswer', api: 'pluginManager.setDevPluginApplyStatus', times: 1 });
     cloud.addFault({ kind: 'tcbError', api, times: 10 });
 

@@ -92,7 +92,7 @@ describe('HTTPS transport against the local cloud', () => {
     expect(callsTo(DECISION_API)).toBeLessThanOrEqual(400);
   });
 
-  it('rejects a wrong AppSecret with WeChat\'s errcode and never sends a decision', async () => {
+  it("rejects a wrong AppSecret with WeChat's errcode and never sends a decision", async () => {
     cloud = await startCloud();
     const client = createHttpsClient({ appid: localAccount.appid, secret: 'f'.repeat(32), baseUrl: cloud.url });
 

@@ -38,13 +38,7 @@ export function application(appid: string, status: 1 | 2 | 3 | 4, reason = ''): 
 
 /** One application in each status, two pending. */
 export function scenario(): Application[] {
-  return [
-    application(PENDING, 1),
-    application(PENDING_2, 1),
-    application(APPROVED, 2),
-    application(REFUSED, 3, '类目不符'),
-    application(EXPIRED, 4),
-  ];
+  return [application(PENDING, 1), application(PENDING_2, 1), application(APPROVED, 2), application(REFUSED, 3, '类目不符'), application(EXPIRED, 4)];
 }
 
 /**

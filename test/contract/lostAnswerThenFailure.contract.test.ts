@@ -48,7 +48,7 @@ describe('setPluginApplyStatus after a lost answer and a failing retry', () => {
     expect(answer).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', errCode: 45011 } });
   });
 
-  it('answers OUTCOME_UNKNOWN with both tries\' codes when the list cannot be read either', async () => {
+  it("answers OUTCOME_UNKNOWN with both tries' codes when the list cannot be read either", async () => {
     const appid = appidOf(0x9003);
     cloud.reset([application(appid, 1)]);
     cloud.addFault({ kind: 'lostAnswer', api: SET_API, times: 1 });

@@ -10,7 +10,24 @@ import fc from 'fast-check';
 import type { LocalCloud } from '../../localcloud/server';
 import { OUTCOME_UNKNOWN_CODES } from '../../src/core/errorTable';
 import { WECHAT_ERRORS } from '../../src/core/wechatErrors';
-import { ADMIN, application, appidOf, APPROVED, coldStartMs, EXPIRED, OTHER_ADMIN, PENDING, PENDING_2, REFUSED, scenario, slowStartEnv, startCloud, statusOf, timeLimitFor, UNKNOWN } from './localCloudFixture';
+import {
+  ADMIN,
+  application,
+  appidOf,
+  APPROVED,
+  coldStartMs,
+  EXPIRED,
+  OTHER_ADMIN,
+  PENDING,
+  PENDING_2,
+  REFUSED,
+  scenario,
+  slowStartEnv,
+  startCloud,
+  statusOf,
+  timeLimitFor,
+  UNKNOWN,
+} from './localCloudFixture';
 
 const FN = 'setPluginApplyStatus';
 const API = 'pluginManager.setDevPluginApplyStatus';
@@ -199,7 +216,7 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       expect(fallbackLines()).toHaveLength(1);
     });
 
-    it('is allowed by the function\'s config.json, which lists both names', async () => {
+    it("is allowed by the function's config.json, which lists both names", async () => {
       retireOldName();
 
       await invoke({ action: 'dev_agree', appid: PENDING });
@@ -251,7 +268,7 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       expect(Date.now() - startedAt).toBeLessThan(limit + 1000);
     });
 
-    it('answers TIMEOUT, not the platform\'s kill, when the container was slow to start before the function loaded', async () => {
+    it("answers TIMEOUT, not the platform's kill, when the container was slow to start before the function loaded", async () => {
       const limit = timeLimitFor((await coldStartMs(cloud)) + 900, 1000);
       cloud.addFault({ kind: 'hang', api: API, times: 10 });
 
@@ -301,7 +318,10 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
 
       const result = await invoke({ action: 'dev_agree', appid: PENDING });
 
-      expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: -700004, retryable: true, lookupError: { code: 'UNREADABLE_ANSWER' } } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code: 'OUTCOME_UNKNOWN', errCode: -700004, retryable: true, lookupError: { code: 'UNREADABLE_ANSWER' } },
+      });
       expect(OUTCOME_UNKNOWN_CODES.has((result as { error: { code: string } }).error.code)).toBe(true);
       expect(statusOf(cloud, PENDING)).toBe(2);
     });
@@ -354,7 +374,7 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       expect(cloud.calls()).toEqual([]);
     });
 
-    it('trusts the platform\'s OPENID, not a userInfo in the event', async () => {
+    it("trusts the platform's OPENID, not a userInfo in the event", async () => {
       const result = await invoke({ action: 'dev_agree', appid: PENDING, userInfo: { openId: ADMIN } }, { openid: 'oStranger' });
 
       expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -409,10 +429,11 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
       cloud.reset(many.map((item) => ({ ...application(item.appid, 1), ...item })));
       cloud.addFault({ kind: 'delay', ms: 500, api: API, times: 200 });
 
-      const result = (await invoke(
-        { items: many.map((item) => ({ action: 'dev_agree', appid: item.appid })) },
-        { context: { time_limit_in_ms: limit } },
-      )) as { ok: boolean; results: Result[]; summary: { succeeded: number; failed: number; notAttempted: number } };
+      const result = (await invoke({ items: many.map((item) => ({ action: 'dev_agree', appid: item.appid })) }, { context: { time_limit_in_ms: limit } })) as {
+        ok: boolean;
+        results: Result[];
+        summary: { succeeded: number; failed: number; notAttempted: number };
+      };
 
       expect(result.ok).toBe(true);
       expect(result.summary.notAttempted).toBeGreaterThan(0);
@@ -448,7 +469,10 @@ describe('setPluginApplyStatus (built bundle, real SDK, local cloud)', () => {
         fc.asyncProperty(
           fc.oneof(
             fc.jsonValue(),
-            fc.record({ action: fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete'), appid: fc.string(), reason: fc.jsonValue(), appId: fc.string() }, { requiredKeys: ['action'] }),
+            fc.record(
+              { action: fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete'), appid: fc.string(), reason: fc.jsonValue(), appId: fc.string() },
+              { requiredKeys: ['action'] },
+            ),
           ),
           async (event) => {
             cloud.reset(scenario());

@@ -18,7 +18,10 @@ let cloud: Awaited<ReturnType<typeof startCloud>>;
 
 beforeAll(async () => {
   // Room for a wave of 10 concurrent calls while the previous wave's processes exit.
-  cloud = await startCloud({ functionEnv: { PLUGIN_ADMIN_OPENIDS: `张三=${ADMIN}, ${OTHER_ADMIN}, 李四=${ADMIN_APP}:${APP_ADMIN}` }, maxConcurrentFunctions: 25 });
+  cloud = await startCloud({
+    functionEnv: { PLUGIN_ADMIN_OPENIDS: `张三=${ADMIN}, ${OTHER_ADMIN}, 李四=${ADMIN_APP}:${APP_ADMIN}` },
+    maxConcurrentFunctions: 25,
+  });
 });
 
 afterAll(async () => {
@@ -76,7 +79,12 @@ describe('the trail of setPluginApplyStatus', () => {
 
     const [refused, already] = trail();
     expect(refused).toMatchObject({ action: 'dev_delete', sent: true, outcome: { code: 'APPLICATION_PENDING', changed: null, errCode: 89243 } });
-    expect(already).toMatchObject({ action: 'dev_agree', appid: APPROVED, nickname: `应用${APPROVED.slice(-2)}`, outcome: { code: 'OK', changed: false, errCode: 0 } });
+    expect(already).toMatchObject({
+      action: 'dev_agree',
+      appid: APPROVED,
+      nickname: `应用${APPROVED.slice(-2)}`,
+      outcome: { code: 'OK', changed: false, errCode: 0 },
+    });
   });
 
   it('writes a batch of 200 decisions in one database call, one record per item, invalid items marked never sent', async () => {
@@ -91,7 +99,9 @@ describe('the trail of setPluginApplyStatus', () => {
     // Assert
     expect(result).toMatchObject({ ok: true, summary: { succeeded: 199, failed: 1 } });
     expect(trail()).toHaveLength(200);
-    expect(trail().filter((doc) => doc.sent === false)).toEqual([expect.objectContaining({ appid: null, outcome: { code: 'INVALID_EVENT', changed: null, errCode: null } })]);
+    expect(trail().filter((doc) => doc.sent === false)).toEqual([
+      expect.objectContaining({ appid: null, outcome: { code: 'INVALID_EVENT', changed: null, errCode: null } }),
+    ]);
     const adds = cloud.databaseCalls().filter((call) => call.action === 'database.insertDocument');
     // The first add meets the missing collection, which is created; the second writes all 200.
     expect(adds).toHaveLength(2);
@@ -103,20 +113,29 @@ describe('the trail of setPluginApplyStatus', () => {
     expect(trail()[0]?.by).toEqual({ openid: APP_ADMIN, appid: ADMIN_APP, name: '李四', rule: null });
   });
 
-  it('records a stranger\'s refused call as never sent, and never touches the application', async () => {
+  it("records a stranger's refused call as never sent, and never touches the application", async () => {
     const result = await decide({ action: 'dev_agree', appid: PENDING }, { openid: STRANGER });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', adminEntry: STRANGER } });
     expect(statusOf(cloud, PENDING)).toBe(1);
     expect(trail()).toEqual([
-      expect.objectContaining({ action: 'dev_agree', appid: PENDING, sent: false, attempts: 1, outcome: { code: 'FORBIDDEN', changed: null, errCode: null }, by: { openid: STRANGER, appid: null, name: null, rule: null } }),
+      expect.objectContaining({
+        action: 'dev_agree',
+        appid: PENDING,
+        sent: false,
+        attempts: 1,
+        outcome: { code: 'FORBIDDEN', changed: null, errCode: null },
+        by: { openid: STRANGER, appid: null, name: null, rule: null },
+      }),
     ]);
   });
 
   it('records an invalid event as never sent, without the text sent as reason', async () => {
     await decide({ action: 'dev_refuse', appid: PENDING, reason: '\u0000' });
 
-    expect(trail()).toEqual([expect.objectContaining({ action: 'dev_refuse', reason: null, sent: false, attempts: 1, outcome: expect.objectContaining({ code: 'INVALID_EVENT' }) })]);
+    expect(trail()).toEqual([
+      expect.objectContaining({ action: 'dev_refuse', reason: null, sent: false, attempts: 1, outcome: expect.objectContaining({ code: 'INVALID_EVENT' }) }),
+    ]);
   });
 
   it('folds a stranger calling 50 times in one minute, 5 at a time, into one record counting every attempt', async () => {
@@ -159,7 +178,8 @@ describe('the trail of setPluginApplyStatus', () => {
 
 describe('the trail in getPluginApplyList', () => {
   type Item = { appid: string; lastDecision?: Record<string, unknown> | null };
-  const list = (event: unknown = {}, options = {}): Promise<Answer & { items: Item[] }> => cloud.invoke('getPluginApplyList', event, options) as Promise<Answer & { items: Item[] }>;
+  const list = (event: unknown = {}, options = {}): Promise<Answer & { items: Item[] }> =>
+    cloud.invoke('getPluginApplyList', event, options) as Promise<Answer & { items: Item[] }>;
 
   it('gives each item the latest decision that changed it, null when none', async () => {
     // Arrange
@@ -171,7 +191,14 @@ describe('the trail in getPluginApplyList', () => {
 
     // Assert
     const byAppid = new Map(result.items.map((item) => [item.appid, item.lastDecision]));
-    expect(byAppid.get(PENDING)).toEqual({ at: expect.any(String), action: 'dev_refuse', reason: '类目不符', changed: true, by: { openid: ADMIN, appid: null, name: '张三', rule: null }, requestId: expect.any(String) });
+    expect(byAppid.get(PENDING)).toEqual({
+      at: expect.any(String),
+      action: 'dev_refuse',
+      reason: '类目不符',
+      changed: true,
+      by: { openid: ADMIN, appid: null, name: '张三', rule: null },
+      requestId: expect.any(String),
+    });
     expect(byAppid.get(EXPIRED)).toBeNull();
     expect(result.trail).toBeUndefined();
   });
@@ -214,6 +241,10 @@ describe('the trail in getPluginApplyList', () => {
     expect(empty).toEqual({ ok: true, trail: [], page: 1, num: 20, hasMore: false });
     expect(stranger).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_EVENT' } });
-    expect((bad as unknown as { error: { issues: Array<{ path: string }> } }).error.issues.map((issue) => issue.path).sort()).toEqual(['trail.appid', 'trail.extra', 'trail.num']);
+    expect((bad as unknown as { error: { issues: Array<{ path: string }> } }).error.issues.map((issue) => issue.path).sort()).toEqual([
+      'trail.appid',
+      'trail.extra',
+      'trail.num',
+    ]);
   });
 });

@@ -15,7 +15,8 @@ type Summary = {
   timeout: { hours: number; observed: boolean };
   writes: number;
 };
-type Answer = { ok: true; ran: true; summary: Summary } | { ok: true; ran: false; reason: string } | { ok: false; error: { code: string; problems?: string[] } };
+type Answer =
+  { ok: true; ran: true; summary: Summary } | { ok: true; ran: false; reason: string } | { ok: false; error: { code: string; problems?: string[] } };
 
 /** A pending application that arrived `ageHours` before the model's now. */
 function arrived(cloud: LocalCloud | null, n: number, fields: Partial<Application> = {}, ageHours = 0): Application {
@@ -37,7 +38,8 @@ describe('watchPluginApplyList (built bundle, real SDK, local cloud)', () => {
   let cloud: LocalCloud & { output: string[] };
 
   /** A timer run (SOURCE wx_trigger, no caller) with this environment besides the fixture's. */
-  const timerRun = async (env: Record<string, string> = {}): Promise<Answer> => (await cloud.invoke(WATCH, {}, { timer: true, env, context: { time_limit_in_ms: 20_000 } })) as Answer;
+  const timerRun = async (env: Record<string, string> = {}): Promise<Answer> =>
+    (await cloud.invoke(WATCH, {}, { timer: true, env, context: { time_limit_in_ms: 20_000 } })) as Answer;
   const summaryOf = (answer: Answer): Summary => {
     if (!answer.ok || !answer.ran) throw new Error(`the run did not run: ${JSON.stringify(answer)}`);
     return answer.summary;
@@ -131,7 +133,11 @@ describe('watchPluginApplyList (built bundle, real SDK, local cloud)', () => {
   });
 
   it('agrees exactly what the rules match, tells of it, and agrees nothing in a dry run', async () => {
-    cloud.reset([arrived(cloud, 1), arrived(cloud, 3, { categories: [{ first: '游戏', second: '休闲' }] }), arrived(cloud, 4, { categories: [{ first: '游戏', second: '棋牌' }] })]);
+    cloud.reset([
+      arrived(cloud, 1),
+      arrived(cloud, 3, { categories: [{ first: '游戏', second: '休闲' }] }),
+      arrived(cloud, 4, { categories: [{ first: '游戏', second: '棋牌' }] }),
+    ]);
     const rules = { PLUGIN_AUTO_AGREE: `${appidOf(1)},category:游戏/休闲` };
 
     const dry = summaryOf(await timerRun({ ...rules, PLUGIN_AUTO_AGREE_DRY_RUN: '1' }));
@@ -140,17 +146,22 @@ describe('watchPluginApplyList (built bundle, real SDK, local cloud)', () => {
 
     expect(dry.decided.wouldAgree.map((entry) => entry.appid)).toEqual([appidOf(1), appidOf(3)]);
     expect(statusesAfterDryRun).toEqual([1, 1, 1]);
-    expect(real.decided.agreed).toEqual([expect.objectContaining({ appid: appidOf(1), rule: appidOf(1) }), expect.objectContaining({ appid: appidOf(3), rule: 'category:游戏/休闲' })]);
+    expect(real.decided.agreed).toEqual([
+      expect.objectContaining({ appid: appidOf(1), rule: appidOf(1) }),
+      expect.objectContaining({ appid: appidOf(3), rule: 'category:游戏/休闲' }),
+    ]);
     expect(cloud.applications().map((item) => item.status)).toEqual([2, 2, 1]);
     expect(robot().at(-1)).toContain('已按规则同意');
     const records = cloud.database.documents('plugin_apply_decisions') ?? [];
-    expect(records.map((record) => [record.appid, record.action, (record.by as { rule: string | null }).rule, (record.outcome as { code: string }).code])).toEqual([
+    expect(
+      records.map((record) => [record.appid, record.action, (record.by as { rule: string | null }).rule, (record.outcome as { code: string }).code]),
+    ).toEqual([
       [appidOf(1), 'dev_agree', appidOf(1), 'OK'],
       [appidOf(3), 'dev_agree', 'category:游戏/休闲', 'OK'],
     ]);
   });
 
-  it('cannot be made to mention everyone or link by an applicant\'s nickname and statement', async () => {
+  it("cannot be made to mention everyone or link by an applicant's nickname and statement", async () => {
     cloud.reset([arrived(cloud, 1, { nickname: '<@all>[点我](https://evil.example)', reason: '\n# 通过\n<font color="warning">急</font>' })]);
 
     await timerRun({ PLUGIN_APPLY_MENTION: 'zhangsan' });

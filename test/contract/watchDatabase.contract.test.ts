@@ -11,7 +11,7 @@ import type * as WatchDatabase from '../../src/functions/watchDatabase';
 
 type WatchDatabaseModule = typeof WatchDatabase;
 
-describe('the watcher\'s store in the cloud database', () => {
+describe("the watcher's store in the cloud database", () => {
   let cloud: LocalCloud;
   let open: () => WatchStore;
 
@@ -56,7 +56,7 @@ describe('the watcher\'s store in the cloud database', () => {
     expect(taken.filter(Boolean)).toHaveLength(1);
   });
 
-  it('lets the lease lapse at its holder\'s deadline, and frees it with the state written', async () => {
+  it("lets the lease lapse at its holder's deadline, and frees it with the state written", async () => {
     const store = open();
     await store.takeLease('crashed', 1000, 5000);
 
@@ -67,12 +67,23 @@ describe('the watcher\'s store in the cloud database', () => {
     const free = await store.takeLease('fourth', 8500, 9000);
 
     expect([lapsed, stillHeld, free]).toEqual([true, false, true]);
-    expect(await store.readState()).toEqual({ lastRunAt: 8000, observedTimeout: { atMostMs: 90_000_000, atLeastMs: 86_000_000, samples: 1, lastSeenAt: 8000 } });
+    expect(await store.readState()).toEqual({
+      lastRunAt: 8000,
+      observedTimeout: { atMostMs: 90_000_000, atLeastMs: 86_000_000, samples: 1, lastSeenAt: 8000 },
+    });
   });
 
   it('reads back the application documents created since a time, and replaces one when saved again', async () => {
     const store = open();
-    const doc = { _id: 'app_wx0000000000000001_1700000000', appid: 'wx0000000000000001', createdAt: 1_700_000_000_000, status: 1, told: ['new'], agreedBy: null, updatedAt: 5 };
+    const doc = {
+      _id: 'app_wx0000000000000001_1700000000',
+      appid: 'wx0000000000000001',
+      createdAt: 1_700_000_000_000,
+      status: 1,
+      told: ['new'],
+      agreedBy: null,
+      updatedAt: 5,
+    };
     await store.saveApplication(doc);
     await store.saveApplication({ ...doc, _id: 'app_old', createdAt: 1 });
     await store.saveApplication({ ...doc, told: ['new', 'remind:12h'], updatedAt: 6 });

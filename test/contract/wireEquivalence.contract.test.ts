@@ -100,15 +100,31 @@ describe('lean and whole-SDK bundles', () => {
     [
       'a batch',
       'setPluginApplyStatus',
-      { items: [{ action: 'dev_agree', appid: PENDING }, { action: 'dev_refuse', appid: PENDING_2, reason: '资质不全' }, { action: 'dev_delete', appid: REFUSED }] },
+      {
+        items: [
+          { action: 'dev_agree', appid: PENDING },
+          { action: 'dev_refuse', appid: PENDING_2, reason: '资质不全' },
+          { action: 'dev_delete', appid: REFUSED },
+        ],
+      },
       [],
     ],
     ['an agree WeChat refuses (89240, then the status lookup)', 'setPluginApplyStatus', { action: 'dev_agree', appid: APPROVED }, []],
     ['an appid WeChat does not know (89242)', 'setPluginApplyStatus', { action: 'dev_agree', appid: UNKNOWN }, []],
     ['a busy WeChat, retried', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'errcode', errcode: -1, api: DECISION, times: 1 }]],
-    ['a cloud-side refusal (-604101)', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'cloudError', errcode: -604101, api: DECISION, times: 10 }]],
+    [
+      'a cloud-side refusal (-604101)',
+      'setPluginApplyStatus',
+      { action: 'dev_agree', appid: PENDING },
+      [{ kind: 'cloudError', errcode: -604101, api: DECISION, times: 10 }],
+    ],
     ['a cloud JSON error', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'tcbError', code: 'SYS_ERR', api: DECISION, times: 10 }]],
-    ['an answer that is neither protobuf nor JSON', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'malformed', api: DECISION, times: 10 }]],
+    [
+      'an answer that is neither protobuf nor JSON',
+      'setPluginApplyStatus',
+      { action: 'dev_agree', appid: PENDING },
+      [{ kind: 'malformed', api: DECISION, times: 10 }],
+    ],
     ['a connection reset', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'reset', api: DECISION, times: 10 }]],
     ['an HTTP 500', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'http500', api: DECISION, times: 10 }]],
     ['a lost answer', 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, [{ kind: 'lostAnswer', api: DECISION, times: 1 }]],
@@ -129,7 +145,16 @@ describe('lean and whole-SDK bundles', () => {
     const { calls } = await observe(lean, 'setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, []);
 
     const wire = (calls[0] as CallRecord).wire;
-    expect(wire?.parts).toEqual(['action', 'apiName', 'requestData', 'envName', 'wxCloudApiToken', 'wxCloudbaseAccesstoken', 'tcb_sessionToken', 'crossAuthorizationToken']);
+    expect(wire?.parts).toEqual([
+      'action',
+      'apiName',
+      'requestData',
+      'envName',
+      'wxCloudApiToken',
+      'wxCloudbaseAccesstoken',
+      'tcb_sessionToken',
+      'crossAuthorizationToken',
+    ]);
     expect(wire?.fields).toEqual({
       action: 'wx.openApi',
       apiName: DECISION,

@@ -41,7 +41,12 @@ const TRIGGER_FAILURE = '请检查传入的 triggersConfig 是否符合格式';
  * createTimeTrigger resolves with `triggerAnswer[functionName]` (success when not given) or throws `triggerThrows[…]`.
  */
 function recordingCi(
-  behaviour: { failWith?: Record<string, unknown>; log?: (name: string) => string[]; triggerAnswer?: Record<string, unknown>; triggerThrows?: Record<string, unknown> } = {},
+  behaviour: {
+    failWith?: Record<string, unknown>;
+    log?: (name: string) => string[];
+    triggerAnswer?: Record<string, unknown>;
+    triggerThrows?: Record<string, unknown>;
+  } = {},
 ): { ci: MiniprogramCi; calls: Call[] } {
   const calls: Call[] = [];
   class Project {
@@ -65,7 +70,9 @@ function recordingCi(
         calls.push(['createTimeTrigger', { ...options, project: options.project instanceof Project ? 'the Project' : options.project }]);
         const thrown = behaviour.triggerThrows?.[options.functionName];
         if (thrown !== undefined) throw thrown;
-        return behaviour.triggerAnswer !== undefined && Object.hasOwn(behaviour.triggerAnswer, options.functionName) ? behaviour.triggerAnswer[options.functionName] : TRIGGER_SUCCESS;
+        return behaviour.triggerAnswer !== undefined && Object.hasOwn(behaviour.triggerAnswer, options.functionName)
+          ? behaviour.triggerAnswer[options.functionName]
+          : TRIGGER_SUCCESS;
       },
     },
   };
@@ -87,7 +94,12 @@ describe('npm run deploy', () => {
   /** Runs the deploy in `root` with the stand-in, this environment and a build that writes each index.js. */
   async function run(
     args: string[],
-    { ci = recordingCi().ci, vars = {}, buildFails = false, fetchFails = false }: { ci?: MiniprogramCi; vars?: Record<string, string>; buildFails?: boolean; fetchFails?: boolean } = {},
+    {
+      ci = recordingCi().ci,
+      vars = {},
+      buildFails = false,
+      fetchFails = false,
+    }: { ci?: MiniprogramCi; vars?: Record<string, string>; buildFails?: boolean; fetchFails?: boolean } = {},
   ) {
     const deps: DeployDeps = {
       root,
@@ -97,7 +109,8 @@ describe('npm run deploy', () => {
       build: async () => {
         events.push('build');
         if (buildFails) return { ok: false, output: 'error: setPluginApplyStatus: … does not list "pluginManager.getPluginDevApplyList"' };
-        for (const name of readdirSync(join(root, 'cloudfunctions'))) writeFileSync(join(root, 'cloudfunctions', name, 'index.js'), `exports.main = async () => '${name}';\n`);
+        for (const name of readdirSync(join(root, 'cloudfunctions')))
+          writeFileSync(join(root, 'cloudfunctions', name, 'index.js'), `exports.main = async () => '${name}';\n`);
         return { ok: true, output: '' };
       },
       loadCi: async (say) => {
@@ -118,7 +131,10 @@ describe('npm run deploy', () => {
     for (const [name, openapi] of Object.entries(permissions)) {
       mkdirSync(join(root, 'cloudfunctions', name), { recursive: true });
       writeFileSync(join(root, 'cloudfunctions', name, 'config.json'), `${JSON.stringify({ permissions: { openapi } }, null, 2)}\n`);
-      writeFileSync(join(root, 'cloudfunctions', name, 'package.json'), `${JSON.stringify({ name, version: '0.1.0', main: 'index.js', dependencies: {} }, null, 2)}\n`);
+      writeFileSync(
+        join(root, 'cloudfunctions', name, 'package.json'),
+        `${JSON.stringify({ name, version: '0.1.0', main: 'index.js', dependencies: {} }, null, 2)}\n`,
+      );
     }
     keyPath = join(root, `private.${appid}.key`);
     writeFileSync(keyPath, keyText);
@@ -138,8 +154,14 @@ describe('npm run deploy', () => {
     expect(events).toEqual(['build', 'loadCi']);
     expect(calls).toEqual([
       ['Project', { appid, type: 'miniProgramPlugin', projectPath: join(root, 'cloudfunctions'), privateKeyPath: keyPath, ignores: ['node_modules/**/*'] }],
-      ['uploadFunction', { project: 'the Project', env, name: 'getPluginApplyList', path: join(root, 'cloudfunctions/getPluginApplyList'), remoteNpmInstall: false }],
-      ['uploadFunction', { project: 'the Project', env, name: 'setPluginApplyStatus', path: join(root, 'cloudfunctions/setPluginApplyStatus'), remoteNpmInstall: false }],
+      [
+        'uploadFunction',
+        { project: 'the Project', env, name: 'getPluginApplyList', path: join(root, 'cloudfunctions/getPluginApplyList'), remoteNpmInstall: false },
+      ],
+      [
+        'uploadFunction',
+        { project: 'the Project', env, name: 'setPluginApplyStatus', path: join(root, 'cloudfunctions/setPluginApplyStatus'), remoteNpmInstall: false },
+      ],
     ]);
     expect(out).toContain('[1/2] getPluginApplyList: ✓ uploaded (3 files, 402.7 KB packed) in 0.0 s');
     expect(out.some((line) => line.startsWith('[2/2] setPluginApplyStatus: ✓ uploaded'))).toBe(true);
@@ -159,7 +181,7 @@ describe('npm run deploy', () => {
     expect(uploadedNames(calls)).toEqual(['getPluginApplyList', 'sendDigest', 'setPluginApplyStatus']);
   });
 
-  describe('cloudbase_auth, which replaces the environment\'s own', () => {
+  describe("cloudbase_auth, which replaces the environment's own", () => {
     beforeEach(() => {
       mkdirSync(join(root, 'cloudfunctions/cloudbase_auth'));
       writeFileSync(join(root, 'cloudfunctions/cloudbase_auth/config.json'), '{"permissions":{"openapi":[]}}');
@@ -176,7 +198,7 @@ describe('npm run deploy', () => {
       expect(out).toContain('summary: 2 uploaded, 0 failed, 0 not attempted');
     });
 
-    it('is left out of the dry run\'s plan too, with the same line', async () => {
+    it("is left out of the dry run's plan too, with the same line", async () => {
       const code = await run(['--env', env, '--appid', appid, '--dry-run']);
 
       expect(code).toBe(0);
@@ -224,7 +246,9 @@ describe('npm run deploy', () => {
 
     expect(code).toBe(2);
     expect(events).toEqual([]);
-    expect(err[0]).toBe('error: --with-cloudbase-auth: there is no cloudfunctions/cloudbase_auth/config.json; the functions are getPluginApplyList, setPluginApplyStatus.');
+    expect(err[0]).toBe(
+      'error: --with-cloudbase-auth: there is no cloudfunctions/cloudbase_auth/config.json; the functions are getPluginApplyList, setPluginApplyStatus.',
+    );
   });
 
   it('deploys to a mini-program environment with --type miniprogram', async () => {
@@ -257,7 +281,10 @@ describe('npm run deploy', () => {
     const code = await run(['--env', env, '--appid', appid, '--only', 'setPluginApplyStatus'], { ci });
 
     expect(code).toBe(0);
-    expect(calls.map(([method, options]) => `${method} ${'name' in options ? options.name : ''}`.trim())).toEqual(['Project', 'uploadFunction setPluginApplyStatus']);
+    expect(calls.map(([method, options]) => `${method} ${'name' in options ? options.name : ''}`.trim())).toEqual([
+      'Project',
+      'uploadFunction setPluginApplyStatus',
+    ]);
   });
 
   it('refuses --only with an unknown function before building, naming the functions there are (exit 2)', async () => {
@@ -341,13 +368,19 @@ describe('npm run deploy', () => {
     it('treats the string miniprogram-ci returns on failure as a failure: says what to do, deploys the rest, exits 1', async () => {
       functionWithTrigger([trigger]);
       mkdirSync(join(root, 'cloudfunctions/aaaNightly'));
-      writeFileSync(join(root, 'cloudfunctions/aaaNightly/config.json'), JSON.stringify({ permissions: { openapi: [] }, triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }));
+      writeFileSync(
+        join(root, 'cloudfunctions/aaaNightly/config.json'),
+        JSON.stringify({ permissions: { openapi: [] }, triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }),
+      );
       const { ci, calls } = recordingCi({ triggerAnswer: { aaaNightly: TRIGGER_FAILURE } });
 
       const code = await run(['--env', env, '--appid', appid], { ci });
 
       expect(code).toBe(1);
-      expect(calls.filter(([method]) => method === 'createTimeTrigger').map(([, options]) => ('functionName' in options ? options.functionName : ''))).toEqual(['aaaNightly', 'watchQueue']);
+      expect(calls.filter(([method]) => method === 'createTimeTrigger').map(([, options]) => ('functionName' in options ? options.functionName : ''))).toEqual([
+        'aaaNightly',
+        'watchQueue',
+      ]);
       expect(uploadedNames(calls)).toEqual(['aaaNightly', 'getPluginApplyList', 'setPluginApplyStatus', 'watchQueue']);
       expect(err).toEqual([
         `[1/4] aaaNightly: ✗ trigger nightly not uploaded: miniprogram-ci answered "${TRIGGER_FAILURE}" instead of "${TRIGGER_SUCCESS}", whatever WeChat refused. ` +
@@ -374,7 +407,10 @@ describe('npm run deploy', () => {
     it('explains a trigger upload that throws, and stops the rest when the same problem would fail them (exit 1)', async () => {
       functionWithTrigger([trigger]);
       mkdirSync(join(root, 'cloudfunctions/aaaNightly'));
-      writeFileSync(join(root, 'cloudfunctions/aaaNightly/config.json'), JSON.stringify({ permissions: { openapi: [] }, triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }));
+      writeFileSync(
+        join(root, 'cloudfunctions/aaaNightly/config.json'),
+        JSON.stringify({ permissions: { openapi: [] }, triggers: [{ name: 'nightly', type: 'timer', config: '0 0 2 * * * *' }] }),
+      );
       const { ci, calls } = recordingCi({ triggerThrows: { aaaNightly: new Error('-10008 invalid ip: 203.0.113.7') } });
 
       const code = await run(['--env', env, '--appid', appid], { ci });
@@ -399,24 +435,30 @@ describe('npm run deploy', () => {
 
     it.each([
       [[{ ...trigger, config: '*/10 * * * *' }], 'cloudfunctions/watchQueue/config.json triggers[0].config: "*/10 * * * *" has 5 fields'],
-      [[{ ...trigger, name: 'watch queue' }], 'cloudfunctions/watchQueue/config.json triggers[0].name must be 1–60 letters, digits, - or _, starting with a letter (got "watch queue")'],
+      [
+        [{ ...trigger, name: 'watch queue' }],
+        'cloudfunctions/watchQueue/config.json triggers[0].name must be 1–60 letters, digits, - or _, starting with a letter (got "watch queue")',
+      ],
       [[{ ...trigger, name: `t${'x'.repeat(60)}` }], 'cloudfunctions/watchQueue/config.json triggers[0].name must be 1–60 letters'],
       [[trigger, { ...trigger, name: 'second' }], 'cloudfunctions/watchQueue/config.json triggers lists 2 triggers; a cloud function has at most one'],
       [[{ ...trigger, type: 'http' }], 'cloudfunctions/watchQueue/config.json triggers[0].type must be "timer"'],
       [{ name: 'tick' }, 'cloudfunctions/watchQueue/config.json triggers must be an array'],
-    ])('stops before loading miniprogram-ci or uploading anything when the trigger is %j, naming the file and what is wrong (exit 1)', async (triggers, message) => {
-      functionWithTrigger(triggers);
-      const { ci, calls } = recordingCi();
+    ])(
+      'stops before loading miniprogram-ci or uploading anything when the trigger is %j, naming the file and what is wrong (exit 1)',
+      async (triggers, message) => {
+        functionWithTrigger(triggers);
+        const { ci, calls } = recordingCi();
 
-      const code = await run(['--env', env, '--appid', appid], { ci });
+        const code = await run(['--env', env, '--appid', appid], { ci });
 
-      expect(code).toBe(1);
-      expect(events).toEqual(['build']);
-      expect(calls).toEqual([]);
-      expect(err).toHaveLength(1);
-      expect(err[0]).toContain(`error: ${message}`);
-      expect(err[0]).toMatch(/Nothing was uploaded: fix the trigger, then deploy again\.$/);
-    });
+        expect(code).toBe(1);
+        expect(events).toEqual(['build']);
+        expect(calls).toEqual([]);
+        expect(err).toHaveLength(1);
+        expect(err[0]).toContain(`error: ${message}`);
+        expect(err[0]).toMatch(/Nothing was uploaded: fix the trigger, then deploy again\.$/);
+      },
+    );
 
     it("lists each function's trigger in the dry run, and none for a function without one", async () => {
       functionWithTrigger([trigger]);
@@ -470,7 +512,9 @@ describe('npm run deploy', () => {
       const code = await run(['--env', env, '--appid', appid, `--private-key=${keyPath}`]);
 
       expect(code).toBe(2);
-      expect(err[0]).toBe("error: --private-key: the key's path is read only from MINIPROGRAM_CI_PRIVATE_KEY_PATH, so it never lands in shell history or CI logs.");
+      expect(err[0]).toBe(
+        "error: --private-key: the key's path is read only from MINIPROGRAM_CI_PRIVATE_KEY_PATH, so it never lands in shell history or CI logs.",
+      );
     });
   });
 
@@ -509,12 +553,15 @@ describe('npm run deploy', () => {
     expect(out).toEqual(['fetching miniprogram-ci 2.1.42 once into .cache/', 'miniprogram-ci is ready.']);
   });
 
-  it.each([[['--fetch-only']], [['--env', env, '--appid', appid]]])('with %j, says why fetching miniprogram-ci failed, uploading nothing (exit 1)', async (args) => {
-    const code = await run(args, { fetchFails: true });
+  it.each([[['--fetch-only']], [['--env', env, '--appid', appid]]])(
+    'with %j, says why fetching miniprogram-ci failed, uploading nothing (exit 1)',
+    async (args) => {
+      const code = await run(args, { fetchFails: true });
 
-    expect(code).toBe(1);
-    expect(err).toEqual(['error: could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND']);
-  });
+      expect(code).toBe(1);
+      expect(err).toEqual(['error: could not fetch miniprogram-ci 2.1.42 with npm (exit 1): npm error code ENOTFOUND']);
+    },
+  );
 
   it('uploads nothing when the build fails, showing what the build said (exit 1)', async () => {
     const { ci, calls } = recordingCi();
@@ -529,13 +576,19 @@ describe('npm run deploy', () => {
 
   describe("miniprogram-ci's failures", () => {
     it('an IP whitelist refusal names the IP and where to add it, and stops before the next function (exit 1)', async () => {
-      const { ci, calls } = recordingCi({ failWith: { getPluginApplyList: new Error('-10008 invalid ip: 203.0.113.7, reference: https://developers.weixin.qq.com/miniprogram/dev/devtools/ci.html') } });
+      const { ci, calls } = recordingCi({
+        failWith: {
+          getPluginApplyList: new Error('-10008 invalid ip: 203.0.113.7, reference: https://developers.weixin.qq.com/miniprogram/dev/devtools/ci.html'),
+        },
+      });
 
       const code = await run(['--env', env, '--appid', appid], { ci });
 
       expect(code).toBe(1);
       expect(calls.filter(([method]) => method === 'uploadFunction')).toHaveLength(1);
-      expect(err[0]).toMatch(/^\[1\/2\] getPluginApplyList: ✗ WeChat refused the upload from this machine's IP 203\.0\.113\.7: add it to the upload key's IP whitelist/);
+      expect(err[0]).toMatch(
+        /^\[1\/2\] getPluginApplyList: ✗ WeChat refused the upload from this machine's IP 203\.0\.113\.7: add it to the upload key's IP whitelist/,
+      );
       expect(out).toContain('[2/2] setPluginApplyStatus: not attempted (the same problem would fail it)');
       expect(out).toContain('summary: 0 uploaded, 1 failed, 1 not attempted');
     });
@@ -552,7 +605,9 @@ describe('npm run deploy', () => {
     });
 
     it('a key WeChat does not accept says which key is needed, and its content is never printed, even when the error quotes it', async () => {
-      const quoted = new Error(`generate local signature fail. Usually this happens the content or encoding of private key file is incorrect. Detail: ${keyBodyLines.join('\n')}`);
+      const quoted = new Error(
+        `generate local signature fail. Usually this happens the content or encoding of private key file is incorrect. Detail: ${keyBodyLines.join('\n')}`,
+      );
       const { ci } = recordingCi({ failWith: { getPluginApplyList: quoted }, log: () => [`key ${keyBodyLines[1]}`] });
 
       const code = await run(['--env', env, '--appid', appid], { ci });
@@ -603,7 +658,9 @@ describe('npm run deploy', () => {
     });
 
     it('saying it created a function makes the deploy warn that it runs on Node.js 8.9 and fail (exit 1)', async () => {
-      const { ci } = recordingCi({ log: (name) => (name === 'setPluginApplyStatus' ? ['will create cloudfunction', 'create cloudfunction done'] : ['will update cloudfunction']) });
+      const { ci } = recordingCi({
+        log: (name) => (name === 'setPluginApplyStatus' ? ['will create cloudfunction', 'create cloudfunction done'] : ['will update cloudfunction']),
+      });
 
       const code = await run(['--env', env, '--appid', appid], { ci });
 

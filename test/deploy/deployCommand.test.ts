@@ -21,9 +21,14 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
 
   const run = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
     new Promise((resolve) => {
-      execFile(process.execPath, ['scripts/deploy.mjs', ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        ['scripts/deploy.mjs', ...args],
+        { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+        },
+      );
     });
 
   beforeAll(() => {
@@ -47,7 +52,9 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
       expect(result.stdout).toContain(`${fn}  (cloudfunctions/${fn}/)`);
       // The size printed is the built bundle's, in KB or MB as it comes out: it must match the file on disk.
       // database.js, the database client the bundle loads on first use, is uploaded with it.
-      const printed = new RegExp(`${fn} {2}\\(cloudfunctions/${fn}/\\)\\n {2}config\\.json +\\d+ B\\n {2}database\\.js +[\\d.]+ KB\\n {2}index\\.js +([\\d.]+) (KB|MB)\\n`).exec(result.stdout);
+      const printed = new RegExp(
+        `${fn} {2}\\(cloudfunctions/${fn}/\\)\\n {2}config\\.json +\\d+ B\\n {2}database\\.js +[\\d.]+ KB\\n {2}index\\.js +([\\d.]+) (KB|MB)\\n`,
+      ).exec(result.stdout);
       expect(printed).not.toBeNull();
       const [, amount = '', unit = ''] = printed ?? [];
       const bytes = statSync(join(dir, 'cloudfunctions', fn, 'index.js')).size;
@@ -58,11 +65,16 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
       expect(bytes).toBeLessThan(2 * 1024 * 1024);
     }
     // The watcher's timer, and every other trigger a config.json declares, is listed under its function as it will be uploaded.
-    expect(result.stdout).toMatch(/watchPluginApplyList {2}\(cloudfunctions\/watchPluginApplyList\/\)\n(?: {2}.*\n)* {2}trigger: watchPluginApplyListTimer, timer "0 \*\/10 \* \* \* \* \*" \(UTC\+8\), uploaded after the function\n/);
+    expect(result.stdout).toMatch(
+      /watchPluginApplyList {2}\(cloudfunctions\/watchPluginApplyList\/\)\n(?: {2}.*\n)* {2}trigger: watchPluginApplyListTimer, timer "0 \*\/10 \* \* \* \* \*" \(UTC\+8\), uploaded after the function\n/,
+    );
     for (const fn of readdirSync(join(repo, 'cloudfunctions'))) {
-      const config = JSON.parse(readFileSync(join(repo, 'cloudfunctions', fn, 'config.json'), 'utf8')) as { triggers?: Array<{ name: string; config: string }> };
+      const config = JSON.parse(readFileSync(join(repo, 'cloudfunctions', fn, 'config.json'), 'utf8')) as {
+        triggers?: Array<{ name: string; config: string }>;
+      };
       for (const trigger of config.triggers ?? []) {
-        if (fn !== 'cloudbase_auth') expect(result.stdout).toContain(`  trigger: ${trigger.name}, timer "${trigger.config}" (UTC+8), uploaded after the function\n`);
+        if (fn !== 'cloudbase_auth')
+          expect(result.stdout).toContain(`  trigger: ${trigger.name}, timer "${trigger.config}" (UTC+8), uploaded after the function\n`);
       }
     }
     expect(result.stdout).not.toContain('cloudbase_auth  (cloudfunctions/cloudbase_auth/)');
@@ -86,7 +98,10 @@ describe('npm run deploy (scripts/deploy.mjs)', () => {
   it('--dry-run stops at the build when a config.json declares a malformed trigger, naming the file and what is wrong (exit 1)', async () => {
     const configFile = join(dir, 'cloudfunctions/getPluginApplyList/config.json');
     const original = readFileSync(configFile, 'utf8');
-    writeFileSync(configFile, JSON.stringify({ ...(JSON.parse(original) as object), triggers: [{ name: 'everyTenMinutes', type: 'timer', config: '0 */10 * * *' }] }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ ...(JSON.parse(original) as object), triggers: [{ name: 'everyTenMinutes', type: 'timer', config: '0 */10 * * *' }] }),
+    );
     try {
       const result = await run(['--dry-run'], { CLOUD_ENV: 'prod-4g1ab2c3d4e5f607', PLUGIN_APPID: 'wx0123456789abcdef' });
 

@@ -16,7 +16,9 @@ describe(`miniprogram-ci ${MINIPROGRAM_CI_VERSION} as fetched by npm run deploy`
   const fetched = isCached(repo);
   if (!fetched) {
     // Fetching it is 275 MB: the check runs where a deploy (or a dry one) has already fetched it.
-    process.stdout.write(`skipped: miniprogram-ci ${MINIPROGRAM_CI_VERSION} is not in ${cacheFolder(repo)}; 'npm run deploy -- --fetch-only' fetches it, and then this API check runs.\n`);
+    process.stdout.write(
+      `skipped: miniprogram-ci ${MINIPROGRAM_CI_VERSION} is not in ${cacheFolder(repo)}; 'npm run deploy -- --fetch-only' fetches it, and then this API check runs.\n`,
+    );
   }
   const whereFetched = fetched ? it : it.skip;
   let dir: string;
@@ -28,7 +30,7 @@ describe(`miniprogram-ci ${MINIPROGRAM_CI_VERSION} as fetched by npm run deploy`
   afterEach(() => jest.restoreAllMocks());
 
   whereFetched(
-    'has the Project class, cloud.uploadFunction and cloud.createTimeTrigger a deploy calls, takes our Project options, and checks uploadFunction\'s parameters before any network call',
+    "has the Project class, cloud.uploadFunction and cloud.createTimeTrigger a deploy calls, takes our Project options, and checks uploadFunction's parameters before any network call",
     async () => {
       mkdirSync(join(dir, 'cloudfunctions/getPluginApplyList'), { recursive: true });
       writeFileSync(join(dir, 'cloudfunctions/getPluginApplyList/index.js'), 'exports.main = async () => 1;\n');
@@ -38,8 +40,20 @@ describe(`miniprogram-ci ${MINIPROGRAM_CI_VERSION} as fetched by npm run deploy`
       jest.spyOn(console, 'log').mockImplementation(() => undefined);
       const ci: MiniprogramCi = requireMiniprogramCi(repo);
 
-      const project = new ci.Project({ appid: target.appid, type: 'miniProgramPlugin', projectPath: join(dir, 'cloudfunctions'), privateKeyPath: keyPath, ignores: ['node_modules/**/*'] });
-      const missingName = ci.cloud.uploadFunction({ project, env: target.env, name: '', path: join(dir, 'cloudfunctions/getPluginApplyList'), remoteNpmInstall: false });
+      const project = new ci.Project({
+        appid: target.appid,
+        type: 'miniProgramPlugin',
+        projectPath: join(dir, 'cloudfunctions'),
+        privateKeyPath: keyPath,
+        ignores: ['node_modules/**/*'],
+      });
+      const missingName = ci.cloud.uploadFunction({
+        project,
+        env: target.env,
+        name: '',
+        path: join(dir, 'cloudfunctions/getPluginApplyList'),
+        remoteNpmInstall: false,
+      });
 
       expect(typeof ci.Project).toBe('function');
       expect(typeof ci.cloud.uploadFunction).toBe('function');
@@ -76,7 +90,12 @@ fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'minipro
   }
 
   const runs = (): Array<{ cwd: string; args: string[] }> =>
-    existsSync(npmRuns) ? readFileSync(npmRuns, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { cwd: string; args: string[] }) : [];
+    existsSync(npmRuns)
+      ? readFileSync(npmRuns, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { cwd: string; args: string[] })
+      : [];
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fetch-ci-'));
@@ -101,7 +120,9 @@ fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'minipro
     expect(cacheFolder(root)).toBe(join(root, '.cache', `miniprogram-ci-${MINIPROGRAM_CI_VERSION}`));
     expect(runs()).toHaveLength(1);
     expect(runs()[0]?.args).toEqual(['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error']);
-    expect(JSON.parse(readFileSync(join(cacheFolder(root), 'package.json'), 'utf8'))).toMatchObject({ dependencies: { 'miniprogram-ci': MINIPROGRAM_CI_VERSION } });
+    expect(JSON.parse(readFileSync(join(cacheFolder(root), 'package.json'), 'utf8'))).toMatchObject({
+      dependencies: { 'miniprogram-ci': MINIPROGRAM_CI_VERSION },
+    });
     expect(existsSync(`${cacheFolder(root)}.partial`)).toBe(false);
     expect(said[0]).toContain('fetching miniprogram-ci 2.1.42 once into .cache/ (about 275 MB');
   });
@@ -111,7 +132,9 @@ fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'minipro
 
     const fetching = fetchMiniprogramCi(root, () => undefined);
 
-    await expect(fetching).rejects.toThrow(`could not fetch miniprogram-ci ${MINIPROGRAM_CI_VERSION} with npm (exit 1): npm error code ENOTFOUND npm error network request to the registry failed`);
+    await expect(fetching).rejects.toThrow(
+      `could not fetch miniprogram-ci ${MINIPROGRAM_CI_VERSION} with npm (exit 1): npm error code ENOTFOUND npm error network request to the registry failed`,
+    );
     expect(isCached(root)).toBe(false);
     expect(existsSync(`${cacheFolder(root)}.partial`)).toBe(false);
   });
@@ -130,9 +153,17 @@ fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'minipro
 
 describe('explainUploadError', () => {
   it.each([
-    [new Error('-10008 invalid ip: 203.0.113.7, reference: https://developers.weixin.qq.com/miniprogram/dev/devtools/ci.html'), "this machine's IP 203.0.113.7: add it to the upload key's IP whitelist", true],
+    [
+      new Error('-10008 invalid ip: 203.0.113.7, reference: https://developers.weixin.qq.com/miniprogram/dev/devtools/ci.html'),
+      "this machine's IP 203.0.113.7: add it to the upload key's IP whitelist",
+      true,
+    ],
     [new Error('env not found'), `cloud environment "${target.env}" was not found for appid ${target.appid}`, true],
-    [new Error('generate local signature fail. Usually this happens the content or encoding of private key file is incorrect. Detail: x'), 'WeChat did not accept the upload key', true],
+    [
+      new Error('generate local signature fail. Usually this happens the content or encoding of private key file is incorrect. Detail: x'),
+      'WeChat did not accept the upload key',
+      true,
+    ],
     [new Error('-10010 invalid appid'), `WeChat refused appid ${target.appid}`, true],
     [new Error('getaddrinfo ENOTFOUND servicewechat.com'), 'could not reach WeChat from this machine', true],
     [new Error("there's another ongoing update, please wait for it to complete and try again later"), 'still being updated by an earlier upload', false],

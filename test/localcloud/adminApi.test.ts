@@ -1,4 +1,4 @@
-import type { LocalCloud} from '../../localcloud/server';
+import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 import { application, appids, fixtureApplications } from './applications.fixture';
 import { runSdkOnce, setStatus } from './sdkHarness';
@@ -38,7 +38,11 @@ describe('admin endpoints under /_local/', () => {
     ['a body that is not JSON', '{oops', /body is not valid JSON/],
     ['a body without applications', {}, /applications must be an array/],
     ['a bad status', { applications: [{ ...application('wx9999000000000001', 1), status: 5 }] }, /applications\[0\]\.status must be 1/],
-    ['a numeric create_time', { applications: [{ ...application('wx9999000000000001', 1), create_time: 1717034400 }] }, /applications\[0\]\.create_time must be a string/],
+    [
+      'a numeric create_time',
+      { applications: [{ ...application('wx9999000000000001', 1), create_time: 1717034400 }] },
+      /applications\[0\]\.create_time must be a string/,
+    ],
     ['a duplicate appid', { applications: [application('wx9999000000000001', 1), application('wx9999000000000001', 2)] }, /twice/],
   ])('PUT /_local/applications answers 400 for %s and keeps the list', async (_name, body, message) => {
     const { status, json } = await request('PUT', '/_local/applications', body);
@@ -47,7 +51,7 @@ describe('admin endpoints under /_local/', () => {
     expect(cloud.applications()).toEqual(fixtureApplications());
   });
 
-  it('GET /_local/refusals shows each refusal with its reason; the applicant\'s statement stays in the list', async () => {
+  it("GET /_local/refusals shows each refusal with its reason; the applicant's statement stays in the list", async () => {
     const statement = cloud.applications().find((a) => a.appid === appids.pendingA)?.reason;
     await runSdkOnce(`${cloud.url}/admin`, setStatus({ action: 'dev_refuse', appid: appids.pendingA, reason: '暂不开放' }));
 
@@ -94,7 +98,11 @@ describe('admin endpoints under /_local/', () => {
   });
 
   it.each([
-    ['an unknown kind', { kind: 'explode' }, /fault\.kind must be one of errcode, cloudError, tcbError, http500, malformed, reset, lostAnswer, unreadableAnswer, delay, hang/],
+    [
+      'an unknown kind',
+      { kind: 'explode' },
+      /fault\.kind must be one of errcode, cloudError, tcbError, http500, malformed, reset, lostAnswer, unreadableAnswer, delay, hang/,
+    ],
     ['times 0', { kind: 'reset', times: 0 }, /fault\.times must be an integer >= 1/],
     ['an unknown field', { kind: 'reset', count: 2 }, /unknown fault field\(s\): count/],
     [
@@ -103,7 +111,11 @@ describe('admin endpoints under /_local/', () => {
       /fault\.api "bogus\.api" matches no call: use one of pluginManager\.getPluginDevApplyList, pluginManager\.setDevPluginApplyStatus, cgi-bin\/stable_token/,
     ],
     ['an api with the openapi. prefix', { kind: 'errcode', api: 'openapi.pluginManager.setDevPluginApplyStatus' }, /matches no call/],
-    ['an action that matches no call', { kind: 'errcode', action: 'dev_agreee' }, /fault\.action "dev_agreee" matches no call: use one of dev_apply_list, dev_agree, dev_refuse, dev_delete/],
+    [
+      'an action that matches no call',
+      { kind: 'errcode', action: 'dev_agreee' },
+      /fault\.action "dev_agreee" matches no call: use one of dev_apply_list, dev_agree, dev_refuse, dev_delete/,
+    ],
     ['an action on the token endpoint', { kind: 'errcode', api: 'cgi-bin/stable_token', action: 'dev_agree' }, /token requests have no action/],
     ['an array', [], /a fault must be a JSON object/],
   ])('POST /_local/faults answers 400 for %s', async (_name, body, message) => {
@@ -147,7 +159,10 @@ describe('admin endpoints under /_local/', () => {
       const put = await request('PUT', '/_local/db/c', { documents: [{ _id: 'new', at: { $date: 5 } }, { k: 1 }] });
 
       expect(put.status).toBe(200);
-      expect(cloud.database.documents('c')).toEqual([{ _id: 'new', at: new Date(5) }, { _id: expect.any(String), k: 1 }]);
+      expect(cloud.database.documents('c')).toEqual([
+        { _id: 'new', at: new Date(5) },
+        { _id: expect.any(String), k: 1 },
+      ]);
     });
 
     it.each([

@@ -40,8 +40,11 @@ describe('recentSeed', () => {
 });
 
 describe('newApplication', () => {
-  it('makes a pending application that arrives now, with WeChat\'s fields', () => {
-    const made = newApplication({ appid: 'wx0123456789abcdef', nickname: ' 新来的小程序 ', categories: [{ first: '工具', second: '效率' }], reason: '想用图表' }, NOW + 999);
+  it("makes a pending application that arrives now, with WeChat's fields", () => {
+    const made = newApplication(
+      { appid: 'wx0123456789abcdef', nickname: ' 新来的小程序 ', categories: [{ first: '工具', second: '效率' }], reason: '想用图表' },
+      NOW + 999,
+    );
 
     expect(made).toEqual({
       appid: 'wx0123456789abcdef',

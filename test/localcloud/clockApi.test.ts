@@ -43,7 +43,7 @@ describe('model time: /_local/clock, timeouts and new applications', () => {
     cloud.reset();
   });
 
-  it('shows the model\'s now, how far it was moved and the timeout', async () => {
+  it("shows the model's now, how far it was moved and the timeout", async () => {
     const { status, body } = await call('GET', '/_local/clock');
 
     expect(status).toBe(200);
@@ -88,26 +88,36 @@ describe('model time: /_local/clock, timeouts and new applications', () => {
 
   it('answers dev_apply_list with the timed-out status, and refuses to agree to a timed-out application with 89240', async () => {
     const token = await call('POST', '/cgi-bin/stable_token', { grant_type: 'client_credential', appid: localAccount.appid, secret: localAccount.secret });
-    const devplugin = (body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => call('POST', `/wxa/devplugin?access_token=${String(token.body.access_token)}`, body);
+    const devplugin = (body: unknown): Promise<{ status: number; body: Record<string, unknown> }> =>
+      call('POST', `/wxa/devplugin?access_token=${String(token.body.access_token)}`, body);
     base = BASE + 11 * HOUR;
 
     const list = await devplugin({ action: 'dev_apply_list', page: 1, num: 10 });
     const agree = await devplugin({ action: 'dev_agree', appid: AGEING });
 
-    expect((list.body.apply_list as Application[]).map((item) => [item.appid, item.status])).toEqual([[FRESH, 1], [AGEING, 4], [DONE, 2]]);
+    expect((list.body.apply_list as Application[]).map((item) => [item.appid, item.status])).toEqual([
+      [FRESH, 1],
+      [AGEING, 4],
+      [DONE, 2],
+    ]);
     expect(agree.body.errcode).toBe(89240);
   });
 
-  it('gives the database\'s serverDate the model\'s now', async () => {
+  it("gives the database's serverDate the model's now", async () => {
     await call('POST', '/_local/clock', { advance: '2d' });
 
     expect(cloud.database.now().toISOString()).toBe('2027-01-17T02:00:00.000Z');
   });
 
-  it('adds a new pending application that arrives at the model\'s now, and times it out a timeout later', async () => {
+  it("adds a new pending application that arrives at the model's now, and times it out a timeout later", async () => {
     await call('POST', '/_local/clock', { advance: '1h' });
 
-    const added = await call('POST', '/_local/applications', { appid: 'wx00000000000000aa', nickname: '新来的', categories: [{ first: '工具', second: '效率' }], reason: '想试试' });
+    const added = await call('POST', '/_local/applications', {
+      appid: 'wx00000000000000aa',
+      nickname: '新来的',
+      categories: [{ first: '工具', second: '效率' }],
+      reason: '想试试',
+    });
     const later = await call('POST', '/_local/clock', { advance: '24h' });
 
     expect(added.status).toBe(201);

@@ -1,7 +1,7 @@
-import type { LocalCloud} from '../../localcloud/server';
+import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 import { appids, fixtureApplications } from './applications.fixture';
-import type { SdkCall, SdkOutcome} from './sdkHarness';
+import type { SdkCall, SdkOutcome } from './sdkHarness';
 import { getList, runSdk, runSdkOnce, setStatus } from './sdkHarness';
 
 describe('local cloud protocol, driven by the real wx-server-sdk', () => {
@@ -77,7 +77,7 @@ describe('local cloud protocol, driven by the real wx-server-sdk', () => {
       ]);
     });
 
-    it('refuses a named pending application, keeping the reason in the model\'s own record, not in the list', async () => {
+    it("refuses a named pending application, keeping the reason in the model's own record, not in the list", async () => {
       const before = cloud.applications().find((a) => a.appid === appids.pendingB);
       const [outcome] = await runSdk(adminUrl, [setStatus({ action: 'dev_refuse', appid: appids.pendingB, reason: '类目不符' })]);
       expect(outcome?.ok).toBe(true);
@@ -113,7 +113,10 @@ describe('local cloud protocol, driven by the real wx-server-sdk', () => {
 
     beforeAll(async () => {
       cloud.reset(fixtureApplications());
-      outcomes = await runSdk(adminUrl, cases.map(([, call]) => call));
+      outcomes = await runSdk(
+        adminUrl,
+        cases.map(([, call]) => call),
+      );
     });
 
     it.each(cases.map(([name, , errcode], i) => [name, errcode, i] as const))('answers %s with %i', (_name, errcode, i) => {

@@ -18,7 +18,10 @@ describe('console log of npm start', () => {
       ['a batch with failures', printed('{"fn":"setPluginApplyStatus","batch":2,"succeeded":1,"failed":1,"notAttempted":0}')],
       ['text that is not a record (a stack trace, an SDK warning)', printed('TypeError: boom')],
       ['a post to the WeCom robot', request('POST', '/cgi-bin/webhook/send')],
-      ['what the trigger scheduler says (a skipped fire, a failed run)', { kind: 'trigger', name: 'watchPluginApplyList', text: 'trigger t skipped the … fire' } as LogEntry],
+      [
+        'what the trigger scheduler says (a skipped fire, a failed run)',
+        { kind: 'trigger', name: 'watchPluginApplyList', text: 'trigger t skipped the … fire' } as LogEntry,
+      ],
     ])('shows %s', (_name, entry) => {
       expect(isShown(entry, 'calls')).toBe(true);
     });

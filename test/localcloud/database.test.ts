@@ -117,16 +117,25 @@ describe('createDatabase (the model)', () => {
   it('leaves every document as it was when an update fails on one of them', () => {
     const db = createDatabase();
     db.createCollection('c');
-    db.add('c', [{ _id: 'a', n: 1 }, { _id: 'b', n: 'two' }]);
+    db.add('c', [
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 'two' },
+    ]);
 
     expect(() => db.update('c', {}, { $inc: { n: 1 } }, { multi: true, merge: true, upsert: false })).toThrow(InvalidOperator);
-    expect(db.documents('c')).toEqual([{ _id: 'a', n: 1 }, { _id: 'b', n: 'two' }]);
+    expect(db.documents('c')).toEqual([
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 'two' },
+    ]);
   });
 
   it('counts an update that changes nothing as matched, not updated, and updates only the first match without multi', () => {
     const db = createDatabase();
     db.createCollection('c');
-    db.add('c', [{ _id: 'a', n: 1 }, { _id: 'b', n: 1 }]);
+    db.add('c', [
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 1 },
+    ]);
 
     expect(db.update('c', { n: 1 }, { $set: { n: 1 } }, { multi: true, merge: true, upsert: false })).toEqual({ matched: 2, updated: 0 });
     expect(db.update('c', { n: 1 }, { $set: { n: 2 } }, { multi: false, merge: true, upsert: false })).toEqual({ matched: 1, updated: 1 });
@@ -156,7 +165,9 @@ describe('createDatabase (the model)', () => {
 
     expect(second.documents('plugin_apply_decisions')).toEqual([{ _id: 'a', at: new Date(0), n: 1 }]);
     expect(second.collections().map((info) => info.name)).toEqual(['plugin_apply_decisions', 'empty']);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ collections: { plugin_apply_decisions: [{ _id: 'a', at: { $date: '1970-01-01T00:00:00.000Z' }, n: 1 }], empty: [] } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      collections: { plugin_apply_decisions: [{ _id: 'a', at: { $date: '1970-01-01T00:00:00.000Z' }, n: 1 }], empty: [] },
+    });
   });
 
   it.each([
@@ -196,7 +207,9 @@ describe('EJSON in and out', () => {
   });
 
   it('writes dates as ISO strings in 1970–9999 and milliseconds outside, and non-finite numbers as $numberDouble', () => {
-    expect(stringifyEjson({ a: new Date(0), b: new Date(-1), n: NaN })).toBe('{"a":{"$date":"1970-01-01T00:00:00.000Z"},"b":{"$date":{"$numberLong":"-1"}},"n":{"$numberDouble":"NaN"}}');
+    expect(stringifyEjson({ a: new Date(0), b: new Date(-1), n: NaN })).toBe(
+      '{"a":{"$date":"1970-01-01T00:00:00.000Z"},"b":{"$date":{"$numberLong":"-1"}},"n":{"$numberDouble":"NaN"}}',
+    );
   });
 
   it.each([

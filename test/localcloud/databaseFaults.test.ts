@@ -9,10 +9,25 @@ describe('database faults as the real wx-server-sdk reports them', () => {
   let cloud: LocalCloud;
   // [name, fault, what the SDK throws (errCode, errMsg pattern)] — the table the docs give.
   const table: Array<[string, Fault, number, RegExp]> = [
-    ['tcbError DATABASE_REQUEST_FAILED', { kind: 'tcbError', api: 'database', code: 'DATABASE_REQUEST_FAILED', message: 'boom' }, -502001, /^collection\.get:fail -502001 database request fail\. boom$/],
-    ['tcbError DATABASE_PERMISSION_DENIED', { kind: 'tcbError', api: 'database', code: 'DATABASE_PERMISSION_DENIED', message: 'no' }, -502003, /^collection\.get:fail -502003 database permission denied\. no$/],
+    [
+      'tcbError DATABASE_REQUEST_FAILED',
+      { kind: 'tcbError', api: 'database', code: 'DATABASE_REQUEST_FAILED', message: 'boom' },
+      -502001,
+      /^collection\.get:fail -502001 database request fail\. boom$/,
+    ],
+    [
+      'tcbError DATABASE_PERMISSION_DENIED',
+      { kind: 'tcbError', api: 'database', code: 'DATABASE_PERMISSION_DENIED', message: 'no' },
+      -502003,
+      /^collection\.get:fail -502003 database permission denied\. no$/,
+    ],
     ['errcode -502005', { kind: 'errcode', api: 'database', errcode: -502005 }, -502005, /^collection\.get:fail -502005 database collection not exists\. /],
-    ['tcbError SYS_ERR', { kind: 'tcbError', api: 'database' }, -501001, /^collection\.get:fail -501001 resource system error\. local cloud injected TCB error$/],
+    [
+      'tcbError SYS_ERR',
+      { kind: 'tcbError', api: 'database' },
+      -501001,
+      /^collection\.get:fail -501001 resource system error\. local cloud injected TCB error$/,
+    ],
     // The database path parses any body as JSON first: a text 500 is a SyntaxError, not the -501001 openapi calls get.
     ['http500', { kind: 'http500', api: 'database' }, -1, /^collection\.get:fail Unexpected token 'I', "Internal S"\.\.\. is not valid JSON$/],
     ['reset', { kind: 'reset', api: 'database' }, -501001, /^collection\.get:fail -501001 resource system error\. socket hang up$/],

@@ -10,7 +10,11 @@ describe('POST /tcb/database* (the database HTTP API)', () => {
 
   const post = async (endpoint: string, body: unknown, accessToken: string | null = token): Promise<Record<string, unknown>> => {
     const query = accessToken === null ? '' : `?access_token=${encodeURIComponent(accessToken)}`;
-    const res = await fetch(`${cloud.url}/tcb/${endpoint}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${cloud.url}/tcb/${endpoint}${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, unknown>;
   };
@@ -46,7 +50,12 @@ describe('POST /tcb/database* (the database HTTP API)', () => {
 
     // Assert
     expect(added).toEqual({ errcode: 0, errmsg: 'ok', id_list: ['d1', 'd2', 'd3'] });
-    expect(page).toEqual({ errcode: 0, errmsg: 'ok', pager: { Offset: 0, Limit: 1, Total: 2 }, data: ['{"_id":"d2","appid":"wx1","at":{"$date":"1970-01-01T00:00:03.000Z"}}'] });
+    expect(page).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      pager: { Offset: 0, Limit: 1, Total: 2 },
+      data: ['{"_id":"d2","appid":"wx1","at":{"$date":"1970-01-01T00:00:03.000Z"}}'],
+    });
     expect(counted).toEqual({ errcode: 0, errmsg: 'ok', count: 2 });
     expect(updated).toEqual({ errcode: 0, errmsg: 'ok', matched: 2, modified: 2, id: '' });
     expect(deleted).toEqual({ errcode: 0, errmsg: 'ok', deleted: 1 });
@@ -64,7 +73,10 @@ describe('POST /tcb/database* (the database HTTP API)', () => {
 
   it('queries 10 records when the query sets no limit, and sets a document by id', async () => {
     cloud.database.createCollection('many');
-    cloud.database.add('many', Array.from({ length: 12 }, (_, i) => ({ i })));
+    cloud.database.add(
+      'many',
+      Array.from({ length: 12 }, (_, i) => ({ i })),
+    );
 
     const page = await run('databasequery', "db.collection('many').get()");
     const set = await run('databaseupdate', 'db.collection("many").doc("lease").set({data: {holder: "cli", at: db.serverDate({offset: 1000})}})');
@@ -89,9 +101,19 @@ describe('POST /tcb/database* (the database HTTP API)', () => {
     ['no env', 40101, { query: 'db.collection("c").count()' }, /env \(the cloud environment id\) is missing/],
     ['another env', -501005, { env: 'prod-1', query: 'db.collection("c").count()' }, /env "prod-1" is not this account's environment/],
     ['no query', 40101, { env: 'local' }, /query must be a string/],
-    ['code outside the subset', 40097, { env: 'local', query: 'db.collection("c").count(); require("fs")' }, /^invalid args: query: nothing may follow \.count\(\)/],
+    [
+      'code outside the subset',
+      40097,
+      { env: 'local', query: 'db.collection("c").count(); require("fs")' },
+      /^invalid args: query: nothing may follow \.count\(\)/,
+    ],
     ['a query for another endpoint', 40097, { env: 'local', query: 'db.collection("c").get()' }, /runs a query ending in \.count\(\), not \.get\(\)/],
-    ['a missing collection', -502005, { env: 'local', query: 'db.collection("none").count()' }, /^DATABASE_COLLECTION_NOT_EXIST: \[ResourceNotFound\] Db or Table not exist: none\./],
+    [
+      'a missing collection',
+      -502005,
+      { env: 'local', query: 'db.collection("none").count()' },
+      /^DATABASE_COLLECTION_NOT_EXIST: \[ResourceNotFound\] Db or Table not exist: none\./,
+    ],
   ] as Array<[string, number, Record<string, unknown>, RegExp]>)('answers %s with errcode %i', async (_name, errcode, body, errmsg) => {
     const answer = await post('databasecount', body);
 
@@ -114,7 +136,10 @@ describe('POST /tcb/database* (the database HTTP API)', () => {
 
   it.each([
     [{ kind: 'errcode', api: 'database', errcode: 45011 }, { errcode: 45011 }],
-    [{ kind: 'tcbError', api: 'database', code: 'DATABASE_REQUEST_FAILED', message: 'busy' }, { errcode: -502001, errmsg: 'DATABASE_REQUEST_FAILED: busy' }],
+    [
+      { kind: 'tcbError', api: 'database', code: 'DATABASE_REQUEST_FAILED', message: 'busy' },
+      { errcode: -502001, errmsg: 'DATABASE_REQUEST_FAILED: busy' },
+    ],
   ] as const)('plays a fault on the HTTP API (%j)', async (fault, answer) => {
     cloud.addFault(fault);
 

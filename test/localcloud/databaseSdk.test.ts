@@ -44,7 +44,9 @@ describe('the database model through the real SDK', () => {
 
     // Assert
     expect(missing).toMatchObject({ ok: false, isError: true, errCode: -502005 });
-    expect(missing?.ok === false && missing.errMsg).toMatch(/^collection\.add:fail -502005 database collection not exists\. \[ResourceNotFound\] Db or Table not exist: plugin_apply_decisions\./);
+    expect(missing?.ok === false && missing.errMsg).toMatch(
+      /^collection\.add:fail -502005 database collection not exists\. \[ResourceNotFound\] Db or Table not exist: plugin_apply_decisions\./,
+    );
     expect(created).toEqual({ ok: true, result: expect.objectContaining({ errMsg: 'createCollection:ok' }) });
     expect(again).toMatchObject({ ok: false, errCode: -1, code: 'DATABASE_COLLECTION_ALREADY_EXIST' });
     expect(result(added)).toEqual({ _id: expect.stringMatching(/^[0-9a-f]{32}$/), errMsg: 'collection.add:ok' });
@@ -70,7 +72,11 @@ describe('the database model through the real SDK', () => {
 
     // Act
     const [one, many, read] = await run([
-      { op: 'add', collection: 'c', data: { _id: 'd1', at: date(1000), when: { $serverDate: {} }, later: { $serverDate: { offset: 60000 } }, n: 1.5, big: 2 ** 40 } },
+      {
+        op: 'add',
+        collection: 'c',
+        data: { _id: 'd1', at: date(1000), when: { $serverDate: {} }, later: { $serverDate: { offset: 60000 } }, n: 1.5, big: 2 ** 40 },
+      },
       { op: 'add', collection: 'c', data: [{ k: 1 }, { k: 2 }] },
       { op: 'docGet', collection: 'c', id: 'd1' },
     ]);
@@ -102,7 +108,16 @@ describe('the database model through the real SDK', () => {
     // Act
     const outcomes = await run([
       { op: 'get', collection: 'd', where: { appid: 'wx1' }, orderBy: [['at', 'desc']] },
-      { op: 'get', collection: 'd', orderBy: [['at', 'desc'], ['appid', 'asc']], skip: 1, limit: 2 },
+      {
+        op: 'get',
+        collection: 'd',
+        orderBy: [
+          ['at', 'desc'],
+          ['appid', 'asc'],
+        ],
+        skip: 1,
+        limit: 2,
+      },
       { op: 'get', collection: 'd', where: { by: { openid: 'o1' } } },
       { op: 'get', collection: 'd', where: { at: cmd('lt', date(2000)) } },
       { op: 'get', collection: 'd', where: { appid: cmd('in', ['wx2', 'wx3']) } },
@@ -120,7 +135,11 @@ describe('the database model through the real SDK', () => {
   it('counts and removes by query and by id', async () => {
     // Arrange
     cloud.database.createCollection('r');
-    cloud.database.add('r', [{ _id: '1', k: 1 }, { _id: '2', k: 1 }, { _id: '3', k: 2 }]);
+    cloud.database.add('r', [
+      { _id: '1', k: 1 },
+      { _id: '2', k: 1 },
+      { _id: '3', k: 2 },
+    ]);
 
     // Act
     const [all, ones, removed, removedById, missingId, left] = await run([
@@ -144,7 +163,10 @@ describe('the database model through the real SDK', () => {
   it('updates with operators and plain merges, and says how many documents changed', async () => {
     // Arrange
     cloud.database.createCollection('u');
-    cloud.database.add('u', [{ _id: 'x', n: 1, tags: ['a'], nested: { keep: 1, change: 1 }, gone: true }, { _id: 'y', n: 5 }]);
+    cloud.database.add('u', [
+      { _id: 'x', n: 1, tags: ['a'], nested: { keep: 1, change: 1 }, gone: true },
+      { _id: 'y', n: 5 },
+    ]);
 
     // Act
     const [bulk, byId, none, read] = await run([
@@ -158,7 +180,13 @@ describe('the database model through the real SDK', () => {
     expect(result(bulk)).toEqual({ stats: { updated: 2 }, errMsg: 'collection.update:ok' });
     expect(result(byId)).toEqual({ stats: { updated: 1 }, errMsg: 'document.update:ok' });
     expect(result(none).stats).toEqual({ updated: 0 });
-    expect(result(read).data).toEqual({ _id: 'x', n: 2, tags: ['a', 'b', 'c'], nested: { keep: 1, change: 2 }, seen: { $date: new Date(clockStart).toISOString() } });
+    expect(result(read).data).toEqual({
+      _id: 'x',
+      n: 2,
+      tags: ['a', 'b', 'c'],
+      nested: { keep: 1, change: 2 },
+      seen: { $date: new Date(clockStart).toISOString() },
+    });
   });
 
   it('sets a document by id: creates it when missing, replaces it when present', async () => {

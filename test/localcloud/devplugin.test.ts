@@ -5,7 +5,7 @@ import { application, appids, fixtureApplications } from './applications.fixture
 
 const statuses = (list: Application[]): Array<[string, number]> => list.map((a) => [a.appid, a.status]);
 
-describe('applyDevPluginAction (one plugin\'s application list)', () => {
+describe("applyDevPluginAction (one plugin's application list)", () => {
   it('refuses without appid the single pending application', () => {
     const list = [application(appids.pendingA, 1), application(appids.approved, 2)];
     const outcome = applyDevPluginAction(list, { action: 'dev_refuse', reason: '不符' });
@@ -14,7 +14,7 @@ describe('applyDevPluginAction (one plugin\'s application list)', () => {
     expect(outcome.refusal).toEqual({ appid: appids.pendingA, reason: '不符' });
   });
 
-  it('keeps the applicant\'s own statement in the list item\'s reason when refusing, and hands the refusal back apart', () => {
+  it("keeps the applicant's own statement in the list item's reason when refusing, and hands the refusal back apart", () => {
     const statement = '用于在账单页展示图表';
     const list = [application(appids.pendingA, 1, statement)];
 
@@ -39,7 +39,11 @@ describe('applyDevPluginAction (one plugin\'s application list)', () => {
 
   it('deletes without appid every refused and timed-out application, and is ok when there is none', () => {
     const once = applyDevPluginAction(fixtureApplications(), { action: 'dev_delete' });
-    expect(statuses(once.applications)).toEqual([[appids.pendingA, 1], [appids.pendingB, 1], [appids.approved, 2]]);
+    expect(statuses(once.applications)).toEqual([
+      [appids.pendingA, 1],
+      [appids.pendingB, 1],
+      [appids.approved, 2],
+    ]);
     const twice = applyDevPluginAction(once.applications, { action: 'dev_delete' });
     expect(twice.response.errcode).toBe(0);
     expect(twice.applications).toEqual(once.applications);

@@ -1,7 +1,7 @@
-import type { Fault , LocalCloud} from '../../localcloud/server';
+import type { Fault, LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 import { appids, fixtureApplications } from './applications.fixture';
-import type { SdkOutcome} from './sdkHarness';
+import type { SdkOutcome } from './sdkHarness';
 import { getList, runSdk, setStatus } from './sdkHarness';
 
 const sdkTimeoutMs = 1500;
@@ -14,9 +14,24 @@ describe('faults as the real wx-server-sdk reports them', () => {
     ['errcode 45011', { kind: 'errcode', errcode: 45011 }, 45011, /^openapi\.pluginManager\.getPluginDevApplyList:fail api minute-quota reach limit/],
     ['cloudError -604101', { kind: 'cloudError', errcode: -604101 }, -604101, /^system error: error code: -604101$/],
     ['cloudError -604102', { kind: 'cloudError', errcode: -604102 }, -604102, /^system error: error code: -604102$/],
-    ['tcbError SYS_ERR', { kind: 'tcbError', code: 'SYS_ERR', message: 'boom' }, -501001, /^openapi\.pluginManager\.getPluginDevApplyList:fail -501001 resource system error\. boom$/],
-    ['tcbError INVALID_PARAM', { kind: 'tcbError', code: 'INVALID_PARAM', message: 'bad' }, -501007, /^openapi\.pluginManager\.getPluginDevApplyList:fail -501007 invalid parameters\. bad$/],
-    ['http500', { kind: 'http500' }, -501001, /^openapi\.pluginManager\.getPluginDevApplyList:fail -501001 resource system error\. 500 Internal Server Error \| \[http:\/\/127\.0\.0\.1:\d+\/admin\?env=local&seqId=/],
+    [
+      'tcbError SYS_ERR',
+      { kind: 'tcbError', code: 'SYS_ERR', message: 'boom' },
+      -501001,
+      /^openapi\.pluginManager\.getPluginDevApplyList:fail -501001 resource system error\. boom$/,
+    ],
+    [
+      'tcbError INVALID_PARAM',
+      { kind: 'tcbError', code: 'INVALID_PARAM', message: 'bad' },
+      -501007,
+      /^openapi\.pluginManager\.getPluginDevApplyList:fail -501007 invalid parameters\. bad$/,
+    ],
+    [
+      'http500',
+      { kind: 'http500' },
+      -501001,
+      /^openapi\.pluginManager\.getPluginDevApplyList:fail -501001 resource system error\. 500 Internal Server Error \| \[http:\/\/127\.0\.0\.1:\d+\/admin\?env=local&seqId=/,
+    ],
     ['malformed', { kind: 'malformed' }, -601001, /^pluginManager\.getPluginDevApplyList:fail unknown wx response received: RangeError: index out of range/],
     ['reset', { kind: 'reset' }, -501001, /^openapi\.pluginManager\.getPluginDevApplyList:fail -501001 resource system error\. socket hang up$/],
     ['hang', { kind: 'hang' }, -501001, /^openapi\.pluginManager\.getPluginDevApplyList:fail -501001 resource system error\. request timeout$/],
@@ -29,7 +44,11 @@ describe('faults as the real wx-server-sdk reports them', () => {
     cloud = await startLocalCloud({ port: 0, applications: fixtureApplications() });
     // Faults are used in the order they were added, so one SDK process meets them all in turn.
     for (const [, fault] of table) cloud.addFault(fault);
-    outcomes = await runSdk(`${cloud.url}/admin`, table.map(() => getList(1, 10)), { timeout: sdkTimeoutMs });
+    outcomes = await runSdk(
+      `${cloud.url}/admin`,
+      table.map(() => getList(1, 10)),
+      { timeout: sdkTimeoutMs },
+    );
     cloud.addFault({ kind: 'delay', ms: 300 });
     const started = Date.now();
     [delayed] = await runSdk(`${cloud.url}/admin`, [getList(1, 10)], { timeout: sdkTimeoutMs });
@@ -39,15 +58,12 @@ describe('faults as the real wx-server-sdk reports them', () => {
     await cloud.close();
   });
 
-  it.each(table.map(([name, , errCode, errMsg], i) => [name, errCode, errMsg, i] as const))(
-    '%s is thrown as errCode %i',
-    (_name, errCode, errMsg, i) => {
-      const outcome = outcomes[i];
-      expect(outcome).toMatchObject({ ok: false, errCode });
-      if (outcome?.ok !== false) return;
-      expect(outcome.errMsg).toMatch(errMsg);
-    },
-  );
+  it.each(table.map(([name, , errCode, errMsg], i) => [name, errCode, errMsg, i] as const))('%s is thrown as errCode %i', (_name, errCode, errMsg, i) => {
+    const outcome = outcomes[i];
+    expect(outcome).toMatchObject({ ok: false, errCode });
+    if (outcome?.ok !== false) return;
+    expect(outcome.errMsg).toMatch(errMsg);
+  });
 
   it('answers normally after a delay fault, later by the delay', () => {
     expect(delayed).toMatchObject({ ok: true, result: { errCode: 0 } });
@@ -137,11 +153,13 @@ describe('faults on the HTTPS API', () => {
 
   it('never answers on a hang fault', async () => {
     cloud.addFault({ kind: 'hang' });
-    await expect(fetch(`${cloud.url}/wxa/devplugin?access_token=${token}`, {
-      method: 'POST',
-      body: JSON.stringify({ action: 'dev_apply_list', page: 1, num: 1 }),
-      signal: AbortSignal.timeout(300),
-    })).rejects.toThrow(/aborted/);
+    await expect(
+      fetch(`${cloud.url}/wxa/devplugin?access_token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify({ action: 'dev_apply_list', page: 1, num: 1 }),
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow(/aborted/);
   });
 
   it('delays the normal answer', async () => {

@@ -1,7 +1,7 @@
 import { hostedFunctionEnv } from '../../localcloud/functionEnv';
 
 describe('hostedFunctionEnv', () => {
-  it('passes the watcher\'s PLUGIN_APPLY_* and PLUGIN_AUTO_AGREE* variables and the admins, and nothing else', () => {
+  it("passes the watcher's PLUGIN_APPLY_* and PLUGIN_AUTO_AGREE* variables and the admins, and nothing else", () => {
     const env = {
       PLUGIN_ADMIN_OPENIDS: 'o_me',
       PLUGIN_APPLY_WEBHOOK: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k',
@@ -22,7 +22,7 @@ describe('hostedFunctionEnv', () => {
     });
   });
 
-  it('gives the default admins when npm start\'s environment names none', () => {
+  it("gives the default admins when npm start's environment names none", () => {
     expect(hostedFunctionEnv({}, 'o_default')).toEqual({ PLUGIN_ADMIN_OPENIDS: 'o_default' });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalCloud} from '../../localcloud/server';
+import type { LocalCloud } from '../../localcloud/server';
 import { FunctionCallError, startLocalCloud } from '../../localcloud/server';
 import { appids, fixtureApplications } from './applications.fixture';
 
@@ -92,7 +92,11 @@ describe('function host concurrency', () => {
     expect(refused).toHaveLength(4);
     for (const error of refused) {
       expect(error).toBeInstanceOf(FunctionCallError);
-      expect(error).toMatchObject({ errCode: -501004, status: 429, errMsg: expect.stringMatching(/^cloud\.callFunction:fail -501004 exceed concurrent request limit\. 10 function invocations/) });
+      expect(error).toMatchObject({
+        errCode: -501004,
+        status: 429,
+        errMsg: expect.stringMatching(/^cloud\.callFunction:fail -501004 exceed concurrent request limit\. 10 function invocations/),
+      });
     }
   });
 
@@ -127,7 +131,10 @@ describe('function host concurrency', () => {
     let deep: unknown = [];
     for (let i = 0; i < 20_000; i += 1) deep = [deep];
 
-    const thrown = await cloud.invoke('napper', { x: deep }, slow).then(() => null, (error: unknown) => error);
+    const thrown = await cloud.invoke('napper', { x: deep }, slow).then(
+      () => null,
+      (error: unknown) => error,
+    );
 
     expect(thrown).toBeInstanceOf(FunctionCallError);
     expect(thrown).toMatchObject({ status: 400, errMsg: expect.stringContaining('the event could not be passed to the function') });
@@ -210,7 +217,13 @@ describe('function host', () => {
     it.each([
       ['throws', 'thrower', {}, /^cloud\.callFunction:fail -504002 functions execute fail\. requestID [\w-]+, TypeError: boom$/, 500],
       ['exits', 'crasher', {}, /-504002 functions execute fail\. .*process exited \(code 3\) before returning$/, 500],
-      ['runs past its time limit', 'hanger', { time_limit_in_ms: 300 }, /-504002 functions execute fail\. .*Invoking task timed out after 0\.300 seconds$/, 504],
+      [
+        'runs past its time limit',
+        'hanger',
+        { time_limit_in_ms: 300 },
+        /-504002 functions execute fail\. .*Invoking task timed out after 0\.300 seconds$/,
+        504,
+      ],
     ])('rejects like callFunction when the function %s', async (_name, fn, context, errMsg, status) => {
       const failure = cloud.invoke(fn, {}, { context });
       await expect(failure).rejects.toBeInstanceOf(FunctionCallError);
@@ -243,8 +256,18 @@ describe('function host', () => {
     });
 
     it.each([
-      ['refuses (non-zero errCode)', 'wx000000000000dead', -601017, 'cloud.callFunction:fail -601017 access denied (cloudbase_auth returns non-zero errCode): not this one'],
-      ['answers without an errCode', 'wx00000000000empty', -601015, 'cloud.callFunction:fail -601015 access denied (cloudfunction cloudbase_auth returns empty errCode)'],
+      [
+        'refuses (non-zero errCode)',
+        'wx000000000000dead',
+        -601017,
+        'cloud.callFunction:fail -601017 access denied (cloudbase_auth returns non-zero errCode): not this one',
+      ],
+      [
+        'answers without an errCode',
+        'wx00000000000empty',
+        -601015,
+        'cloud.callFunction:fail -601015 access denied (cloudfunction cloudbase_auth returns empty errCode)',
+      ],
     ])('rejects the call when cloudbase_auth %s, and never runs the function', async (_, appid, errCode, errMsg) => {
       const call = cloud.invoke('whoami', {}, { from: { appid, openid: 'o_x' } });
 
@@ -255,7 +278,11 @@ describe('function host', () => {
 
   describe('POST /functions/<name>', () => {
     const call = async (name: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-      const res = await fetch(`${cloud.url}/functions/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${cloud.url}/functions/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
 
@@ -324,7 +351,9 @@ describe('function host', () => {
       const json = (await res.json()) as Record<string, unknown>;
 
       expect(json.code).toBe('INVALID_ACTION');
-      expect(json.message).toMatch(/multipart\/form-data body as wx-server-sdk sends .*action=wx\.openApi, apiName, requestData\); got a body without an action$/);
+      expect(json.message).toMatch(
+        /multipart\/form-data body as wx-server-sdk sends .*action=wx\.openApi, apiName, requestData\); got a body without an action$/,
+      );
       expect(json.message).not.toMatch(/undefined/);
     });
 

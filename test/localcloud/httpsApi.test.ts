@@ -1,4 +1,4 @@
-import type { LocalCloud} from '../../localcloud/server';
+import type { LocalCloud } from '../../localcloud/server';
 import { startLocalCloud } from '../../localcloud/server';
 import { appids, fixtureApplications } from './applications.fixture';
 
@@ -9,7 +9,11 @@ describe('HTTPS API: /cgi-bin/stable_token and /wxa/devplugin', () => {
   let cloud: LocalCloud;
 
   const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${cloud.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${cloud.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as Record<string, unknown>;
   };
@@ -34,13 +38,17 @@ describe('HTTPS API: /cgi-bin/stable_token and /wxa/devplugin', () => {
       expect(await tokenOf()).toBe(first.access_token);
     });
 
-    it.each(([
-      ['a wrong appid', { appid: 'wx0000000000000000' }, 40013],
-      ['a wrong secret', { secret: 'nope' }, 40125],
-      ['a missing appid', { appid: undefined }, 41002],
-      ['a missing secret', { secret: undefined }, 41004],
-      ['a wrong grant_type', { grant_type: 'password' }, 40002],
-    ] as Array<[string, Record<string, unknown>, number]>).map(([name, extra, errcode]) => [name, errcode, extra] as const))('refuses %s with %i', async (_name, errcode, extra) => {
+    it.each(
+      (
+        [
+          ['a wrong appid', { appid: 'wx0000000000000000' }, 40013],
+          ['a wrong secret', { secret: 'nope' }, 40125],
+          ['a missing appid', { appid: undefined }, 41002],
+          ['a missing secret', { secret: undefined }, 41004],
+          ['a wrong grant_type', { grant_type: 'password' }, 40002],
+        ] as Array<[string, Record<string, unknown>, number]>
+      ).map(([name, extra, errcode]) => [name, errcode, extra] as const),
+    )('refuses %s with %i', async (_name, errcode, extra) => {
       expect(await stableToken(extra)).toEqual({ errcode, errmsg: expect.stringContaining('rid: ') });
     });
 
@@ -54,18 +62,25 @@ describe('HTTPS API: /cgi-bin/stable_token and /wxa/devplugin', () => {
   });
 
   describe('token checks on /wxa/devplugin', () => {
-    it.each(([
-      ['missing', null, 41001],
-      ['empty', '', 41001],
-      ['unknown', 'LOCAL_not-a-token', 40001],
-    ] as Array<[string, string | null, number]>).map(([name, token, errcode]) => [name, errcode, token] as const))('answers a %s access_token with %i', async (_name, errcode, token) => {
+    it.each(
+      (
+        [
+          ['missing', null, 41001],
+          ['empty', '', 41001],
+          ['unknown', 'LOCAL_not-a-token', 40001],
+        ] as Array<[string, string | null, number]>
+      ).map(([name, token, errcode]) => [name, errcode, token] as const),
+    )('answers a %s access_token with %i', async (_name, errcode, token) => {
       expect(await devplugin(token, { action: 'dev_apply_list', page: 1, num: 1 })).toMatchObject({ errcode });
     });
 
     it('answers an expired token with 42001, and a fresh token works again', async () => {
       const token = await tokenOf({ force_refresh: true });
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      expect(await devplugin(token, { action: 'dev_apply_list', page: 1, num: 1 })).toMatchObject({ errcode: 42001, errmsg: expect.stringMatching(/^access_token expired/) });
+      expect(await devplugin(token, { action: 'dev_apply_list', page: 1, num: 1 })).toMatchObject({
+        errcode: 42001,
+        errmsg: expect.stringMatching(/^access_token expired/),
+      });
       const fresh = await tokenOf();
       expect(fresh).not.toBe(token);
       expect(await devplugin(fresh, { action: 'dev_apply_list', page: 1, num: 1 })).toMatchObject({ errcode: 0 });
@@ -88,16 +103,20 @@ describe('HTTPS API: /cgi-bin/stable_token and /wxa/devplugin', () => {
       ]);
     });
 
-    it.each(([
-      ['agree of an approved one', { action: 'dev_agree', appid: appids.approved }, 89240],
-      ['delete of an approved one', { action: 'dev_delete', appid: appids.approved }, 89241],
-      ['agree of an unknown appid', { action: 'dev_agree', appid: appids.unknown }, 89242],
-      ['delete of a pending one', { action: 'dev_delete', appid: appids.pendingA }, 89243],
-      ['an unknown action', { action: 'dev_nothing' }, 40097],
-      ['a list with page 0', { action: 'dev_apply_list', page: 0, num: 10 }, 40097],
-      ['a body that is not a JSON object', '[1,2]', 47001],
-      ['a body that is not JSON', 'action=dev_agree', 47001],
-    ] as Array<[string, unknown, number]>).map(([name, body, errcode]) => [name, errcode, body] as const))('answers %s with %i', async (_name, errcode, body) => {
+    it.each(
+      (
+        [
+          ['agree of an approved one', { action: 'dev_agree', appid: appids.approved }, 89240],
+          ['delete of an approved one', { action: 'dev_delete', appid: appids.approved }, 89241],
+          ['agree of an unknown appid', { action: 'dev_agree', appid: appids.unknown }, 89242],
+          ['delete of a pending one', { action: 'dev_delete', appid: appids.pendingA }, 89243],
+          ['an unknown action', { action: 'dev_nothing' }, 40097],
+          ['a list with page 0', { action: 'dev_apply_list', page: 0, num: 10 }, 40097],
+          ['a body that is not a JSON object', '[1,2]', 47001],
+          ['a body that is not JSON', 'action=dev_agree', 47001],
+        ] as Array<[string, unknown, number]>
+      ).map(([name, body, errcode]) => [name, errcode, body] as const),
+    )('answers %s with %i', async (_name, errcode, body) => {
       const token = await tokenOf({ force_refresh: true });
       expect(await devplugin(token, body)).toMatchObject({ errcode, errmsg: expect.stringContaining('rid: ') });
     });
@@ -106,7 +125,12 @@ describe('HTTPS API: /cgi-bin/stable_token and /wxa/devplugin', () => {
       const token = await tokenOf({ force_refresh: true });
       await devplugin(token, { action: 'dev_agree', appid: appids.pendingA });
       expect(cloud.calls()).toEqual([
-        expect.objectContaining({ transport: 'https', api: 'cgi-bin/stable_token', request: { grant_type: 'client_credential', appid, secret: '***', force_refresh: true }, errcode: 0 }),
+        expect.objectContaining({
+          transport: 'https',
+          api: 'cgi-bin/stable_token',
+          request: { grant_type: 'client_credential', appid, secret: '***', force_refresh: true },
+          errcode: 0,
+        }),
         expect.objectContaining({ transport: 'https', api: 'pluginManager.setDevPluginApplyStatus', action: 'dev_agree', functionName: null, errcode: 0 }),
       ]);
     });

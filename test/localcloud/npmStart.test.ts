@@ -30,7 +30,9 @@ function descendants(pid: number): number[] {
 /** Whether `pid` is a running process (an exited one left unreaped, a zombie, is not). */
 function isAlive(pid: number): boolean {
   try {
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
+    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .startsWith('Z');
   } catch {
     return false;
   }
@@ -102,7 +104,7 @@ describe('npm start', () => {
     return (await res.json()) as Record<string, unknown>;
   };
 
-  it("prints agree and refuse examples that succeed when pasted in order, on two different pending applications", async () => {
+  it('prints agree and refuse examples that succeed when pasted in order, on two different pending applications', async () => {
     const agree = example(stdout, 'agree');
     const refuse = example(stdout, 'refuse');
 
@@ -146,7 +148,7 @@ describe('npm start', () => {
     expect(listed.out).toContain('8 applications');
   });
 
-  it('times applications out after 24 h of the model clock, the demo\'s pending ones arriving fresh at start', async () => {
+  it("times applications out after 24 h of the model clock, the demo's pending ones arriving fresh at start", async () => {
     const clock = (await (await fetch(`${url().origin}/_local/clock`)).json()) as Record<string, unknown>;
     const triggers = (await (await fetch(`${url().origin}/_local/triggers`)).json()) as Record<string, unknown>;
 
@@ -156,7 +158,11 @@ describe('npm start', () => {
     // The watcher's own timer, from its config.json; moving the clock past its fire times runs it once.
     expect(triggers).toMatchObject({ triggers: [{ function: 'watchPluginApplyList', config: '0 */10 * * * * *' }] });
     // The third demo application, 17 h old at start and the only one still pending after the examples above.
-    expect(moved).toMatchObject({ offsetMs: 12 * 3600_000, timedOut: ['wxc51d7a9e3f2b8046'], triggered: [expect.objectContaining({ function: 'watchPluginApplyList' })] });
+    expect(moved).toMatchObject({
+      offsetMs: 12 * 3600_000,
+      timedOut: ['wxc51d7a9e3f2b8046'],
+      triggered: [expect.objectContaining({ function: 'watchPluginApplyList' })],
+    });
     expect(stdout).toContain('/_local/clock    (applications time out after 24 h)');
   });
 

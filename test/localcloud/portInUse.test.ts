@@ -15,9 +15,14 @@ describe('the local cloud started on a port in use', () => {
     const port = (taken.address() as AddressInfo).port;
 
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [localCloudCli], { env: { PATH: process.env.PATH ?? '', PORT: String(port), LOCALCLOUD_LOG: 'quiet' }, timeout: 20_000 }, (error, _stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr });
-      });
+      execFile(
+        process.execPath,
+        [localCloudCli],
+        { env: { PATH: process.env.PATH ?? '', PORT: String(port), LOCALCLOUD_LOG: 'quiet' }, timeout: 20_000 },
+        (error, _stdout, stderr) => {
+          resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr });
+        },
+      );
     });
     await new Promise<void>((resolve) => taken.close(() => resolve()));
 

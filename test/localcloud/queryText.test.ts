@@ -33,12 +33,19 @@ describe('parseQueryText (the /tcb/ API query string)', () => {
     expect(operation).toEqual({
       kind: 'count',
       collection: 'c',
-      query: { $or: [{ a: { $eq: 1 }, b: { $ne: null } }, { c: { $in: [1, 2] }, d: { $nin: ['x'] }, e: { $exists: true }, f: { $lte: -1.5 }, g: { $gt: 1000 } }] },
+      query: {
+        $or: [
+          { a: { $eq: 1 }, b: { $ne: null } },
+          { c: { $in: [1, 2] }, d: { $nin: ['x'] }, e: { $exists: true }, f: { $lte: -1.5 }, g: { $gt: 1000 } },
+        ],
+      },
     });
   });
 
   it('reads add with one document or an array, with dates and db.serverDate()', () => {
-    expect(parseQueryText('db.collection("c").add({data: {at: new Date(5), when: db.serverDate({offset: 10}), list: [1, "two", null, true, {x: false}]}})')).toEqual({
+    expect(
+      parseQueryText('db.collection("c").add({data: {at: new Date(5), when: db.serverDate({offset: 10}), list: [1, "two", null, true, {x: false}]}})'),
+    ).toEqual({
       kind: 'add',
       collection: 'c',
       documents: [{ at: new Date(5), when: { $tcb_server_date: { offset: 10 } }, list: [1, 'two', null, true, { x: false }] }],
@@ -71,8 +78,19 @@ describe('parseQueryText (the /tcb/ API query string)', () => {
 
   it('reads doc(id) with get, update, set and remove', () => {
     expect(parseQueryText('db.collection("c").doc("x").get()')).toMatchObject({ kind: 'get', query: { _id: 'x' }, limit: 1 });
-    expect(parseQueryText('db.collection("c").doc("x").update({data: {a: 1}})')).toMatchObject({ kind: 'update', query: { _id: 'x' }, multi: false, merge: true });
-    expect(parseQueryText('db.collection("c").doc("x").set({data: {a: 1}})')).toMatchObject({ kind: 'update', query: { _id: 'x' }, data: { a: 1 }, merge: false, upsert: true });
+    expect(parseQueryText('db.collection("c").doc("x").update({data: {a: 1}})')).toMatchObject({
+      kind: 'update',
+      query: { _id: 'x' },
+      multi: false,
+      merge: true,
+    });
+    expect(parseQueryText('db.collection("c").doc("x").set({data: {a: 1}})')).toMatchObject({
+      kind: 'update',
+      query: { _id: 'x' },
+      data: { a: 1 },
+      merge: false,
+      upsert: true,
+    });
     expect(parseQueryText('db.collection("c").doc("x").remove()')).toMatchObject({ kind: 'remove', query: { _id: 'x' }, multi: false });
     expect(parseQueryText('db.collection("c").field({a: true, b: false}).get()')).toMatchObject({ projection: { a: 1, b: 0 } });
   });
@@ -108,7 +126,9 @@ describe('parseQueryText (the /tcb/ API query string)', () => {
     const valid = 'db.collection("c").where({a: _.lt(new Date(1)), b: {c: [1, "x"]}}).orderBy("a", "desc").limit(2).get()';
     const text = fc.oneof(
       fc.string(),
-      fc.tuple(fc.nat(valid.length), fc.nat(valid.length), fc.string({ maxLength: 4 })).map(([from, to, insert]) => valid.slice(0, Math.min(from, to)) + insert + valid.slice(Math.max(from, to))),
+      fc
+        .tuple(fc.nat(valid.length), fc.nat(valid.length), fc.string({ maxLength: 4 }))
+        .map(([from, to, insert]) => valid.slice(0, Math.min(from, to)) + insert + valid.slice(Math.max(from, to))),
     );
 
     fc.assert(
@@ -124,7 +144,22 @@ describe('parseQueryText (the /tcb/ API query string)', () => {
   });
 
   it('never throws anything but a QueryTextError for these edge cases', () => {
-    const samples = ['', ' ', 'db', 'db.', 'db.collection', 'db.collection(', 'db.collection("c")', 'db.collection("c").', '"\\u12"', "db.collection('\\x')", '{}', '[]', 'db.collection("c").where()', 'db.collection("c").get(1)'];
+    const samples = [
+      '',
+      ' ',
+      'db',
+      'db.',
+      'db.collection',
+      'db.collection(',
+      'db.collection("c")',
+      'db.collection("c").',
+      '"\\u12"',
+      "db.collection('\\x')",
+      '{}',
+      '[]',
+      'db.collection("c").where()',
+      'db.collection("c").get(1)',
+    ];
     for (const text of samples) {
       try {
         parseQueryText(text);

@@ -16,7 +16,13 @@ interface Answer {
 /** One raw HTTP request (fetch cannot set Host, and always sends a body in one piece). */
 function send(
   url: string,
-  { method = 'POST', path, headers = {}, body, chunks }: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; chunks?: Buffer[] },
+  {
+    method = 'POST',
+    path,
+    headers = {},
+    body,
+    chunks,
+  }: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; chunks?: Buffer[] },
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method, headers }, (res) => {

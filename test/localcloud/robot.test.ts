@@ -12,7 +12,7 @@ describe('the local WeCom robot', () => {
     expect(robot.messages()).toEqual([{ at: '2026-12-02T00:00:00.000Z', msgtype: 'markdown', content: '## 新申请\n> 小鹿记账', mentioned: [], bytes: 27 }]);
   });
 
-  it('keeps a text message\'s mentioned_list', () => {
+  it("keeps a text message's mentioned_list", () => {
     const robot = createRobot(() => NOW);
 
     robot.post(LOCAL_ROBOT_KEY, { msgtype: 'text', text: { content: 'hi', mentioned_list: ['zhangsan', '@all'] } });
@@ -29,9 +29,27 @@ describe('the local WeCom robot', () => {
     ['no content object', LOCAL_ROBOT_KEY, { msgtype: 'markdown' }, RobotErrcode.emptyContent, /empty content/],
     ['empty content', LOCAL_ROBOT_KEY, { msgtype: 'text', text: { content: '' } }, RobotErrcode.emptyContent, /empty content/],
     ['content that is not a string', LOCAL_ROBOT_KEY, { msgtype: 'text', text: { content: 5 } }, RobotErrcode.invalidParameter, /content must be a string/],
-    ['markdown past 4,096 bytes', LOCAL_ROBOT_KEY, { msgtype: 'markdown', markdown: { content: '申'.repeat(1366) } }, RobotErrcode.tooLong, /markdown\.content exceed max length 4096 bytes \(got 4098\)/],
-    ['text past 2,048 bytes', LOCAL_ROBOT_KEY, { msgtype: 'text', text: { content: 'x'.repeat(2049) } }, RobotErrcode.tooLong, /text\.content exceed max length 2048/],
-    ['a mentioned_list that is not strings', LOCAL_ROBOT_KEY, { msgtype: 'text', text: { content: 'x', mentioned_list: [1] } }, RobotErrcode.invalidParameter, /mentioned_list/],
+    [
+      'markdown past 4,096 bytes',
+      LOCAL_ROBOT_KEY,
+      { msgtype: 'markdown', markdown: { content: '申'.repeat(1366) } },
+      RobotErrcode.tooLong,
+      /markdown\.content exceed max length 4096 bytes \(got 4098\)/,
+    ],
+    [
+      'text past 2,048 bytes',
+      LOCAL_ROBOT_KEY,
+      { msgtype: 'text', text: { content: 'x'.repeat(2049) } },
+      RobotErrcode.tooLong,
+      /text\.content exceed max length 2048/,
+    ],
+    [
+      'a mentioned_list that is not strings',
+      LOCAL_ROBOT_KEY,
+      { msgtype: 'text', text: { content: 'x', mentioned_list: [1] } },
+      RobotErrcode.invalidParameter,
+      /mentioned_list/,
+    ],
   ])('answers %s with its errcode and records nothing', (_label, key, body, errcode, errmsg) => {
     const robot = createRobot(() => NOW);
 

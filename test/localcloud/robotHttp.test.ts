@@ -14,7 +14,8 @@ describe('POST /cgi-bin/webhook/send: the local WeCom robot', () => {
     });
   const markdown = (content: string): unknown => ({ msgtype: 'markdown', markdown: { content } });
   const robot = async (): Promise<unknown[]> => ((await (await fetch(`${cloud.url}/_local/robot`)).json()) as { messages: unknown[] }).messages;
-  const fault = (body: unknown): Promise<Response> => fetch(`${cloud.url}/_local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const fault = (body: unknown): Promise<Response> =>
+    fetch(`${cloud.url}/_local/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
     cloud = await startLocalCloud({ port: 0, now: () => Date.parse('2027-01-15T02:00:00Z'), log: (line) => logged.push(line) });
@@ -90,8 +91,14 @@ describe('POST /cgi-bin/webhook/send: the local WeCom robot', () => {
     await fault({ kind: 'hang', api: 'robot' });
 
     const failed = await send(markdown('x'));
-    const reset = await send(markdown('x')).then(() => 'answered', (error: unknown) => String(error));
-    const hung = await send(markdown('x'), LOCAL_ROBOT_KEY, AbortSignal.timeout(1000)).then(() => 'answered', (error: unknown) => (error as Error).name);
+    const reset = await send(markdown('x')).then(
+      () => 'answered',
+      (error: unknown) => String(error),
+    );
+    const hung = await send(markdown('x'), LOCAL_ROBOT_KEY, AbortSignal.timeout(1000)).then(
+      () => 'answered',
+      (error: unknown) => (error as Error).name,
+    );
 
     expect(failed.status).toBe(500);
     expect(reset).toMatch(/fetch failed/);
@@ -102,7 +109,10 @@ describe('POST /cgi-bin/webhook/send: the local WeCom robot', () => {
   it('posts the message and then loses the answer on a lostAnswer fault: the group has it, the sender cannot know', async () => {
     await fault({ kind: 'lostAnswer', api: 'robot' });
 
-    const outcome = await send(markdown('digest')).then(() => 'answered', () => 'lost');
+    const outcome = await send(markdown('digest')).then(
+      () => 'answered',
+      () => 'lost',
+    );
 
     expect(outcome).toBe('lost');
     expect(await robot()).toHaveLength(1);

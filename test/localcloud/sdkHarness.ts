@@ -18,14 +18,19 @@ const fixture = join(__dirname, 'fixtures', 'sdkCalls.js');
 export function runSdk(url: string, calls: SdkCall[], init: Record<string, unknown> = {}): Promise<SdkOutcome[]> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fixture, JSON.stringify({ url, calls, init })], { env, cwd: join(__dirname, '..', '..'), timeout: 30000 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`sdk child failed: ${error.message}\n${stderr}`));
-        return;
-      }
-      const line = stdout.trim().split('\n').pop() ?? '';
-      resolve(JSON.parse(line) as SdkOutcome[]);
-    });
+    execFile(
+      process.execPath,
+      [fixture, JSON.stringify({ url, calls, init })],
+      { env, cwd: join(__dirname, '..', '..'), timeout: 30000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`sdk child failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        const line = stdout.trim().split('\n').pop() ?? '';
+        resolve(JSON.parse(line) as SdkOutcome[]);
+      },
+    );
   });
 }
 
@@ -45,8 +50,7 @@ export type DbStep = { op: string; collection?: string; [key: string]: unknown }
 
 /** What a database step resolved (`{ok: true, result}`) or threw, with the SDK error's own fields. */
 export type DbOutcome =
-  | { ok: true; result: Record<string, unknown> }
-  | { ok: false; errCode: number; errMsg: string; code?: string; message: string; isError: boolean };
+  { ok: true; result: Record<string, unknown> } | { ok: false; errCode: number; errMsg: string; code?: string; message: string; isError: boolean };
 
 const databaseFixture = join(__dirname, 'fixtures', 'sdkDatabase.js');
 
@@ -54,12 +58,17 @@ const databaseFixture = join(__dirname, 'fixtures', 'sdkDatabase.js');
 export function runDatabaseSdk(url: string, steps: DbStep[], init: Record<string, unknown> = {}): Promise<DbOutcome[]> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [databaseFixture, JSON.stringify({ url, steps, init })], { env, cwd: join(__dirname, '..', '..'), timeout: 30000 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`sdk child failed: ${error.message}\n${stderr}`));
-        return;
-      }
-      resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as DbOutcome[]);
-    });
+    execFile(
+      process.execPath,
+      [databaseFixture, JSON.stringify({ url, steps, init })],
+      { env, cwd: join(__dirname, '..', '..'), timeout: 30000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`sdk child failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as DbOutcome[]);
+      },
+    );
   });
 }

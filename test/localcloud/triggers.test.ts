@@ -41,7 +41,10 @@ describe('timer triggers', () => {
   const logged: string[] = [];
 
   const post = async (path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const res = await fetch(`${cloud.url}${path}`, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const res = await fetch(`${cloud.url}${path}`, {
+      method: 'POST',
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const lastRun = (name: string): TriggerRun | null | undefined => cloud.triggers().find((trigger) => trigger.function === name)?.lastRun;
@@ -72,12 +75,20 @@ describe('timer triggers', () => {
     logged.length = 0;
   });
 
-  it('lists each function\'s trigger with its next fire time, and what is wrong with a broken one', async () => {
+  it("lists each function's trigger with its next fire time, and what is wrong with a broken one", async () => {
     const res = await fetch(`${cloud.url}/_local/triggers`);
 
     expect(await res.json()).toEqual({
       triggers: [
-        { function: 'broken', name: null, config: null, next: null, running: false, lastRun: null, error: expect.stringMatching(/config\.json triggers\[0\]\.config: .*has 5 fields/) },
+        {
+          function: 'broken',
+          name: null,
+          config: null,
+          next: null,
+          running: false,
+          lastRun: null,
+          error: expect.stringMatching(/config\.json triggers\[0\]\.config: .*has 5 fields/),
+        },
         { function: 'slow', name: 'everyMinute', config: '0 * * * * * *', next: '2027-01-15T02:31:00Z', running: false, lastRun: null },
         { function: 'watch', name: 'hourly', config: '0 0 * * * * *', next: '2027-01-15T03:00:00Z', running: false, lastRun: null },
       ],
@@ -99,7 +110,7 @@ describe('timer triggers', () => {
     expect(result.wxContext).not.toHaveProperty('FROM_OPENID');
   });
 
-  it('gives hosted functions the local robot\'s address, the watcher\'s variables and the model\'s now, and keeps what they post', async () => {
+  it("gives hosted functions the local robot's address, the watcher's variables and the model's now, and keeps what they post", async () => {
     const { body } = await post('/_local/triggers/watch');
     const result = (body.run as TriggerRun).result as Record<string, unknown>;
 
@@ -170,10 +181,15 @@ describe('timer triggers when the scheduler is off', () => {
       const run = await cloud.fireTrigger('plainTimer');
       const failed = await cloud.fireTrigger('thrower');
 
-      expect(before).toEqual([expect.objectContaining({ function: 'plainTimer', next: null, lastRun: null }), expect.objectContaining({ function: 'thrower', next: null })]);
+      expect(before).toEqual([
+        expect.objectContaining({ function: 'plainTimer', next: null, lastRun: null }),
+        expect.objectContaining({ function: 'thrower', next: null }),
+      ]);
       expect(run).toMatchObject({ outcome: 'ok', result: 'nightly', time: '2027-01-17T02:30:00Z' });
       expect(failed).toMatchObject({ outcome: 'failed', errMsg: expect.stringMatching(/-504002 functions execute fail.*TypeError: boom/) });
-      expect(logged.some((line) => line.startsWith('[trigger thrower] trigger nightly run for 2027-01-17T02:30:00Z failed: cloud.callFunction:fail -504002'))).toBe(true);
+      expect(
+        logged.some((line) => line.startsWith('[trigger thrower] trigger nightly run for 2027-01-17T02:30:00Z failed: cloud.callFunction:fail -504002')),
+      ).toBe(true);
     } finally {
       await cloud.close();
       rmSync(functionsDir, { recursive: true, force: true });
@@ -181,7 +197,7 @@ describe('timer triggers when the scheduler is off', () => {
   });
 });
 
-describe('timer triggers on the machine\'s clock (npm start)', () => {
+describe("timer triggers on the machine's clock (npm start)", () => {
   it('runs a trigger when its fire time comes, without anyone moving the clock', async () => {
     const functionsDir = mkdtempSync(join(tmpdir(), 'localcloud-triggers-real-'));
     mkdirSync(join(functionsDir, 'everySecond'));

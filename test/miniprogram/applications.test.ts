@@ -33,7 +33,10 @@ function statusIn(appid: string): Application | undefined {
 
 /** The reason WeChat's model recorded for the latest refusal of `appid` (the list keeps the applicant's own statement). */
 function refusalReasonOf(appid: string): string | undefined {
-  return cloud.refusals().filter((refusal) => refusal.appid === appid).at(-1)?.reason;
+  return cloud
+    .refusals()
+    .filter((refusal) => refusal.appid === appid)
+    .at(-1)?.reason;
 }
 
 /** Opens the page on a phone held by `user` and waits until the list (or its error) is on screen. */
@@ -55,8 +58,14 @@ describe('the applications page', () => {
 
     expect(page.text()).not.toContain('加载中…');
     expect(page.texts('.name')).toEqual([
-      '小鹿记账 待确认', '青柠读书会 待确认', '社区团购助手 待确认', '番茄时钟 已通过',
-      '晨跑打卡 已通过', '旧物回收站 已拒绝', '宠物日记 已拒绝', '城市停车通 已超时',
+      '小鹿记账 待确认',
+      '青柠读书会 待确认',
+      '社区团购助手 待确认',
+      '番茄时钟 已通过',
+      '晨跑打卡 已通过',
+      '旧物回收站 已拒绝',
+      '宠物日记 已拒绝',
+      '城市停车通 已超时',
     ]);
     expect(page.row(XIAOLU)?.dom?.textContent).toContain('说明：用于在账单页展示图表');
     expect(device.sent).toEqual(['getPluginApplyList']);
@@ -125,7 +134,10 @@ describe('the applications page', () => {
     expect(refusalReasonOf(QINGNING)).toBe('暂不开放该类目');
   });
 
-  it.each([['nothing typed', ''], ['only spaces', '   ']])('refuses an empty reason (%s) before any call, with the function\'s own message', async (_, typed) => {
+  it.each([
+    ['nothing typed', ''],
+    ['only spaces', '   '],
+  ])("refuses an empty reason (%s) before any call, with the function's own message", async (_, typed) => {
     const { page, device } = await open();
     device.answerModal({ confirm: true, content: typed });
 
@@ -182,7 +194,7 @@ describe('the applications page', () => {
     expect(statusIn(QINGNING)?.status).toBe(1);
   });
 
-  it('shows a refused decision\'s Chinese message and hint, and the application\'s status now', async () => {
+  it("shows a refused decision's Chinese message and hint, and the application's status now", async () => {
     const { page, device } = await open();
     // The application timed out while the admin was looking at the list.
     cloud.reset(cloud.applications().map((item) => (item.appid === XIAOLU ? { ...item, status: 4 } : item)));
@@ -209,7 +221,7 @@ describe('the applications page', () => {
     expect(page.row(XIAOLU)?.dom?.textContent).toContain('已通过');
   });
 
-  it('decides selected applications in one batch call, with each item\'s outcome', async () => {
+  it("decides selected applications in one batch call, with each item's outcome", async () => {
     const { page, device } = await open();
     for (const appid of [XIAOLU, QINGNING, TUANGOU]) page.tapIn(appid, '.select');
     await device.idle();
@@ -217,7 +229,6 @@ describe('the applications page', () => {
     // While the admin looks at the list, another admin agrees to one and another times out.
     await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: QINGNING });
     cloud.reset(cloud.applications().map((item) => (item.appid === TUANGOU ? { ...item, status: 4 } : item)));
-
 
     page.tapOn('.batch-agree');
     await device.idle();
@@ -308,7 +319,7 @@ describe('the applications page, when the call is refused or fails', () => {
     expect(device.toasts).toEqual(['内容已复制']);
   });
 
-  it('shows a rejected call as CALL_FAILED with the platform\'s text and a hint, until a pull-down refresh succeeds', async () => {
+  it("shows a rejected call as CALL_FAILED with the platform's text and a hint, until a pull-down refresh succeeds", async () => {
     const { page, device } = await open(admin, false);
 
     expect(page.texts('.error-message')).toEqual(['云函数调用失败（CALL_FAILED）']);

@@ -39,7 +39,7 @@ describe('the mini-program build', () => {
     ]);
   });
 
-  it('inlines everything a page uses, the functions\' event rules included', () => {
+  it("inlines everything a page uses, the functions' event rules included", () => {
     const page = readFileSync(join(out, 'pages/applications/applications.js'), 'utf8');
 
     expect(page).not.toMatch(/\brequire\(/);

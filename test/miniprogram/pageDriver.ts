@@ -88,7 +88,11 @@ export function openPage(root = BUILT_MINIPROGRAM): OpenPage {
     },
     tapIn: (appid, selector) => open.tap(open.within(appid, selector), `${selector} of ${appid}`),
     tapOn: (selector) => open.tap(page.querySelector(selector) ?? undefined, selector),
-    tapFilter: (label) => open.tap(page.querySelectorAll('.filter').find((node) => node.dom?.textContent === label), `filter ${label}`),
+    tapFilter: (label) =>
+      open.tap(
+        page.querySelectorAll('.filter').find((node) => node.dom?.textContent === label),
+        `filter ${label}`,
+      ),
     search: (text) => {
       const box = page.querySelector('.search');
       if (box === null) throw new Error(`no search box on screen. Screen: ${open.text()}`);

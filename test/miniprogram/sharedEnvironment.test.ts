@@ -49,7 +49,10 @@ beforeAll(async () => {
   wrongEnvBuild = buildWithConfig('wrong-env', `{ kind: 'shared', resourceAppid: '${localAccount.appid}', resourceEnv: 'prod-0g1h2i' }`);
   // Left as README's example shows it.
   placeholderBuild = buildWithConfig('placeholder', `{ kind: 'shared', resourceAppid: 'wx<plugin appid>', resourceEnv: '<env id>' }`);
-  cloud = await startLocalCloud({ log: (line) => output.push(line), functionEnv: { PLUGIN_ADMIN_OPENIDS: `${localAccount.openid},${adminApp.appid}:${adminApp.openid}` } });
+  cloud = await startLocalCloud({
+    log: (line) => output.push(line),
+    functionEnv: { PLUGIN_ADMIN_OPENIDS: `${localAccount.openid},${adminApp.appid}:${adminApp.openid}` },
+  });
 });
 afterAll(async () => {
   await cloud.close();

@@ -40,7 +40,7 @@ async function refuse(page: OpenPage, device: Device, appid: string, reason: str
 }
 
 describe('the applications page and the decision trail', () => {
-  it('shows who refused and when, with our reason labelled apart from the applicant\'s statement', async () => {
+  it("shows who refused and when, with our reason labelled apart from the applicant's statement", async () => {
     const { page, device } = await open();
 
     await refuse(page, device, XIAOLU, '类目不符：插件仅对工具类小程序开放');
@@ -52,7 +52,7 @@ describe('the applications page and the decision trail', () => {
     expect(page.within(QINGNING, '.decision')).toBeUndefined();
   });
 
-  it('opens one application\'s history, newest first, and closes it', async () => {
+  it("opens one application's history, newest first, and closes it", async () => {
     const { page, device } = await open();
     await refuse(page, device, XIAOLU, '资质不全');
 

@@ -49,7 +49,10 @@ type Rejection = Error & { errCode?: number; errMsg: string };
 
 function rejection(errMsg: string, errCode?: number): Rejection {
   // wx.cloud rejects with an Error carrying errCode / errMsg, like wx-server-sdk's CloudSDKError.
-  return Object.assign(new Error(errCode === undefined ? errMsg : `errCode: ${errCode} | errMsg: ${errMsg}`), { errMsg, ...(errCode === undefined ? {} : { errCode }) });
+  return Object.assign(new Error(errCode === undefined ? errMsg : `errCode: ${errCode} | errMsg: ${errMsg}`), {
+    errMsg,
+    ...(errCode === undefined ? {} : { errCode }),
+  });
 }
 
 /** Posts one call to the function host and answers as `wx.cloud.callFunction` does. */
@@ -87,7 +90,7 @@ export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser): 
     online: true,
     answerModal: (answer) => void answers.push({ confirm: answer.confirm, content: answer.content ?? '' }),
     idle: async () => {
-      for (let quiet = 0; quiet < 3; ) {
+      for (let quiet = 0; quiet < 3;) {
         await new Promise((resolve) => setTimeout(resolve, 10));
         quiet = inFlight === 0 ? quiet + 1 : 0;
       }
@@ -109,7 +112,10 @@ export function installDevice(cloud: Pick<LocalCloud, 'url'>, user: PhoneUser): 
       const cloudUrl = device.online ? cloud.url : UNREACHABLE;
       if (sameAccount) return post(cloudUrl, name, { data: data ?? {}, openid: user.openid });
       // Another account's own environment does not hold the plugin's functions; only the shared one does.
-      if (!shared) return Promise.reject(rejection(`cloud.callFunction:fail -501000 [ResourceNotFound] FunctionName parameter could not be found (env of ${user.appid})`, -501000));
+      if (!shared)
+        return Promise.reject(
+          rejection(`cloud.callFunction:fail -501000 [ResourceNotFound] FunctionName parameter could not be found (env of ${user.appid})`, -501000),
+        );
       return post(cloudUrl, name, { data: data ?? {}, from: { appid: user.appid, openid: user.openid } });
     });
 

@@ -29,7 +29,7 @@ const skip = process.env.SKIP_NODE16 === '1';
 const node16 = skip ? null : findNode16();
 
 if (skip) {
-  console.warn('SKIP_NODE16=1: the built functions are not run on Node.js 16.13 (the cloud\'s oldest runtime) in this run.');
+  console.warn("SKIP_NODE16=1: the built functions are not run on Node.js 16.13 (the cloud's oldest runtime) in this run.");
   describe.skip('built functions on Node.js 16.13.0', () => {
     it('are skipped (SKIP_NODE16=1)', () => undefined);
   });
@@ -63,14 +63,21 @@ if (skip) {
       expect(cloud.output.join('\n')).not.toMatch(/\[stand-in\]|当前未指定env/);
     });
 
-    it('writes the decision\'s record through the database client in database.js, creating the collection', async () => {
+    it("writes the decision's record through the database client in database.js, creating the collection", async () => {
       cloud.reset(scenario());
 
       const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_refuse', appid: PENDING, reason: '类目不符' });
 
       expect(result).toEqual({ ok: true, action: 'dev_refuse', appid: PENDING, changed: true });
       expect(cloud.database.documents('plugin_apply_decisions')).toEqual([
-        expect.objectContaining({ action: 'dev_refuse', appid: PENDING, reason: '类目不符', sent: true, at: expect.any(Date), outcome: { code: 'OK', changed: true, errCode: 0 } }),
+        expect.objectContaining({
+          action: 'dev_refuse',
+          appid: PENDING,
+          reason: '类目不符',
+          sent: true,
+          at: expect.any(Date),
+          outcome: { code: 'OK', changed: true, errCode: 0 },
+        }),
       ]);
     });
 
@@ -88,7 +95,11 @@ if (skip) {
     });
 
     it('answers HTTPS mode with MISCONFIGURED naming Node.js 18, since Node 16 has no fetch', async () => {
-      const result = await cloud.invoke('setPluginApplyStatus', { action: 'dev_agree', appid: PENDING }, { env: { PLUGIN_APPID: 'wx0123456789abcdef', PLUGIN_APPSECRET: '0123456789abcdef0123456789abcdef' } });
+      const result = await cloud.invoke(
+        'setPluginApplyStatus',
+        { action: 'dev_agree', appid: PENDING },
+        { env: { PLUGIN_APPID: 'wx0123456789abcdef', PLUGIN_APPSECRET: '0123456789abcdef0123456789abcdef' } },
+      );
 
       expect(result).toMatchObject({ ok: false, error: { code: 'MISCONFIGURED' } });
       expect(JSON.stringify(result)).toContain('Node.js 18');

@@ -27,7 +27,18 @@ const node16 = process.env.SKIP_NODE16 === '1' ? null : findNode16();
   beforeAll(async () => {
     cloud = await startCloud({ functionNode: node16 ?? undefined, applications: [] });
     const now = Math.floor(cloud.now() / 1000);
-    cloud.reset([{ appid: appidOf(1), status: 1, nickname: '节点十六 👨‍👩‍👧', headimgurl: '', categories: [{ first: '工具', second: '效率' }], create_time: String(now - 60), apply_url: '', reason: '说明' }]);
+    cloud.reset([
+      {
+        appid: appidOf(1),
+        status: 1,
+        nickname: '节点十六 👨‍👩‍👧',
+        headimgurl: '',
+        categories: [{ first: '工具', second: '效率' }],
+        create_time: String(now - 60),
+        apply_url: '',
+        reason: '说明',
+      },
+    ]);
   });
 
   afterAll(async () => {
@@ -35,12 +46,23 @@ const node16 = process.env.SKIP_NODE16 === '1' ? null : findNode16();
   });
 
   it('sends its digest and remembers it, then tells nothing more', async () => {
-    const first = (await cloud.invoke('watchPluginApplyList', {}, { timer: true, context: { time_limit_in_ms: 20_000 } })) as { ok: boolean; summary?: { digest: { status: string } } };
-    const second = (await cloud.invoke('watchPluginApplyList', {}, { timer: true, context: { time_limit_in_ms: 20_000 } })) as { ok: boolean; summary?: { digest: { status: string } } };
+    const first = (await cloud.invoke('watchPluginApplyList', {}, { timer: true, context: { time_limit_in_ms: 20_000 } })) as {
+      ok: boolean;
+      summary?: { digest: { status: string } };
+    };
+    const second = (await cloud.invoke('watchPluginApplyList', {}, { timer: true, context: { time_limit_in_ms: 20_000 } })) as {
+      ok: boolean;
+      summary?: { digest: { status: string } };
+    };
 
     expect(first).toMatchObject({ ok: true, summary: { digest: { status: 'sent' } } });
     expect(second).toMatchObject({ ok: true, summary: { digest: { status: 'nothingToSay' } } });
-    expect(cloud.robotMessages().map((message) => message.content).join('\n')).toContain('节点十六 👨‍👩‍👧');
+    expect(
+      cloud
+        .robotMessages()
+        .map((message) => message.content)
+        .join('\n'),
+    ).toContain('节点十六 👨‍👩‍👧');
     expect(cloud.output.join('\n')).not.toMatch(/\[stand-in\]/);
   });
 });

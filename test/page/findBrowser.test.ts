@@ -35,12 +35,9 @@ describe('findBrowser', () => {
     expect(() => findBrowser(lookup)).toThrow('CHROMIUM_PATH is set to /opt/typo/chrome, but there is no file there');
   });
 
-  it.each([['/usr/bin/chromium'], ['/usr/bin/chromium-browser'], ['/snap/bin/chromium']])(
-    "finds Debian's or Ubuntu's chromium at %s",
-    (path) => {
-      expect(findBrowser(machine([path, playwrightChromium]))).toEqual({ path, source: 'system chromium' });
-    },
-  );
+  it.each([['/usr/bin/chromium'], ['/usr/bin/chromium-browser'], ['/snap/bin/chromium']])("finds Debian's or Ubuntu's chromium at %s", (path) => {
+    expect(findBrowser(machine([path, playwrightChromium]))).toEqual({ path, source: 'system chromium' });
+  });
 
   it("prefers the system chromium over Playwright's and Playwright's over Chrome", () => {
     expect(findBrowser(machine([playwrightChromium, '/usr/bin/google-chrome'])).source).toBe('Playwright');
@@ -89,5 +86,4 @@ describe('findBrowser', () => {
     expect(() => findBrowser(lookup)).toThrow('npx playwright-core install chromium');
     expect(() => findBrowser(lookup)).toThrow('or set CHROMIUM_PATH');
   });
-
 });

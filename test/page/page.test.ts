@@ -200,7 +200,9 @@ describe('the local cloud page', () => {
   it('filters the list by status through getPluginApplyList', async () => {
     const refused = applicationsWith(ApplyStatus.refused).map((application) => application.appid);
     // The list's own read, not the trail's (which goes to the same function).
-    const listRequest = page.waitForRequest((request) => request.url().endsWith('/functions/getPluginApplyList') && !(request.postData() ?? '').includes('"trail"'));
+    const listRequest = page.waitForRequest(
+      (request) => request.url().endsWith('/functions/getPluginApplyList') && !(request.postData() ?? '').includes('"trail"'),
+    );
 
     await page.getByRole('radio', { name: /refused/i }).check();
     const sent: unknown = (await listRequest).postDataJSON();
@@ -226,7 +228,16 @@ describe('the local cloud page', () => {
     await summary.waitFor();
     await page.locator(`tbody tr[data-appid="${second}"][data-status="approved"]`).waitFor();
 
-    expect(setStatusBodies).toEqual([{ data: { items: [{ action: 'dev_agree', appid: first }, { action: 'dev_agree', appid: second }] } }]);
+    expect(setStatusBodies).toEqual([
+      {
+        data: {
+          items: [
+            { action: 'dev_agree', appid: first },
+            { action: 'dev_agree', appid: second },
+          ],
+        },
+      },
+    ]);
     expect(await summary.textContent()).toContain('2 succeeded, 0 failed');
     expect([stored(first)?.status, stored(second)?.status]).toEqual([ApplyStatus.approved, ApplyStatus.approved]);
     const decisions = cloud.calls().filter((call) => call.api === 'pluginManager.setDevPluginApplyStatus');

@@ -23,12 +23,20 @@ function readmeCliBlock(): string[] {
   const section = readme.split(/^## /m).find((part) => part.startsWith('Decide from the command line'));
   const block = section?.match(/```sh\n([\s\S]*?)```/)?.[1];
   if (block === undefined) throw new Error('README has no sh block under "Decide from the command line"');
-  return block.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  return block
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
 /** `export A=1 B=2` as variables. */
 function exported(line: string): Record<string, string> {
-  return Object.fromEntries(line.replace(/^export\s+/, '').split(/\s+/).map((pair) => pair.split('=') as [string, string]));
+  return Object.fromEntries(
+    line
+      .replace(/^export\s+/, '')
+      .split(/\s+/)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
 }
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -44,7 +52,11 @@ let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['dist/localcloud.js'], { cwd: repo, env: { PATH: process.env.PATH ?? '', PORT: '0', LOCALCLOUD_LOG: 'quiet' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, ['dist/localcloud.js'], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOCALCLOUD_LOG: 'quiet' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   url = await new Promise<string>((resolve, reject) => {
     let banner = '';
     const timer = setTimeout(() => reject(new Error(`the local cloud did not start: ${banner}`)), 20_000);
@@ -70,7 +82,7 @@ afterAll(async () => {
   }
 });
 
-describe('README\'s local route', () => {
+describe("README's local route", () => {
   it('runs the CLI lines as written, and the page shows their decision in the row and the trail', async () => {
     const lines = readmeCliBlock();
     let env: Record<string, string> = {};
@@ -81,7 +93,10 @@ describe('README\'s local route', () => {
         continue;
       }
       expect(line).toMatch(/^node dist\/plugin-apply\.js /);
-      const args = line.replace(/^node /, '').replaceAll(README_URL, url).split(/\s+/);
+      const args = line
+        .replace(/^node /, '')
+        .replaceAll(README_URL, url)
+        .split(/\s+/);
       runs.push({ line, ...(await run(args, env)) });
     }
     const agreed = lines.find((line) => / agree (wx[0-9a-f]{16})/.test(line))?.match(/ agree (wx[0-9a-f]{16})/)?.[1] ?? '';
@@ -91,7 +106,9 @@ describe('README\'s local route', () => {
     await page.locator('main[aria-busy="false"]').waitFor({ timeout: 20_000 });
     const row = page.locator(`tbody tr[data-appid="${agreed}"]`);
 
-    expect(runs.map(({ line, code, stderr }) => ({ line, code, stderr: stderr.includes('not recorded') ? stderr : '' }))).toEqual(lines.filter((line) => !line.startsWith('export ')).map((line) => ({ line, code: 0, stderr: '' })));
+    expect(runs.map(({ line, code, stderr }) => ({ line, code, stderr: stderr.includes('not recorded') ? stderr : '' }))).toEqual(
+      lines.filter((line) => !line.startsWith('export ')).map((line) => ({ line, code: 0, stderr: '' })),
+    );
     expect(agreed).not.toBe('');
     expect(await row.getAttribute('data-status')).toBe('approved');
     expect(await row.locator('td.decision .by').textContent()).toBe(`plugin-apply@${hostname()}`);

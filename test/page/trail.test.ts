@@ -12,7 +12,16 @@ import { findBrowser } from '../fixtures/findBrowser';
 // in Chromium against the built functions (`node scripts/build.mjs` must have run). Nothing leaves 127.0.0.1.
 
 const browserPath = findBrowser().path;
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const uiTimeoutMs = 15_000;
 
 let cloud: LocalCloud;
@@ -71,7 +80,7 @@ async function refuse(appid: string, reason: string): Promise<void> {
 }
 
 describe('the page and the decision trail', () => {
-  it('shows who refused, and our reason labelled apart from the applicant\'s own statement', async () => {
+  it("shows who refused, and our reason labelled apart from the applicant's own statement", async () => {
     const { appid, reason: theirs } = firstPending();
     const ours = '类目与插件用途不符，请更换后再申请';
 
@@ -84,7 +93,7 @@ describe('the page and the decision trail', () => {
     expect(await page.locator('thead').textContent()).toContain("Applicant's own note");
   });
 
-  it('lists the whole trail newest first, and one application\'s history in a dialog', async () => {
+  it("lists the whole trail newest first, and one application's history in a dialog", async () => {
     const { appid, nickname } = firstPending();
     const other = cloud.applications().find((application) => application.status === ApplyStatus.pending && application.appid !== appid);
     if (other === undefined) throw new Error('the seed needs two pending applications');
@@ -102,7 +111,7 @@ describe('the page and the decision trail', () => {
     expect(await page.locator('#history li .ours').textContent()).toContain('资质不全');
   });
 
-  it('shows the CLI\'s decisions, recorded with --env, like the functions\'', async () => {
+  it("shows the CLI's decisions, recorded with --env, like the functions'", async () => {
     const { appid } = firstPending();
 
     const cli = await runInProcess(['refuse', appid, '--reason', '资质不全', '--env', 'local', '--by', 'ops@ci', '--base-url', cloud.url]);
@@ -175,8 +184,8 @@ describe('the refusal reason in the page', () => {
   });
 });
 
-describe('the page\'s status vocabulary', () => {
-  it('offers the functions\' own statuses, with their own names, served with the page', async () => {
+describe("the page's status vocabulary", () => {
+  it("offers the functions' own statuses, with their own names, served with the page", async () => {
     const offered = await page.locator('#filter input').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
     const labels = await page.locator('#filter label').allTextContents();
 
@@ -184,7 +193,7 @@ describe('the page\'s status vocabulary', () => {
     expect(labels.slice(1)).toEqual(STATUS_NAMES.map((name) => `${STATUS_TEXT[name][0]} ${STATUS_TEXT[name][1]}`));
   });
 
-  it('counts batch results with the core\'s own countResults, served with the page', async () => {
+  it("counts batch results with the core's own countResults, served with the page", async () => {
     const results = [
       { ok: true, changed: true },
       { ok: true, changed: false },

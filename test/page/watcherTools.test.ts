@@ -11,7 +11,16 @@ import { findBrowser } from '../fixtures/findBrowser';
 // messages, in Chromium against the built functions plus a tiny one with a timer trigger.
 
 const browserPath = findBrowser().path;
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const uiTimeoutMs = 15_000;
 const HOUR = 3600_000;
 /** The base clock: 2027-01-15T02:00:00Z, frozen, so only the page moves time. */
@@ -47,7 +56,8 @@ beforeAll(async () => {
   const built = join(__dirname, '../../cloudfunctions');
   // Not the watcher: its own timer would post digests of its own when the clock moves; its runs are tested in
   // test/contract/watch.contract.test.ts, and the tiny `digest` below is the trigger these tools are tried with.
-  for (const name of readdirSync(built).filter((entry) => entry !== 'watchPluginApplyList')) cpSync(join(built, name), join(functionsDir, name), { recursive: true });
+  for (const name of readdirSync(built).filter((entry) => entry !== 'watchPluginApplyList'))
+    cpSync(join(built, name), join(functionsDir, name), { recursive: true });
   mkdirSync(join(functionsDir, 'digest'));
   writeFileSync(
     join(functionsDir, 'digest', 'index.js'),
@@ -95,7 +105,7 @@ async function idle(): Promise<void> {
   await page.locator('main[aria-busy="false"]').waitFor();
 }
 
-describe('the page\'s watcher tools', () => {
+describe("the page's watcher tools", () => {
   it('shows the model clock, and +12 h times out the application that passes 24 h, with the list following', async () => {
     expect(await page.locator('#clock-now').textContent()).toBe('2027-01-15 10:00:00');
 
@@ -132,11 +142,15 @@ describe('the page\'s watcher tools', () => {
     await page.locator('#add-submit').click();
     await idle();
 
-    expect(cloud.applications().find((item) => item.appid === 'wx00000000000000aa')).toMatchObject({ status: 1, create_time: String(BASE / 1000), reason: '想在首页展示图表' });
+    expect(cloud.applications().find((item) => item.appid === 'wx00000000000000aa')).toMatchObject({
+      status: 1,
+      create_time: String(BASE / 1000),
+      reason: '想在首页展示图表',
+    });
     expect(await page.locator('[role="alert"].banner').textContent()).toContain('appid must be "wx" and 16 hexadecimal digits');
   });
 
-  it('runs a trigger from its button, and shows the robot\'s message as text, markup and all', async () => {
+  it("runs a trigger from its button, and shows the robot's message as text, markup and all", async () => {
     const trigger = page.locator('.trigger[data-function="digest"]');
     expect(await trigger.textContent()).toContain('halfHourly · 0 */30 * * * * *');
 

@@ -29,7 +29,9 @@ function descendants(pid: number): number[] {
 /** Whether `pid` is a running process (an exited one left unreaped, a zombie, is not). */
 function isAlive(pid: number): boolean {
   try {
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
+    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .startsWith('Z');
   } catch {
     return false;
   }
@@ -76,7 +78,10 @@ beforeAll(() => {
   writeFileSync(join(project, 'miniprogram/tsconfig.json'), tsconfig);
   writeFileSync(join(project, 'miniprogram/ok.ts'), 'export const ok = 1;\n');
   writeFileSync(join(project, 'eslint.config.mjs'), "export default [{ ignores: ['node_modules/', 'coverage/'] }];\n");
-  writeFileSync(join(project, 'jest.config.js'), "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test'], coverageReporters: ['text-summary'] };\n");
+  writeFileSync(
+    join(project, 'jest.config.js'),
+    "module.exports = { testEnvironment: 'node', roots: ['<rootDir>/test'], coverageReporters: ['text-summary'] };\n",
+  );
   mkdirSync(join(project, 'test'));
   writeFileSync(join(project, 'test/project.test.js'), TEST_FILE);
 });
@@ -117,18 +122,22 @@ describe('npm test', () => {
 
   it.each([
     ['npm is sent SIGTERM (kill <pid of npm>)', (npm: ChildProcess) => process.kill(npm.pid ?? 0, 'SIGTERM')],
-    ['the terminal sends SIGINT to npm\'s process group (Ctrl-C)', (npm: ChildProcess) => process.kill(-(npm.pid ?? 0), 'SIGINT')],
+    ["the terminal sends SIGINT to npm's process group (Ctrl-C)", (npm: ChildProcess) => process.kill(-(npm.pid ?? 0), 'SIGINT')],
     ['npm is killed outright (SIGKILL)', (npm: ChildProcess) => process.kill(npm.pid ?? 0, 'SIGKILL')],
-  ])('leaves no jest process, nor one a test started, when %s', async (_, stop) => {
-    const mark = join(project, `running-${Date.now()}.json`);
-    const { npm, exit, output } = npmTest([], { NPM_TEST_MARK: mark });
-    if (!(await until(() => existsSync(mark) && readFileSync(mark, 'utf8') !== '', 90_000))) throw new Error(`the test never started:\n${output()}`);
-    const running = [...new Set([...descendants(npm.pid ?? 0), ...(JSON.parse(readFileSync(mark, 'utf8')) as number[])])];
-    running.forEach((pid) => started.add(pid));
+  ])(
+    'leaves no jest process, nor one a test started, when %s',
+    async (_, stop) => {
+      const mark = join(project, `running-${Date.now()}.json`);
+      const { npm, exit, output } = npmTest([], { NPM_TEST_MARK: mark });
+      if (!(await until(() => existsSync(mark) && readFileSync(mark, 'utf8') !== '', 90_000))) throw new Error(`the test never started:\n${output()}`);
+      const running = [...new Set([...descendants(npm.pid ?? 0), ...(JSON.parse(readFileSync(mark, 'utf8')) as number[])])];
+      running.forEach((pid) => started.add(pid));
 
-    stop(npm);
-    await exit;
+      stop(npm);
+      await exit;
 
-    expect(await until(() => running.every((pid) => !isAlive(pid)), 15_000)).toBe(true);
-  }, 150_000);
+      expect(await until(() => running.every((pid) => !isAlive(pid)), 15_000)).toBe(true);
+    },
+    150_000,
+  );
 });

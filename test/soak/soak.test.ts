@@ -23,7 +23,7 @@ describe('setPluginApplyStatus under seeded faults (built bundle, one warm funct
   });
 
   it.each<[SoakTransport]>([['cloud'], ['https']])(
-    'over the %s transport, answers every decision in agreement with WeChat\'s state',
+    "over the %s transport, answers every decision in agreement with WeChat's state",
     async (transport) => {
       const stats = await runSoak({ transport, seed, runs, maxSteps, ...(path === undefined ? {} : { path }) });
 

@@ -144,7 +144,8 @@ async function settled(real: SoakReal, fromCall: number, fromSent: number): Prom
     const unreceived = real.requests.sent() - fromSent - calls.length;
     const delayed = calls.some((call) => call.fault === 'delay' && call.errcode === null && call.cloudErrorCode === null);
     if (unreceived <= 0 && !delayed) return calls;
-    if (Date.now() > giveUpAt) throw new Error(`the local cloud did not receive ${unreceived} request(s) the function sent, or answer a delayed one, within 5 s`);
+    if (Date.now() > giveUpAt)
+      throw new Error(`the local cloud did not receive ${unreceived} request(s) the function sent, or answer a delayed one, within 5 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -218,7 +219,8 @@ class Decide implements SoakCommand {
       return;
     }
     for (const call of decisionCalls) {
-      if (!isDeepStrictEqual(call.request, this.expectedRequest)) this.fail(stats, `WeChat received ${JSON.stringify(call.request)}, not the validated decision`);
+      if (!isDeepStrictEqual(call.request, this.expectedRequest))
+        this.fail(stats, `WeChat received ${JSON.stringify(call.request)}, not the validated decision`);
     }
     const action = this.expectedRequest.action as Action;
     const appid = this.expectedRequest.appid ?? '';
@@ -235,7 +237,11 @@ class Decide implements SoakCommand {
     const errCode = answer.error?.errCode;
     if (typeof errCode === 'number' && BUSINESS_REFUSALS.has(errCode) && !OUTCOME_UNKNOWN_CODES.has(code)) {
       const due = refusalFor(action, was);
-      if (due !== errCode) this.fail(stats, `${code} (${errCode}) for an application that was ${String(was)}: WeChat's state ${due === null ? 'allows it or it was already done' : `answers ${due}`}`);
+      if (due !== errCode)
+        this.fail(
+          stats,
+          `${code} (${errCode}) for an application that was ${String(was)}: WeChat's state ${due === null ? 'allows it or it was already done' : `answers ${due}`}`,
+        );
       if (now !== was) this.fail(stats, `${code} (${errCode}), yet the application went from ${String(was)} to ${String(now)}`);
       return;
     }
@@ -286,7 +292,16 @@ class WeChatSide implements SoakCommand {
 }
 
 function applicationOf(appid: string, status: Status): Application {
-  return { appid, status, nickname: `应用${appid.slice(-3)}`, headimgurl: '', categories: [{ first: '工具', second: '效率' }], create_time: '1717034400', apply_url: '', reason: '用于展示图表' };
+  return {
+    appid,
+    status,
+    nickname: `应用${appid.slice(-3)}`,
+    headimgurl: '',
+    categories: [{ first: '工具', second: '效率' }],
+    create_time: '1717034400',
+    apply_url: '',
+    reason: '用于展示图表',
+  };
 }
 
 function outcomeOf(result: unknown): string {
@@ -301,12 +316,18 @@ const reasonArb = fc.constantFrom('暂不开放该类目', '  资质不全  ', '
 
 /** A valid decision with an appid, and the request WeChat must receive for it. */
 const validDecisionArb: fc.Arbitrary<[Record<string, unknown>, Record<string, string>]> = fc.oneof(
-  appidArb.map((appid): [Record<string, unknown>, Record<string, string>] => [{ action: 'dev_agree', appid }, { action: 'dev_agree', appid }]),
+  appidArb.map((appid): [Record<string, unknown>, Record<string, string>] => [
+    { action: 'dev_agree', appid },
+    { action: 'dev_agree', appid },
+  ]),
   fc.tuple(appidArb, reasonArb).map(([appid, reason]): [Record<string, unknown>, Record<string, string>] => [
     { action: 'dev_refuse', appid, reason },
     { action: 'dev_refuse', appid, reason: reason.trim() },
   ]),
-  appidArb.map((appid): [Record<string, unknown>, Record<string, string>] => [{ action: 'dev_delete', appid }, { action: 'dev_delete', appid }]),
+  appidArb.map((appid): [Record<string, unknown>, Record<string, string>] => [
+    { action: 'dev_delete', appid },
+    { action: 'dev_delete', appid },
+  ]),
 );
 
 /** Events the schema must refuse before anything reaches WeChat. */
@@ -348,7 +369,10 @@ function faultArb(transport: SoakTransport): fc.Arbitrary<Fault> {
 function commandArbs(transport: SoakTransport): Array<fc.Arbitrary<SoakCommand>> {
   // A lost answer followed by another failure of the same decision: the retry's failure must not be taken at its word
   // (the lost try may have been applied). Random pairs of faults play this too rarely to find it, so it has its own share.
-  const lostThenFails = faultArb(transport).map((then): Fault[] => [{ kind: FaultKind.lostAnswer, api: SET_API, times: 1 }, { ...then, api: SET_API }]);
+  const lostThenFails = faultArb(transport).map((then): Fault[] => [
+    { kind: FaultKind.lostAnswer, api: SET_API, times: 1 },
+    { ...then, api: SET_API },
+  ]);
   const faults = fc.oneof(
     { weight: 2, arbitrary: fc.constant<Fault[]>([]) },
     { weight: 2, arbitrary: fc.array(faultArb(transport), { minLength: 1, maxLength: 2 }) },
@@ -366,13 +390,11 @@ function commandArbs(transport: SoakTransport): Array<fc.Arbitrary<SoakCommand>>
 const STATUS_NAMES: Readonly<Record<Status, string>> = { 1: 'pending', 2: 'approved', 3: 'refused', 4: 'expired' };
 
 /** A starting list: each pool applicant in a random status, or not listed yet; printed as statuses, not JSON. */
-const initialListArb: fc.Arbitrary<Application[]> = fc
-  .tuple(...POOL.map(() => fc.constantFrom<Status | 0>(1, 1, 1, 2, 3, 4, 0)))
-  .map((statuses) => {
-    const list = POOL.flatMap((appid, i) => (statuses[i] === 0 ? [] : [applicationOf(appid, statuses[i] as Status)]));
-    const shown = POOL.map((appid, i) => `${appid.slice(-3)}:${statuses[i] === 0 ? 'absent' : STATUS_NAMES[statuses[i] as Status]}`).join(' ');
-    return Object.defineProperty(list, fc.toStringMethod, { value: () => `list ${shown}` });
-  });
+const initialListArb: fc.Arbitrary<Application[]> = fc.tuple(...POOL.map(() => fc.constantFrom<Status | 0>(1, 1, 1, 2, 3, 4, 0))).map((statuses) => {
+  const list = POOL.flatMap((appid, i) => (statuses[i] === 0 ? [] : [applicationOf(appid, statuses[i] as Status)]));
+  const shown = POOL.map((appid, i) => `${appid.slice(-3)}:${statuses[i] === 0 ? 'absent' : STATUS_NAMES[statuses[i] as Status]}`).join(' ');
+  return Object.defineProperty(list, fc.toStringMethod, { value: () => `list ${shown}` });
+});
 
 /** The environment the platform gives the function (what the local cloud's function host sets for each call). */
 function platformEnv(cloudUrl: string): Record<string, string> {
@@ -434,7 +456,17 @@ function quietStdout(): { lines: string[]; restore: () => void } {
 
 /** Runs the soak; rejects with fast-check's report (seed, shortest failing steps) on the first violation. */
 export async function runSoak(options: SoakOptions): Promise<SoakStats> {
-  const stats: SoakStats = { decisions: 0, invalidEvents: 0, wechatSideChanges: 0, calls: 0, requestsSent: 0, faultedCalls: 0, faultsByKind: {}, outcomesByCode: {}, violations: 0 };
+  const stats: SoakStats = {
+    decisions: 0,
+    invalidEvents: 0,
+    wechatSideChanges: 0,
+    calls: 0,
+    requestsSent: 0,
+    faultedCalls: 0,
+    faultsByKind: {},
+    outcomesByCode: {},
+    violations: 0,
+  };
   const cloud = await startLocalCloud({ port: 0, applications: [] });
   const warm = loadWarmFunction(cloud.url, options.transport);
   const requests = watchRequests(cloud.url);
@@ -442,10 +474,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakStats> {
   try {
     const real: SoakReal = { cloud, main: warm.main, requests, stats };
     await fc.assert(
-      fc.asyncProperty(initialListArb, fc.commands(commandArbs(options.transport), { maxCommands: options.maxSteps, size: 'max' }), async (initial, commands) => {
-        cloud.reset(initial);
-        await fc.asyncModelRun(() => ({ model: { steps: 0 }, real }), commands);
-      }),
+      fc.asyncProperty(
+        initialListArb,
+        fc.commands(commandArbs(options.transport), { maxCommands: options.maxSteps, size: 'max' }),
+        async (initial, commands) => {
+          cloud.reset(initial);
+          await fc.asyncModelRun(() => ({ model: { steps: 0 }, real }), commands);
+        },
+      ),
       { seed: options.seed, numRuns: options.runs, ...(options.path === undefined ? {} : { path: options.path }) },
     );
     // The log may name the decision, never the AppSecret, a token, the caller's whole OPENID or a refusal reason.

@@ -82,8 +82,7 @@ let clock: number;
 /** Everything written to stdout/stderr/console and every error text, checked for secrets after each test. */
 let seen: string[];
 
-const cache = (secret = SECRET): AccessTokenCache =>
-  createAccessTokenCache({ appid: APPID, secret, baseUrl: wechat.baseUrl, now: () => clock });
+const cache = (secret = SECRET): AccessTokenCache => createAccessTokenCache({ appid: APPID, secret, baseUrl: wechat.baseUrl, now: () => clock });
 
 const forceFlags = (): unknown[] => wechat.requests.map((request) => request.body.force_refresh);
 
@@ -136,7 +135,7 @@ describe('createAccessTokenCache', () => {
     expect(Date.now() - startedAt).toBeLessThan(TOKEN_FETCH_SHARED_MS + 1000);
   }, 15_000);
 
-  it('gives up waiting for a token when the caller\'s deadline passes', async () => {
+  it("gives up waiting for a token when the caller's deadline passes", async () => {
     wechat.delayMs = 3000;
     const tokens = cache();
     const startedAt = Date.now();
@@ -291,7 +290,7 @@ describe('createAccessTokenCache', () => {
     [40125, 'invalid appsecret rid: 3'],
     [40164, 'invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist rid: 4'],
     [45011, 'api minute-quota reach limit  mustslower  retry next minute rid: 5'],
-  ])('rejects with WeChat\'s errcode %i when the fetch fails', async (errcode, errmsg) => {
+  ])("rejects with WeChat's errcode %i when the fetch fails", async (errcode, errmsg) => {
     wechat.failWith = { errcode, errmsg };
     const tokens = cache();
 

@@ -15,7 +15,10 @@ function rawPage(first: number, length: number): RawApplication[] {
   }));
 }
 
-function countingClient(pageAt: (page: number, num: number) => RawApplication[]): { client: { listApplications: (page: number, num: number) => Promise<RawApplication[]> }; calls: () => number } {
+function countingClient(pageAt: (page: number, num: number) => RawApplication[]): {
+  client: { listApplications: (page: number, num: number) => Promise<RawApplication[]> };
+  calls: () => number;
+} {
   let calls = 0;
   return {
     client: {
@@ -80,14 +83,22 @@ describe('readAllPages', () => {
 
   it.each([
     ['complete', 'a page shorter than num', (page: number) => (page === 1 ? rawPage(0, 100) : rawPage(100, 3)), 'complete'],
-    ['failed', 'a later page that keeps failing', (page: number) => {
-      if (page === 2) throw new WeChatApiError(45009, 'reach max api daily quota limit');
-      return rawPage(0, 100);
-    }, 'failed'],
+    [
+      'failed',
+      'a later page that keeps failing',
+      (page: number) => {
+        if (page === 2) throw new WeChatApiError(45009, 'reach max api daily quota limit');
+        return rawPage(0, 100);
+      },
+      'failed',
+    ],
   ] as const)('ends %s on %s', async (_, __, pageAt, end) => {
     const { client } = countingClient(pageAt);
 
-    const walk = await readAllPages(client, longDeadline(), { num: 100, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, random: () => 0 } });
+    const walk = await readAllPages(client, longDeadline(), {
+      num: 100,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, random: () => 0 },
+    });
 
     expect(walk.end).toBe(end);
     expect(walk.stoppedBy instanceof WeChatApiError ? walk.stoppedBy.errCode : null).toBe(end === 'failed' ? 45009 : null);

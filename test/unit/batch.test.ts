@@ -126,16 +126,21 @@ describe('decideMany under the deadline', () => {
 
   it('loses at most the first wave to TIMEOUT when a single call takes longer than the whole budget', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 100, max: 3000 }), fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 1, max: 60 }), async (budgetMs, extraMs, count) => {
-        const client = slowWeChat(() => budgetMs + extraMs);
+      fc.asyncProperty(
+        fc.integer({ min: 100, max: 3000 }),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.integer({ min: 1, max: 60 }),
+        async (budgetMs, extraMs, count) => {
+          const client = slowWeChat(() => budgetMs + extraMs);
 
-        const results = await runBatch(itemsOf(Array<boolean>(count).fill(true)), depsFor(client, budgetMs));
+          const results = await runBatch(itemsOf(Array<boolean>(count).fill(true)), depsFor(client, budgetMs));
 
-        const timedOut = results.map(codeOf).flatMap((code, n) => (code === 'TIMEOUT' ? [n] : []));
-        expect(timedOut.length).toBeLessThanOrEqual(BATCH_CONCURRENCY);
-        expect(timedOut.every((n) => n < BATCH_CONCURRENCY)).toBe(true);
-        expect(client.sent).toHaveLength(timedOut.length);
-      }),
+          const timedOut = results.map(codeOf).flatMap((code, n) => (code === 'TIMEOUT' ? [n] : []));
+          expect(timedOut.length).toBeLessThanOrEqual(BATCH_CONCURRENCY);
+          expect(timedOut.every((n) => n < BATCH_CONCURRENCY)).toBe(true);
+          expect(client.sent).toHaveLength(timedOut.length);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -240,11 +245,28 @@ describe('decideMany with repeated appids', () => {
   });
 
   it.each([
-    ['agree and refuse', [{ action: 'dev_agree', appid: appidOf(1) }, { action: 'dev_refuse', appid: appidOf(1), reason: 'no' }], /dev_agree and dev_refuse/],
-    ['agree and delete', [{ action: 'dev_agree', appid: appidOf(1) }, { action: 'dev_delete', appid: appidOf(1) }], /dev_agree and dev_delete/],
+    [
+      'agree and refuse',
+      [
+        { action: 'dev_agree', appid: appidOf(1) },
+        { action: 'dev_refuse', appid: appidOf(1), reason: 'no' },
+      ],
+      /dev_agree and dev_refuse/,
+    ],
+    [
+      'agree and delete',
+      [
+        { action: 'dev_agree', appid: appidOf(1) },
+        { action: 'dev_delete', appid: appidOf(1) },
+      ],
+      /dev_agree and dev_delete/,
+    ],
     [
       'two refusals with different reasons',
-      [{ action: 'dev_refuse', appid: appidOf(1), reason: '资质不全' }, { action: 'dev_refuse', appid: appidOf(1), reason: '类目不符' }],
+      [
+        { action: 'dev_refuse', appid: appidOf(1), reason: '资质不全' },
+        { action: 'dev_refuse', appid: appidOf(1), reason: '类目不符' },
+      ],
       /two dev_refuse with different reasons/,
     ],
   ])('refuses %s on one appid as INVALID_EVENT for each, naming the other item, and sends neither', async (_, conflicting, wording) => {
@@ -265,7 +287,9 @@ describe('decideMany with repeated appids', () => {
 });
 
 describe('decideMany after an account-wide error', () => {
-  const accountWideErrCodes = [...WECHAT_ERRORS.entries()].filter(([, entry]) => ACCOUNT_WIDE_CODES.has(entry.code)).map(([errCode, entry]) => [errCode, entry.code] as const);
+  const accountWideErrCodes = [...WECHAT_ERRORS.entries()]
+    .filter(([, entry]) => ACCOUNT_WIDE_CODES.has(entry.code))
+    .map(([errCode, entry]) => [errCode, entry.code] as const);
 
   it.each(accountWideErrCodes)('starts no new item after errCode %i (%s): the rest are SKIPPED, naming it', async (errCode, code) => {
     const client = slowWeChat(
@@ -396,11 +420,12 @@ describe('decideMany after an account-wide error', () => {
     expect(results[BATCH_CONCURRENCY]).toMatchObject({ ok: false, error: { blockedBy: 'HTTP_ERROR' } });
   });
 
-  it.each([400, 413, 502])('keeps going after HTTP %i, which one item\'s request (or a passing upstream fault) can cause', async (status) => {
+  it.each([400, 413, 502])("keeps going after HTTP %i, which one item's request (or a passing upstream fault) can cause", async (status) => {
     const client = slowWeChat(
       () => 20,
       (request) => {
-        if (request.appid === appidOf(0)) throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
+        if (request.appid === appidOf(0))
+          throw new WeChatApiError(-700002, `POST https://proxy.example/wxa/devplugin?access_token=***: HTTP ${status}`, status);
       },
     );
 

@@ -25,7 +25,7 @@ describe('checkCaller', () => {
     ['a cross-account caller named by a pair entry', { fromAppid: ADMIN_APP, fromOpenid: BOB }, true],
     ['a cross-account caller named by a pair entry, with an OPENID that is not an admin', { fromAppid: ADMIN_APP, fromOpenid: BOB, openid: 'oStranger' }, true],
     ['a cross-account caller whose FROM_OPENID is an OPENID entry', { fromAppid: ADMIN_APP, fromOpenid: ALICE }, false],
-    ['a cross-account caller whose OPENID is also filled with an admin\'s', { fromAppid: ADMIN_APP, fromOpenid: 'oStranger', openid: ALICE }, false],
+    ["a cross-account caller whose OPENID is also filled with an admin's", { fromAppid: ADMIN_APP, fromOpenid: 'oStranger', openid: ALICE }, false],
     ['a cross-account caller with the right OPENID from another mini-program', { fromAppid: OTHER_APP, fromOpenid: BOB }, false],
     ['a cross-account caller with no FROM_OPENID, and an admin OPENID', { fromAppid: ADMIN_APP, openid: ALICE }, false],
     ['a cross-account caller whose FROM_APPID was unreadable, with an admin OPENID', { fromAppid: '', fromOpenid: BOB, openid: ALICE }, false],
@@ -83,18 +83,28 @@ describe('checkCaller', () => {
 
 describe('checkCaller over every combination of OPENID, FROM pair and entry form', () => {
   const openids = [undefined, ALICE, BOB, 'oStranger'];
-  const froms = [undefined, { fromAppid: ADMIN_APP, fromOpenid: BOB }, { fromAppid: ADMIN_APP, fromOpenid: ALICE }, { fromAppid: OTHER_APP, fromOpenid: BOB }, { fromAppid: ADMIN_APP, fromOpenid: 'oStranger' }, { fromAppid: ADMIN_APP }];
+  const froms = [
+    undefined,
+    { fromAppid: ADMIN_APP, fromOpenid: BOB },
+    { fromAppid: ADMIN_APP, fromOpenid: ALICE },
+    { fromAppid: OTHER_APP, fromOpenid: BOB },
+    { fromAppid: ADMIN_APP, fromOpenid: 'oStranger' },
+    { fromAppid: ADMIN_APP },
+  ];
   const lists = { 'an OPENID entry only': ALICE, 'a pair entry only': `${ADMIN_APP}:${BOB}`, 'both forms': `${ALICE},${ADMIN_APP}:${BOB}` };
   const cases = openids.flatMap((openid) =>
-    froms.flatMap((from) => Object.entries(lists).map(([listName, list]) => ({ caller: { ...(openid === undefined ? {} : { openid }), ...from } as Caller, listName, list }))),
+    froms.flatMap((from) =>
+      Object.entries(lists).map(([listName, list]) => ({ caller: { ...(openid === undefined ? {} : { openid }), ...from } as Caller, listName, list })),
+    ),
   );
 
   it.each(cases)('$listName, caller $caller', ({ caller, list }) => {
     // The rule as the README states it: with FROM_APPID, only the exact pair's entry; without, only the OPENID's.
     const entries = list.split(',');
-    const admitted = caller.fromAppid !== undefined
-      ? caller.fromOpenid !== undefined && entries.includes(`${caller.fromAppid}:${caller.fromOpenid}`)
-      : caller.openid !== undefined && entries.includes(caller.openid);
+    const admitted =
+      caller.fromAppid !== undefined
+        ? caller.fromOpenid !== undefined && entries.includes(`${caller.fromAppid}:${caller.fromOpenid}`)
+        : caller.openid !== undefined && entries.includes(caller.openid);
 
     expect(checkCaller(caller, parseAdminList(list)) === null).toBe(admitted);
   });
@@ -104,7 +114,10 @@ describe('refuseCall', () => {
   it('shows configuration problems to admins only', () => {
     const configProblems = ['PLUGIN_ADMIN_OPENIDS: the entry "wxNOPE:oA" admits nobody.'];
 
-    expect(refuseCall({ caller: { fromAppid: ADMIN_APP, fromOpenid: BOB }, admins, configProblems })).toMatchObject({ code: 'MISCONFIGURED', problems: configProblems });
+    expect(refuseCall({ caller: { fromAppid: ADMIN_APP, fromOpenid: BOB }, admins, configProblems })).toMatchObject({
+      code: 'MISCONFIGURED',
+      problems: configProblems,
+    });
     expect(refuseCall({ caller: { openid: 'oStranger' }, admins, configProblems })).toMatchObject({ code: 'FORBIDDEN' });
     expect(refuseCall({ caller: { openid: 'oStranger' }, admins, configProblems })).not.toHaveProperty('problems');
   });

@@ -65,7 +65,7 @@ describe('createCloudClient', () => {
     ]);
   });
 
-  it('remembers the fallback for the container\'s life and logs it once, even for concurrent decisions', async () => {
+  it("remembers the fallback for the container's life and logs it once, even for concurrent decisions", async () => {
     const openapi = fakeOpenApi(oldNameRetired);
     const logged: LogRecord[] = [];
     const client = createCloudClient(openapi, (record) => logged.push(record));
@@ -77,7 +77,9 @@ describe('createCloudClient', () => {
     await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow());
 
     expect(openapi.calls.map(([api]) => api)).toStrictEqual(['getPluginDevApplyList', 'getPluginDevApplyList']);
-    expect(logged).toStrictEqual([expect.objectContaining({ level: 'warn', event: 'apiFallback', errCode: -604100, using: 'pluginManager.getPluginDevApplyList' })]);
+    expect(logged).toStrictEqual([
+      expect.objectContaining({ level: 'warn', event: 'apiFallback', errCode: -604100, using: 'pluginManager.getPluginDevApplyList' }),
+    ]);
   });
 
   it.each([
@@ -95,7 +97,7 @@ describe('createCloudClient', () => {
     expect(openapi.calls.map(([api]) => api)).toStrictEqual(['setDevPluginApplyStatus']);
   });
 
-  it('answers the newer name\'s own error when the fallback fails, without trying again', async () => {
+  it("answers the newer name's own error when the fallback fails, without trying again", async () => {
     const openapi = fakeOpenApi((api) =>
       api === 'setDevPluginApplyStatus' ? cloudFailure(-604100) : wechatFailure(89242, 'appid not in list', 'pluginManager.getPluginDevApplyList'),
     );
@@ -108,8 +110,20 @@ describe('createCloudClient', () => {
   });
 
   it.each([
-    ['a body neither protobuf nor JSON', new CloudSDKError({ errCode: -601001, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail unknown wx response received: RangeError: index out of range' })],
-    ['WeChat\'s JSON that does not parse', new CloudSDKError({ errCode: -601001, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail wechat server internal error, response body is invalid json: {"errc' })],
+    [
+      'a body neither protobuf nor JSON',
+      new CloudSDKError({
+        errCode: -601001,
+        errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail unknown wx response received: RangeError: index out of range',
+      }),
+    ],
+    [
+      "WeChat's JSON that does not parse",
+      new CloudSDKError({
+        errCode: -601001,
+        errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail wechat server internal error, response body is invalid json: {"errc',
+      }),
+    ],
     ['an empty answer', new CloudSDKError({ errCode: -601001, errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:fail empty response' })],
   ])('reports %s as UNREADABLE_ANSWER (-700004), whose outcome is unknown', async (_, failure) => {
     const client = createCloudClient(fakeOpenApi(() => failure));
@@ -120,7 +134,7 @@ describe('createCloudClient', () => {
     expect(classifyFailure(thrown)).toMatchObject({ error: { code: 'UNREADABLE_ANSWER' }, retry: 'backoff', outcome: 'unknown' });
   });
 
-  it('keeps the cloud\'s own -601001, which is an answer', async () => {
+  it("keeps the cloud's own -601001, which is an answer", async () => {
     const client = createCloudClient(fakeOpenApi(() => cloudFailure(-601001)));
 
     const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()).catch((error: unknown) => error);
@@ -130,7 +144,10 @@ describe('createCloudClient', () => {
 
   it.each([
     ['text that is not JSON', { result: '<html>502 Bad Gateway</html>', errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:ok', errCode: 0 }],
-    ['a body of another content type', { contentType: 'application/octet-stream', buffer: Buffer.from([1, 2]), errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:ok', errCode: 0 }],
+    [
+      'a body of another content type',
+      { contentType: 'application/octet-stream', buffer: Buffer.from([1, 2]), errMsg: 'openapi.pluginManager.setDevPluginApplyStatus:ok', errCode: 0 },
+    ],
   ])('does not take a decision answered with %s, which the SDK resolves, for applied', async (_, answer) => {
     const client = createCloudClient(fakeOpenApi(() => answer));
 

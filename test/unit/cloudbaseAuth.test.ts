@@ -139,7 +139,10 @@ describe('cloudbase_auth', () => {
     });
 
     it('shows a stranger no part of an entry quoted or written with capitals either', async () => {
-      const answer = await callAs(loadFunction(`"${ADMIN_APP}:o_another_admin_4321", WX1A2B3C4D5E6F7089:o_third_admin_8765`), { appid: ADMIN_APP, openid: 'o_stranger' });
+      const answer = await callAs(loadFunction(`"${ADMIN_APP}:o_another_admin_4321", WX1A2B3C4D5E6F7089:o_third_admin_8765`), {
+        appid: ADMIN_APP,
+        openid: 'o_stranger',
+      });
 
       for (const part of ['another', '4321', 'third', '8765']) expect(answer.errMsg).not.toContain(part);
     });
@@ -183,7 +186,13 @@ describe('cloudbase_auth', () => {
     await callAs(main, { appid: ADMIN_APP, openid: 'o_admin_app_user_1234' });
 
     expect(logLines).toHaveLength(1);
-    expect(JSON.parse(logLines[0] ?? '{}')).toEqual({ fn: 'cloudbase_auth', requestId: 'req-auth', callerAppid: ADMIN_APP, caller: 'o_ad…1234', outcome: 'OK' });
+    expect(JSON.parse(logLines[0] ?? '{}')).toEqual({
+      fn: 'cloudbase_auth',
+      requestId: 'req-auth',
+      callerAppid: ADMIN_APP,
+      caller: 'o_ad…1234',
+      outcome: 'OK',
+    });
   });
 
   it('never throws and answers a string errMsg, whatever PLUGIN_ADMIN_OPENIDS holds', async () => {

@@ -41,7 +41,11 @@ describe('PLUGIN_ADMIN_OPENIDS entries', () => {
   const PAIR = `${APPID}:${OPENID}`;
 
   it('reads OPENID entries as same-account admins and APPID:OPENID entries as cross-account pairs', () => {
-    expect(parseAdminList(`oLocal，${PAIR}\n o_two`)).toEqual({ kind: 'listed', openids: new Set(['oLocal', 'o_two']), byAppid: new Map([[APPID, new Set([OPENID])]]) });
+    expect(parseAdminList(`oLocal，${PAIR}\n o_two`)).toEqual({
+      kind: 'listed',
+      openids: new Set(['oLocal', 'o_two']),
+      byAppid: new Map([[APPID, new Set([OPENID])]]),
+    });
   });
 
   it('reads a full-width colon as a colon', () => {

@@ -15,11 +15,11 @@ describe('deadlineFromContext', () => {
 });
 
 describe('callStartedAt', () => {
-  it('counts from the container\'s start on its first call, which the platform may have counted', () => {
+  it("counts from the container's start on its first call, which the platform may have counted", () => {
     expect(callStartedAt(10_300, 10_000, true, 3000)).toBe(10_000);
   });
 
-  it('still counts from the container\'s start when starting took more than half the limit (a busy host)', () => {
+  it("still counts from the container's start when starting took more than half the limit (a busy host)", () => {
     expect(callStartedAt(11_000, 10_000, true, 1500)).toBe(10_000);
     expect(callStartedAt(12_900, 10_000, true, 3000)).toBe(10_000);
   });

@@ -14,7 +14,10 @@ const ADMIN = 'oAdmin';
 const appidOf = (n: number): string => `wx${n.toString(16).padStart(16, '0')}`;
 
 /** A transport whose answers a test scripts, recording what it was sent. */
-function scriptedClient(answer: (request: DecisionRequest) => Promise<void>, list: RawApplication[] = []): PluginApplyClient & { sent: DecisionRequest[]; listCalls: number } {
+function scriptedClient(
+  answer: (request: DecisionRequest) => Promise<void>,
+  list: RawApplication[] = [],
+): PluginApplyClient & { sent: DecisionRequest[]; listCalls: number } {
   const client = {
     sent: [] as DecisionRequest[],
     listCalls: 0,
@@ -78,7 +81,13 @@ describe('idempotent decisions', () => {
 
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'APPLICATION_NOT_PENDING', errCode: 89240, currentStatus: 'refused', message: expect.stringContaining('当前状态：已拒绝'), messageEn: expect.stringContaining('(currently refused)') },
+      error: {
+        code: 'APPLICATION_NOT_PENDING',
+        errCode: 89240,
+        currentStatus: 'refused',
+        message: expect.stringContaining('当前状态：已拒绝'),
+        messageEn: expect.stringContaining('(currently refused)'),
+      },
     });
   });
 
@@ -110,7 +119,7 @@ describe('idempotent decisions', () => {
   it.each([
     ['keeps failing', new WeChatApiError(-1, 'system error')],
     ['is refused for quota', new WeChatApiError(45011, 'api minute-quota reach limit')],
-  ])('answers OUTCOME_UNKNOWN with WeChat\'s own code and text, never a definite refusal, when the lookup %s', async (_, failure) => {
+  ])("answers OUTCOME_UNKNOWN with WeChat's own code and text, never a definite refusal, when the lookup %s", async (_, failure) => {
     const client = scriptedClient(async () => {
       throw new WeChatApiError(89240, 'openapi.pluginManager.setDevPluginApplyStatus:fail only pending rid: 1a2b');
     });
@@ -152,7 +161,7 @@ describe('idempotent decisions', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 89242 } });
   });
 
-  it('keeps WeChat\'s refusal for a status number it does not document', async () => {
+  it("keeps WeChat's refusal for a status number it does not document", async () => {
     const client = scriptedClient(refuse(89240), [{ appid: appidOf(1), status: 5 }]);
 
     const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
@@ -236,7 +245,10 @@ describe('retries', () => {
 
     const result = await handleSetStatus({ action: 'dev_refuse', reason: 'r' }, depsWith(client));
 
-    expect(result).toMatchObject({ ok: false, error: { code: 'OUTCOME_UNKNOWN', errCode: 45011, raw: 'api minute-quota reach limit', unknownTry: { errCode: -601003, raw: 'network error' } } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'OUTCOME_UNKNOWN', errCode: 45011, raw: 'api minute-quota reach limit', unknownTry: { errCode: -601003, raw: 'network error' } },
+    });
     expect(client.listCalls).toBe(0);
   });
 
@@ -347,7 +359,10 @@ describe('batches', () => {
 
   it('reads the list again for an item whose refusal came after the shared read', async () => {
     const [early, late] = [appidOf(1), appidOf(2)];
-    const listed: RawApplication[] = [{ appid: early, status: 2 }, { appid: late, status: 1 }];
+    const listed: RawApplication[] = [
+      { appid: early, status: 2 },
+      { appid: late, status: 1 },
+    ];
     const client = scriptedClient(async (request) => {
       if (request.appid === late) {
         // Another admin refuses it while this agree is on its way, after the first read saw it pending.
@@ -357,11 +372,22 @@ describe('batches', () => {
       throw new WeChatApiError(89240, 'only pending');
     }, listed);
 
-    const result = await handleSetStatus({ items: [{ action: 'dev_agree', appid: early }, { action: 'dev_agree', appid: late }] }, depsWith(client));
+    const result = await handleSetStatus(
+      {
+        items: [
+          { action: 'dev_agree', appid: early },
+          { action: 'dev_agree', appid: late },
+        ],
+      },
+      depsWith(client),
+    );
 
     expect(result).toMatchObject({
       ok: true,
-      results: [{ ok: true, changed: false }, { ok: false, error: { code: 'APPLICATION_NOT_PENDING', currentStatus: 'refused' } }],
+      results: [
+        { ok: true, changed: false },
+        { ok: false, error: { code: 'APPLICATION_NOT_PENDING', currentStatus: 'refused' } },
+      ],
     });
     expect(client.listCalls).toBe(2);
   });
@@ -390,14 +416,17 @@ describe('batches', () => {
     const result = await handleSetStatus({ items }, depsWith(client, { deadline: { at: Date.now() + 300, now: Date.now } }));
 
     expect(result.ok).toBe(true);
-    const { results, summary } = result as { results: Array<{ ok: boolean; error?: { code: string } }>; summary: { succeeded: number; failed: number; notAttempted: number } };
+    const { results, summary } = result as {
+      results: Array<{ ok: boolean; error?: { code: string } }>;
+      summary: { succeeded: number; failed: number; notAttempted: number };
+    };
     expect(summary.notAttempted).toBeGreaterThan(0);
     expect(summary.succeeded + summary.notAttempted + summary.failed).toBe(80);
     expect(results.filter((r) => !r.ok && r.error?.code !== 'NOT_ATTEMPTED')).toEqual([]);
     expect(client.sent).toHaveLength(summary.succeeded);
   });
 
-  it('refuses a stranger\'s batch as a whole', async () => {
+  it("refuses a stranger's batch as a whole", async () => {
     const client = scriptedClient(async () => undefined);
 
     const result = await handleSetStatus({ items: [{ action: 'dev_delete' }] }, depsWith(client, { caller: { openid: 'oStranger' } }));
@@ -421,7 +450,7 @@ describe('a lost answer followed by an HTTP 5xx', () => {
   });
 });
 
-describe('a decision whose every try\'s answer was lost', () => {
+describe("a decision whose every try's answer was lost", () => {
   const lostEveryTime = async (): Promise<void> => {
     throw new WeChatApiError(-501001, 'resource system error. request timeout');
   };
@@ -440,10 +469,13 @@ describe('a decision whose every try\'s answer was lost', () => {
 
     const result = await handleSetStatus({ action: 'dev_agree', appid: appidOf(1) }, depsWith(client));
 
-    expect(result).toMatchObject({ ok: false, error: { code: 'CLOUD_SYSTEM_ERROR', errCode: -501001, currentStatus: 'pending', messageEn: expect.stringMatching(/\(currently pending\)$/) } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'CLOUD_SYSTEM_ERROR', errCode: -501001, currentStatus: 'pending', messageEn: expect.stringMatching(/\(currently pending\)$/) },
+    });
   });
 
-  it('answers OUTCOME_UNKNOWN, naming the lookup\'s error, when the list cannot be read either', async () => {
+  it("answers OUTCOME_UNKNOWN, naming the lookup's error, when the list cannot be read either", async () => {
     const client: PluginApplyClient = {
       setApplyStatus: lostEveryTime,
       listApplications: async () => {

@@ -22,7 +22,8 @@ const sdk = sdkErrorTexts();
 
 /** How the table reads a failure with this code (and HTTP status). */
 const failureOutcome = (errCode: number, httpStatus?: number): Outcome | undefined => classifyFailure(new WeChatApiError(errCode, 'fail', httpStatus))?.outcome;
-const retryPolicyOf = (errCode: number, httpStatus?: number): RetryPolicy | undefined => classifyFailure(new WeChatApiError(errCode, 'fail', httpStatus))?.retry;
+const retryPolicyOf = (errCode: number, httpStatus?: number): RetryPolicy | undefined =>
+  classifyFailure(new WeChatApiError(errCode, 'fail', httpStatus))?.retry;
 
 /** Lowercase letters only, so "timedout" and "timed out" read alike. */
 const letters = (text: string): string => text.toLowerCase().replace(/[^a-z]/g, '');
@@ -36,7 +37,7 @@ describe('error table', () => {
     [-501006, 'CLOUD_INVALID_COMMON_PARAMS', 'never'],
     [-501008, 'CLOUD_INVALID_REQUEST_SOURCE', 'never'],
     [-501009, 'CLOUD_RESOURCE_NOT_INITIALIZED', 'never'],
-  ])('gives wx-server-sdk\'s code %i its own entry, %s, meaning what the SDK says', (errCode, code, retry) => {
+  ])("gives wx-server-sdk's code %i its own entry, %s, meaning what the SDK says", (errCode, code, retry) => {
     const sdkText = sdk.get(errCode);
 
     const error = wechatError(errCode, `openapi.pluginManager.setDevPluginApplyStatus:fail ${errCode} ${sdkText ?? ''}`);
@@ -47,18 +48,15 @@ describe('error table', () => {
     expect(retryPolicyOf(errCode)).toBe(retry);
   });
 
-  it.each([...WECHAT_ERRORS.keys()].filter((errCode) => errCode <= -500000 && errCode > -700000))(
-    'names cloud code %i as wx-server-sdk does',
-    (errCode) => {
-      expect(sdk.has(errCode)).toBe(true);
-    },
-  );
+  it.each([...WECHAT_ERRORS.keys()].filter((errCode) => errCode <= -500000 && errCode > -700000))('names cloud code %i as wx-server-sdk does', (errCode) => {
+    expect(sdk.has(errCode)).toBe(true);
+  });
 
   it.each([
     [41001, 'ACCESS_TOKEN_MISSING', false],
     [47001, 'DATA_FORMAT_ERROR', false],
     [48004, 'API_BANNED', false],
-  ])('knows WeChat\'s platform code %i as %s', (errCode, code, retryable) => {
+  ])("knows WeChat's platform code %i as %s", (errCode, code, retryable) => {
     const error = wechatError(errCode, 'rid: 1');
 
     expect(error).toMatchObject({ code, errCode, retryable });
@@ -71,7 +69,7 @@ describe('error table', () => {
     expect(retryPolicyOf(45009)).toBe('later');
   });
 
-  it('tells a -604104 caller to call from the mini-program, not from DevTools\' cloud testing', () => {
+  it("tells a -604104 caller to call from the mini-program, not from DevTools' cloud testing", () => {
     const error = wechatError(-604104, 'illegal source of invocation');
 
     expect(error.hintEn).toMatch(/^Call the function from the mini-program/);
@@ -99,7 +97,11 @@ describe('failureOutcome', () => {
   });
 
   it('treats an HTTP 5xx as unknown (a gateway may have passed the request on) and a 4xx as known', () => {
-    expect([failureOutcome(HTTP_ERROR_CODE, 502), failureOutcome(HTTP_ERROR_CODE, 404), failureOutcome(HTTP_ERROR_CODE, 429)]).toEqual(['unknown', 'known', 'known']);
+    expect([failureOutcome(HTTP_ERROR_CODE, 502), failureOutcome(HTTP_ERROR_CODE, 404), failureOutcome(HTTP_ERROR_CODE, 429)]).toEqual([
+      'unknown',
+      'known',
+      'known',
+    ]);
   });
 
   it('treats a code WeChat answered but the table does not know as known', () => {
@@ -109,12 +111,13 @@ describe('failureOutcome', () => {
 
 describe('OUTCOME_UNKNOWN_CODES', () => {
   it('holds exactly the codes whose text says the outcome is unknown, our own included', () => {
-    const byText = [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)].filter((entry) => entry.en.message.includes('outcome is unknown')).map((entry) => entry.code);
+    const byText = [...WECHAT_ERRORS.values(), ...Object.values(OWN_ERRORS)]
+      .filter((entry) => entry.en.message.includes('outcome is unknown'))
+      .map((entry) => entry.code);
 
     expect([...OUTCOME_UNKNOWN_CODES].sort()).toEqual([...new Set(byText)].sort());
     expect(OUTCOME_UNKNOWN_CODES).toContain('OUTCOME_UNKNOWN');
   });
-
 });
 
 describe('wechatError for HTTP_ERROR', () => {

@@ -11,7 +11,11 @@ describe('parseDecision', () => {
     ['delete with no appid', { action: 'dev_delete' }, { action: 'dev_delete' }],
     ['delete with an appid', { action: 'dev_delete', appid: APPID }, { action: 'dev_delete', appid: APPID }],
     ['an event carrying the platform userInfo key', { action: 'dev_delete', userInfo: { appId: 'wx1', openId: 'o1' } }, { action: 'dev_delete' }],
-    ['a reason of exactly the maximum length', { action: 'dev_refuse', reason: '理'.repeat(REASON_MAX_CHARS) }, { action: 'dev_refuse', reason: '理'.repeat(REASON_MAX_CHARS) }],
+    [
+      'a reason of exactly the maximum length',
+      { action: 'dev_refuse', reason: '理'.repeat(REASON_MAX_CHARS) },
+      { action: 'dev_refuse', reason: '理'.repeat(REASON_MAX_CHARS) },
+    ],
   ])('accepts %s', (_, event, expected) => {
     const parsed = parseDecision(event);
 

@@ -14,6 +14,10 @@ describe('the hints of function results', () => {
   });
 
   it('are pinned for every error the table gives, and only those', () => {
-    expect(Object.keys(pinned).sort()).toEqual(tableErrors().map(([label]) => label).sort());
+    expect(Object.keys(pinned).sort()).toEqual(
+      tableErrors()
+        .map(([label]) => label)
+        .sort(),
+    );
   });
 });

@@ -94,7 +94,11 @@ describe('handleList', () => {
 
     expect(result).toMatchObject({ ok: true, hasMore: false, nextPage: null });
     expect(result.ok && result.items.map((item) => item.appid)).toEqual(listOf(250).map((item) => item.appid));
-    expect(client.pages).toEqual([[1, 100], [2, 100], [3, 100]]);
+    expect(client.pages).toEqual([
+      [1, 100],
+      [2, 100],
+      [3, 100],
+    ]);
   });
 
   it('returns what it read, with where to go on, when the deadline cuts an all-pages walk', async () => {
@@ -160,7 +164,11 @@ describe('handleList', () => {
 
     expect(result).toMatchObject({ ok: true, hasMore: false, nextPage: null });
     expect(result.ok && result.items).toHaveLength(250);
-    expect(client.pages).toEqual([[1, 100], [2, 100], [3, 100]]);
+    expect(client.pages).toEqual([
+      [1, 100],
+      [2, 100],
+      [3, 100],
+    ]);
   });
 
   it('answers the error when the first page of an all-pages walk fails', async () => {
@@ -212,7 +220,10 @@ describe('handleList', () => {
   it('tells a caller who is not an admin that only admins may list applications, not decide on them', async () => {
     const result = await handleList({}, depsFor(pagedClient(listOf(5)), { caller: { openid: 'oStranger' } }));
 
-    expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: '无权操作：只有插件管理员可以查看申请列表', messageEn: 'forbidden: only plugin admins may list applications' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: '无权操作：只有插件管理员可以查看申请列表', messageEn: 'forbidden: only plugin admins may list applications' },
+    });
   });
 
   it('maps a WeChat error on the list, after retrying a transient one', async () => {

@@ -38,7 +38,9 @@ async function startEndlessUpstream(): Promise<EndlessUpstream> {
     });
     response.on('close', () => markClosed());
     const headers: http.OutgoingHttpHeaders =
-      upstream.shape === 'declaredLength' ? { 'content-type': 'application/json', 'content-length': String(2 * 1024 ** 3) } : { 'content-type': 'application/json' };
+      upstream.shape === 'declaredLength'
+        ? { 'content-type': 'application/json', 'content-length': String(2 * 1024 ** 3) }
+        : { 'content-type': 'application/json' };
     response.writeHead(upstream.shape === 'http404' ? 404 : 200, headers);
     const pump = (): void => {
       while (!response.destroyed && upstream.bytesSent < SAFETY_STOP_BYTES) {

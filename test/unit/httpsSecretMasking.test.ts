@@ -128,7 +128,7 @@ afterAll(async () => {
 });
 
 describe('the HTTPS transport quoting an answer that echoes the request', () => {
-  it('masks an AppSecret that straddles the end of HTTP_ERROR\'s excerpt', async () => {
+  it("masks an AppSecret that straddles the end of HTTP_ERROR's excerpt", async () => {
     // The echo puts the secret at character 106; padding moves it to 99, across the excerpt's 120-character cut.
     const body = JSON.stringify({ grant_type: 'client_credential', appid: PLUGIN_APPID, secret: SECRET });
     const request = `POST /cgi-bin/stable_token ${body}`;
@@ -161,27 +161,32 @@ describe('no run of the AppSecret or of a token reaches a result, an error, the 
 
   it('whatever a proxy echoing the request answers, to the token fetch or to the decision and the list', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(echoAnswerArb, { nil: undefined }), echoAnswerArb, fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete'), async (tokenAnswer, other, action) => {
-        proxy.token = tokenAnswer ?? 'issue';
-        proxy.other = other;
-        const logged: unknown[] = [];
-        const client = createHttpsClient({ appid: PLUGIN_APPID, secret: SECRET, baseUrl: proxy.baseUrl });
-        const event = { action, appid: 'wx0123456789abcdef', ...(action === 'dev_refuse' ? { reason: 'no' } : {}) };
+      fc.asyncProperty(
+        fc.option(echoAnswerArb, { nil: undefined }),
+        echoAnswerArb,
+        fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete'),
+        async (tokenAnswer, other, action) => {
+          proxy.token = tokenAnswer ?? 'issue';
+          proxy.other = other;
+          const logged: unknown[] = [];
+          const client = createHttpsClient({ appid: PLUGIN_APPID, secret: SECRET, baseUrl: proxy.baseUrl });
+          const event = { action, appid: 'wx0123456789abcdef', ...(action === 'dev_refuse' ? { reason: 'no' } : {}) };
 
-        const result = await handleSetStatus(event, {
-          client,
-          caller: { openid: 'oAdmin' },
-          admins: { kind: 'listed', openids: new Set(['oAdmin']) },
-          deadline: { at: Date.now() + 10_000, now: Date.now },
-          log: (record) => logged.push(record),
-          requestId: null,
-          retry: { ...DEFAULT_RETRY, sleep: async () => undefined },
-        });
-        const listed = await client.listApplications(1, 10, aMinuteFromNow()).catch((thrown: unknown) => thrown);
-        const shown = [JSON.stringify(result), JSON.stringify(logged), inspect(listed, { depth: 5 }), String(listed), ...seen];
+          const result = await handleSetStatus(event, {
+            client,
+            caller: { openid: 'oAdmin' },
+            admins: { kind: 'listed', openids: new Set(['oAdmin']) },
+            deadline: { at: Date.now() + 10_000, now: Date.now },
+            log: (record) => logged.push(record),
+            requestId: null,
+            retry: { ...DEFAULT_RETRY, sleep: async () => undefined },
+          });
+          const listed = await client.listApplications(1, 10, aMinuteFromNow()).catch((thrown: unknown) => thrown);
+          const shown = [JSON.stringify(result), JSON.stringify(logged), inspect(listed, { depth: 5 }), String(listed), ...seen];
 
-        expect(leaksIn(shown)).toEqual([]);
-      }),
+          expect(leaksIn(shown)).toEqual([]);
+        },
+      ),
       { numRuns: 150 },
     );
   }, 60_000);
@@ -193,8 +198,11 @@ describe('plugin-apply (dist/plugin-apply.js) against a proxy echoing the reques
   const run = (args: readonly string[]): Promise<string[]> =>
     new Promise((resolve) => {
       const env = { PATH: process.env.PATH ?? '', PLUGIN_APPID: PLUGIN_APPID, PLUGIN_APPSECRET: SECRET };
-      execFile(process.execPath, [cli, ...args, '--base-url', proxy.baseUrl, '--timeout', '20', '--verbose'], { env, timeout: 30_000 }, (_error, stdout, stderr) =>
-        resolve([stdout, stderr]),
+      execFile(
+        process.execPath,
+        [cli, ...args, '--base-url', proxy.baseUrl, '--timeout', '20', '--verbose'],
+        { env, timeout: 30_000 },
+        (_error, stdout, stderr) => resolve([stdout, stderr]),
       );
     });
 
@@ -204,15 +212,20 @@ describe('plugin-apply (dist/plugin-apply.js) against a proxy echoing the reques
 
   it('prints no run of the AppSecret or of a token on stdout or stderr, whatever the answer', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(echoAnswerArb, { nil: undefined }), echoAnswerArb, fc.constantFrom(['agree', 'wx0123456789abcdef'], ['list'], ['list', '--json']), async (tokenAnswer, other, args) => {
-        proxy.token = tokenAnswer ?? 'issue';
-        proxy.other = other;
+      fc.asyncProperty(
+        fc.option(echoAnswerArb, { nil: undefined }),
+        echoAnswerArb,
+        fc.constantFrom(['agree', 'wx0123456789abcdef'], ['list'], ['list', '--json']),
+        async (tokenAnswer, other, args) => {
+          proxy.token = tokenAnswer ?? 'issue';
+          proxy.other = other;
 
-        const printed = await run(args);
+          const printed = await run(args);
 
-        const text = printed.join('\n');
-        expect([SECRET, ...proxy.issued].flatMap((secret) => leakedRuns(text, secret))).toEqual([]);
-      }),
+          const text = printed.join('\n');
+          expect([SECRET, ...proxy.issued].flatMap((secret) => leakedRuns(text, secret))).toEqual([]);
+        },
+      ),
       { numRuns: 16 },
     );
   }, 180_000);

@@ -316,7 +316,7 @@ describe('createHttpsClient', () => {
     it.each([
       ['a wrong AppSecret', { secret: 'wrong-secret-0000' }, 40125],
       ['a wrong appid', { appid: 'wx9999999999999999' }, 40013],
-    ])('rejects with WeChat\'s errcode when the token fetch fails with %s', async (_, overrides, errCode) => {
+    ])("rejects with WeChat's errcode when the token fetch fails with %s", async (_, overrides, errCode) => {
       const https = client(overrides);
 
       const error = await rejectionOf(https.listApplications(1, 10, aMinuteFromNow()));
@@ -328,7 +328,7 @@ describe('createHttpsClient', () => {
   });
 
   describe('failures', () => {
-    it('rejects with WeChat\'s errcode and errmsg when WeChat refuses the decision', async () => {
+    it("rejects with WeChat's errcode and errmsg when WeChat refuses the decision", async () => {
       wechat.reply = { errcode: 89240, errmsg: 'only pending applications can be agreed or refused rid: 6' };
       const https = client();
 
@@ -401,7 +401,7 @@ describe('createHttpsClient', () => {
       expect(error.errMsg).toContain('access_token=***');
     });
 
-    it('keeps WeChat\'s own errcode when a gateway relays it under another status', async () => {
+    it("keeps WeChat's own errcode when a gateway relays it under another status", async () => {
       wechat.mode = 'http503WeChatBusy';
       const https = client();
 
@@ -420,7 +420,9 @@ describe('createHttpsClient', () => {
       const deadline: Deadline = { at: Date.now() + 60_000, now: Date.now };
       const fast: RetryOptions = { ...DEFAULT_RETRY, sleep: async () => undefined };
 
-      const thrown = await withRetries(() => https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()), deadline, fast).catch((e: unknown) => e);
+      const thrown = await withRetries(() => https.setApplyStatus({ action: 'dev_agree', appid: APPLICANT }, aMinuteFromNow()), deadline, fast).catch(
+        (e: unknown) => e,
+      );
       const error = thrown instanceof WeChatApiError ? wechatError(thrown.errCode, thrown.errMsg, thrown.httpStatus) : null;
 
       expect(devpluginCalls()).toHaveLength(sends);

@@ -47,7 +47,10 @@ describe('createHttpsClient with answers it must not trust', () => {
     const client = createHttpsClient({ appid, secret, baseUrl: wechat.url });
 
     // Act
-    const thrown = await client.listApplications(1, 10, aMinuteFromNow()).then(() => null, (error: unknown) => error);
+    const thrown = await client.listApplications(1, 10, aMinuteFromNow()).then(
+      () => null,
+      (error: unknown) => error,
+    );
 
     // Assert
     expect(elsewhere.seen).toEqual([]);
@@ -59,13 +62,20 @@ describe('createHttpsClient with answers it must not trust', () => {
   it('reports a 302 from /wxa/devplugin as HTTP_ERROR with its status and does not follow it', async () => {
     // Arrange
     const wechat = await serve((url) =>
-      url.startsWith('/cgi-bin/stable_token') ? token : url.startsWith('/wxa/devplugin') ? { status: 302, headers: { location: '/moved' } } : { status: 200, body: '{"ok":1}' },
+      url.startsWith('/cgi-bin/stable_token')
+        ? token
+        : url.startsWith('/wxa/devplugin')
+          ? { status: 302, headers: { location: '/moved' } }
+          : { status: 200, body: '{"ok":1}' },
     );
     servers.push(wechat.server);
     const client = createHttpsClient({ appid, secret, baseUrl: wechat.url });
 
     // Act
-    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: 'wx1111111111111111' }, aMinuteFromNow()).then(() => null, (error: unknown) => error);
+    const thrown = await client.setApplyStatus({ action: 'dev_agree', appid: 'wx1111111111111111' }, aMinuteFromNow()).then(
+      () => null,
+      (error: unknown) => error,
+    );
 
     // Assert
     expect(thrown).toBeInstanceOf(WeChatApiError);
@@ -76,7 +86,9 @@ describe('createHttpsClient with answers it must not trust', () => {
 
   it('refuses {"errcode":0} without apply_list instead of reading it as an empty page', async () => {
     // Arrange
-    const wechat = await serve((url) => (url.startsWith('/cgi-bin/stable_token') ? token : { status: 200, body: JSON.stringify({ errcode: 0, errmsg: 'ok' }) }));
+    const wechat = await serve((url) =>
+      url.startsWith('/cgi-bin/stable_token') ? token : { status: 200, body: JSON.stringify({ errcode: 0, errmsg: 'ok' }) },
+    );
     servers.push(wechat.server);
     const client = createHttpsClient({ appid, secret, baseUrl: wechat.url });
 
@@ -88,7 +100,11 @@ describe('createHttpsClient with answers it must not trust', () => {
 describe('createCloudListClient with an answer that has no list', () => {
   it('refuses an ok answer without applyList instead of reading it as an empty page', async () => {
     // Arrange: what wx-server-sdk resolves when WeChat's body has errcode 0 and nothing else.
-    const openapi = { pluginManager: { getPluginDevApplyList: (): Promise<unknown> => Promise.resolve({ errMsg: 'openapi.pluginManager.getPluginDevApplyList:ok', errCode: 0 }) } };
+    const openapi = {
+      pluginManager: {
+        getPluginDevApplyList: (): Promise<unknown> => Promise.resolve({ errMsg: 'openapi.pluginManager.getPluginDevApplyList:ok', errCode: 0 }),
+      },
+    };
 
     // Act / Assert
     await expect(createCloudListClient(openapi as never).listApplications(1, 10, aMinuteFromNow())).rejects.toBeInstanceOf(WeChatApiError);

@@ -113,7 +113,11 @@ describe('withPageBase', () => {
 
     const items = await client.listApplications(2, 20, aMinuteFromNow());
 
-    expect(items.map((item) => item.appid)).toEqual(listOf(50).slice(20, 40).map((item) => item.appid));
+    expect(items.map((item) => item.appid)).toEqual(
+      listOf(50)
+        .slice(20, 40)
+        .map((item) => item.appid),
+    );
     expect(inner.asked).toEqual([1, 0, 1]);
   });
 });

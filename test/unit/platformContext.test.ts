@@ -134,9 +134,9 @@ describe.each(FUNCTIONS)('%s under any platform context', (name) => {
         expect(() => JSON.stringify(result)).not.toThrow();
         expect(logLines).toHaveLength(1);
         const fields = (typeof context === 'object' && context !== null ? context : {}) as Record<string, unknown>;
-        const admitted = !throws && ('FROM_APPID' in fields && fields.FROM_APPID !== undefined
-          ? fields.FROM_APPID === APPID && fields.FROM_OPENID === ADMIN
-          : fields.OPENID === ADMIN);
+        const admitted =
+          !throws &&
+          ('FROM_APPID' in fields && fields.FROM_APPID !== undefined ? fields.FROM_APPID === APPID && fields.FROM_OPENID === ADMIN : fields.OPENID === ADMIN);
         if (!admitted) expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
         else expect(result.ok).toBe(true);
       }),

@@ -151,10 +151,14 @@ describe('the refusal reason', () => {
 
   it('gives a mini-program that checks with reasonProblem the verdict the function gives, for any text', () => {
     // Code points from anywhere, weighted toward the ones the rule is about, lone surrogates included.
-    const tricky = [0x0, 0x9, 0xa, 0xd, 0x20, 0x301, 0x378, 0x200b, 0x200f, 0x2028, 0x2029, 0x202e, 0x2066, 0x2800, 0xd83d, 0xde00,
-      0xe000, 0xfdd0, 0xfeff, 0xfffe, 0xffff, 0x1d159, 0x1fae8, 0xf0000, 0x10ffff, 0x7406, 0x61];
+    const tricky = [
+      0x0, 0x9, 0xa, 0xd, 0x20, 0x301, 0x378, 0x200b, 0x200f, 0x2028, 0x2029, 0x202e, 0x2066, 0x2800, 0xd83d, 0xde00, 0xe000, 0xfdd0, 0xfeff, 0xfffe, 0xffff,
+      0x1d159, 0x1fae8, 0xf0000, 0x10ffff, 0x7406, 0x61,
+    ];
     const unit = fc.oneof(fc.constantFrom(...tricky), fc.integer({ min: 0, max: 0x10ffff }));
-    const text = fc.array(unit, { maxLength: 12 }).map((units) => units.map((u) => (u >= 0xd800 && u <= 0xdfff ? String.fromCharCode(u) : String.fromCodePoint(u))).join(''));
+    const text = fc
+      .array(unit, { maxLength: 12 })
+      .map((units) => units.map((u) => (u >= 0xd800 && u <= 0xdfff ? String.fromCharCode(u) : String.fromCodePoint(u))).join(''));
 
     fc.assert(
       fc.property(text, (reason) => {

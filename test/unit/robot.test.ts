@@ -55,7 +55,7 @@ describe('the robot client', () => {
     [93000, 'ROBOT_BAD_KEY'],
     [40058, 'ROBOT_MESSAGE_TOO_LONG'],
     [40008, 'ROBOT_ERROR'],
-  ])('reads errcode %i as %s, with the key masked out of WeCom\'s text', async (errcode, code) => {
+  ])("reads errcode %i as %s, with the key masked out of WeCom's text", async (errcode, code) => {
     answer = json(200, { errcode, errmsg: `failed, hint: [key ${KEY}] more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}` });
 
     const result = await createRobotClient(url()).send('x', 2000);
@@ -64,7 +64,7 @@ describe('the robot client', () => {
     expect(JSON.stringify(result)).not.toContain(KEY.slice(0, 8));
   });
 
-  it('reads an answer that is not the robot\'s as ROBOT_UNREADABLE_ANSWER', async () => {
+  it("reads an answer that is not the robot's as ROBOT_UNREADABLE_ANSWER", async () => {
     answer = (_, response) => {
       response.writeHead(502);
       response.end(`<html>bad gateway for key=${KEY}</html>`);

@@ -65,10 +65,22 @@ describe('setPluginApplyStatus main', () => {
   const main = loadFunction({ PLUGIN_ADMIN_OPENIDS: `oOther, ${ADMIN}` });
 
   it.each([
-    [{ action: 'dev_agree', appid: APPID }, { action: 'dev_agree', appid: APPID }],
-    [{ action: 'dev_refuse', reason: ' 类目不符 ' }, { action: 'dev_refuse', reason: '类目不符' }],
-    [{ action: 'dev_refuse', reason: 'no', appid: APPID }, { action: 'dev_refuse', reason: 'no', appid: APPID }],
-    [{ action: 'dev_delete', appid: APPID }, { action: 'dev_delete', appid: APPID }],
+    [
+      { action: 'dev_agree', appid: APPID },
+      { action: 'dev_agree', appid: APPID },
+    ],
+    [
+      { action: 'dev_refuse', reason: ' 类目不符 ' },
+      { action: 'dev_refuse', reason: '类目不符' },
+    ],
+    [
+      { action: 'dev_refuse', reason: 'no', appid: APPID },
+      { action: 'dev_refuse', reason: 'no', appid: APPID },
+    ],
+    [
+      { action: 'dev_delete', appid: APPID },
+      { action: 'dev_delete', appid: APPID },
+    ],
     [{ action: 'dev_delete', userInfo: { appId: 'wxhost', openId: ADMIN } }, { action: 'dev_delete' }],
   ])('sends %j to WeChat as %j and reports success', async (event, sent) => {
     const result = await main(event, { request_id: 'req-1' });
@@ -127,7 +139,10 @@ describe('setPluginApplyStatus main', () => {
     const first = await container({ action: 'dev_agree', appid: APPID });
     const second = await container({ action: 'dev_delete', appid: APPID });
 
-    expect([first, second]).toMatchObject([{ ok: true, changed: true }, { ok: true, changed: true }]);
+    expect([first, second]).toMatchObject([
+      { ok: true, changed: true },
+      { ok: true, changed: true },
+    ]);
     expect(sdk.setDevPluginApplyStatus.mock.calls).toEqual([[{ action: 'dev_agree', appid: APPID }]]);
     expect(sdk.getPluginDevApplyList.mock.calls).toEqual([[{ action: 'dev_agree', appid: APPID }], [{ action: 'dev_delete', appid: APPID }]]);
     expect(logLines.filter((line) => line.includes('"event":"apiFallback"'))).toHaveLength(1);
@@ -251,7 +266,14 @@ describe('setPluginApplyStatus under any input and any platform context', () => 
       fc.asyncProperty(
         fc.oneof(
           fc.anything(),
-          fc.record({ action: fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete', 'x'), appid: fc.oneof(fc.string(), fc.constant(APPID)), reason: fc.oneof(fc.string(), fc.anything()) }, { requiredKeys: [] }),
+          fc.record(
+            {
+              action: fc.constantFrom('dev_agree', 'dev_refuse', 'dev_delete', 'x'),
+              appid: fc.oneof(fc.string(), fc.constant(APPID)),
+              reason: fc.oneof(fc.string(), fc.anything()),
+            },
+            { requiredKeys: [] },
+          ),
         ),
         fc.anything(),
         // What getWXContext gives, untrusted in type too: the usual context, or any values under its keys.

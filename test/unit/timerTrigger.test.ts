@@ -13,7 +13,13 @@ describe('parseTriggers', () => {
 
   it.each([
     [{ name: 't' }, /triggers must be an array/],
-    [[{ name: 'a', type: 'timer', config: '0 0 * * * * *' }, { name: 'b', type: 'timer', config: '0 0 * * * * *' }], /lists 2 triggers; a cloud function has at most one/],
+    [
+      [
+        { name: 'a', type: 'timer', config: '0 0 * * * * *' },
+        { name: 'b', type: 'timer', config: '0 0 * * * * *' },
+      ],
+      /lists 2 triggers; a cloud function has at most one/,
+    ],
     [['x'], /triggers\[0\] must be an object/],
     [[{ name: '1st', type: 'timer', config: '0 0 * * * * *' }], /name must be 1–60 letters.*starting with a letter \(got "1st"\)/],
     [[{ name: 'a'.repeat(61), type: 'timer', config: '0 0 * * * * *' }], /name must be 1–60/],

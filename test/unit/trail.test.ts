@@ -80,7 +80,12 @@ function memoryStore(): TrailStore & { docs: TrailRecord[]; failNext: (times: nu
 
 describe('recordsOfCall', () => {
   it.each<[string, unknown, SetStatusResult, Partial<TrailRecord>]>([
-    ['an agree', { action: 'dev_agree', appid: APP }, { ok: true, action: 'dev_agree', appid: APP, changed: true }, { action: 'dev_agree', sent: true, outcome: { code: 'OK', changed: true, errCode: 0 } }],
+    [
+      'an agree',
+      { action: 'dev_agree', appid: APP },
+      { ok: true, action: 'dev_agree', appid: APP, changed: true },
+      { action: 'dev_agree', sent: true, outcome: { code: 'OK', changed: true, errCode: 0 } },
+    ],
     [
       'a refusal, with our reason trimmed',
       { action: 'dev_refuse', appid: APP, reason: ' 类目不符\n' },
@@ -134,7 +139,7 @@ describe('recordsOfCall', () => {
     expect(folded?.id).not.toContain(ADMIN);
   });
 
-  it('keeps one record per batch item, in order, the never-sent marked, an invalid item\'s fields left out', () => {
+  it("keeps one record per batch item, in order, the never-sent marked, an invalid item's fields left out", () => {
     const items = [
       { action: 'dev_agree', appid: APP },
       { action: 'dev_refuse', appid: 'not-an-appid', reason: 'r' },
@@ -160,7 +165,12 @@ describe('recordsOfCall', () => {
   });
 
   it('names a cross-account caller by APPID + OPENID', () => {
-    expect(actorOf({ fromAppid: 'wx1a2b3c4d5e6f7089', fromOpenid: 'o_user', openid: 'ignored' }, () => '李四')).toEqual({ openid: 'o_user', appid: 'wx1a2b3c4d5e6f7089', name: '李四', rule: null });
+    expect(actorOf({ fromAppid: 'wx1a2b3c4d5e6f7089', fromOpenid: 'o_user', openid: 'ignored' }, () => '李四')).toEqual({
+      openid: 'o_user',
+      appid: 'wx1a2b3c4d5e6f7089',
+      name: '李四',
+      rule: null,
+    });
   });
 
   it('gives two containers the same folded _id for one caller, code and minute, and another one the next minute', () => {
@@ -183,10 +193,12 @@ describe('recordsOfCall', () => {
 });
 
 describe('createTrailWriter', () => {
-  const agree = (appid = APP): ReturnType<typeof recordsOfCall> => recordsOfCall({ action: 'dev_agree', appid }, { ok: true, action: 'dev_agree', appid, changed: true }, context());
-  const stranger = (): ReturnType<typeof recordsOfCall> => recordsOfCall({}, { ok: false, error: ownError('FORBIDDEN') }, context({ by: actorOf({ openid: 'oStranger' }) }));
+  const agree = (appid = APP): ReturnType<typeof recordsOfCall> =>
+    recordsOfCall({ action: 'dev_agree', appid }, { ok: true, action: 'dev_agree', appid, changed: true }, context());
+  const stranger = (): ReturnType<typeof recordsOfCall> =>
+    recordsOfCall({}, { ok: false, error: ownError('FORBIDDEN') }, context({ by: actorOf({ openid: 'oStranger' }) }));
 
-  it('writes a call\'s records in one add', async () => {
+  it("writes a call's records in one add", async () => {
     const store = memoryStore();
     const writer = createTrailWriter(store);
 
@@ -230,7 +242,7 @@ describe('createTrailWriter', () => {
     expect(log).toContainEqual({ level: 'error', event: 'trailDropped', records: 1, unwritten: 2 });
   });
 
-  it('writes a stranger\'s first attempt, counts the next ones within the interval, and writes the count when it is due', async () => {
+  it("writes a stranger's first attempt, counts the next ones within the interval, and writes the count when it is due", async () => {
     // Arrange
     let clock = AT.getTime();
     const store = memoryStore();
@@ -248,7 +260,7 @@ describe('createTrailWriter', () => {
     expect(store.docs).toEqual([expect.objectContaining({ attempts: 21, sent: false })]);
   });
 
-  it('writes a stranger\'s counted attempts along with the next decision', async () => {
+  it("writes a stranger's counted attempts along with the next decision", async () => {
     const store = memoryStore();
     const writer = createTrailWriter(store, { now: () => AT.getTime() });
     for (let n = 0; n < 5; n += 1) await writer.write(stranger(), deadline(), () => undefined);
@@ -326,7 +338,12 @@ describe('latestDecisions', () => {
 
   it('prefers the latest decision that changed the application, then the latest success, else null', async () => {
     const store = memoryStore();
-    store.docs.push(record(APP, 1, true, '类目不符'), record(APP, 2, false, '另一个理由'), record(APP, 3, false, null, 'APPLICATION_NOT_PENDING'), record(APP_2, 1, false, '暂不开放'));
+    store.docs.push(
+      record(APP, 1, true, '类目不符'),
+      record(APP, 2, false, '另一个理由'),
+      record(APP, 3, false, null, 'APPLICATION_NOT_PENDING'),
+      record(APP_2, 1, false, '暂不开放'),
+    );
 
     const latest = await latestDecisions(store, [APP, APP_2, 'wx0000000000000003']);
 

@@ -44,7 +44,7 @@ describe('handleWatch: telling the team', () => {
     expect(w.robot.messages).toHaveLength(1);
   });
 
-  it('runs again once a crashed run\'s lease has lapsed at its deadline', async () => {
+  it("runs again once a crashed run's lease has lapsed at its deadline", async () => {
     const w = world([applicant(1)]);
     await w.store.takeLease('crashed', w.clock.now, w.clock.now + 20_000);
 
@@ -194,11 +194,19 @@ describe('handleWatch: automatic rules', () => {
   const env = { PLUGIN_AUTO_AGREE: `${appidOf(1)},category:游戏/休闲` };
 
   it('agrees exactly the applications a rule matches, tells of them, and records the rule in the trail', async () => {
-    const w = world([applicant(1), applicant(2, { categories: [{ first: '游戏', second: '休闲' }] }), applicant(3, { categories: [{ first: '游戏', second: '棋牌' }] }), applicant(4)]);
+    const w = world([
+      applicant(1),
+      applicant(2, { categories: [{ first: '游戏', second: '休闲' }] }),
+      applicant(3, { categories: [{ first: '游戏', second: '棋牌' }] }),
+      applicant(4),
+    ]);
 
     const summary = summaryOf(await w.run({}, env));
 
-    expect(w.client.sent).toEqual([{ action: 'dev_agree', appid: appidOf(1) }, { action: 'dev_agree', appid: appidOf(2) }]);
+    expect(w.client.sent).toEqual([
+      { action: 'dev_agree', appid: appidOf(1) },
+      { action: 'dev_agree', appid: appidOf(2) },
+    ]);
     expect(summary.decided.agreed).toEqual([
       { appid: appidOf(1), rule: appidOf(1), changed: true },
       { appid: appidOf(2), rule: 'category:游戏/休闲', changed: true },
@@ -326,7 +334,7 @@ describe('handleWatch: when things fail', () => {
     expect(w.robot.messages).toEqual([]);
   });
 
-  it('answers the list\'s error when its first page fails, and frees the lease', async () => {
+  it("answers the list's error when its first page fails, and frees the lease", async () => {
     const w = world([applicant(1)]);
     const { WeChatApiError } = await import('../../src/core/wechatClient');
     w.client.listApplications = async () => {

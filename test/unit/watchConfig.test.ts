@@ -8,14 +8,27 @@ describe('readWatchConfig', () => {
   it('reads nothing automatic, no robot, 12h and 20h reminders of an assumed 24 h timeout when nothing is set', () => {
     const config = readWatchConfig({});
 
-    expect(config).toEqual({ rules: [], dryRun: false, webhookUrl: null, mentions: [], remindAt: [{ label: '12h', ms: 12 * HOUR }, { label: '20h', ms: 20 * HOUR }], timeoutMs: 24 * HOUR, problems: [] });
+    expect(config).toEqual({
+      rules: [],
+      dryRun: false,
+      webhookUrl: null,
+      mentions: [],
+      remindAt: [
+        { label: '12h', ms: 12 * HOUR },
+        { label: '20h', ms: 20 * HOUR },
+      ],
+      timeoutMs: 24 * HOUR,
+      problems: [],
+    });
   });
 
-  it('turns a bare robot key into WeCom\'s webhook address and keeps a full address as it is', () => {
+  it("turns a bare robot key into WeCom's webhook address and keeps a full address as it is", () => {
     const key = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
 
     expect(readWatchConfig({ PLUGIN_APPLY_WEBHOOK: key }).webhookUrl).toBe(`${WECOM_ROBOT_URL}${key}`);
-    expect(readWatchConfig({ PLUGIN_APPLY_WEBHOOK: `http://127.0.0.1:3000/cgi-bin/webhook/send?key=${key}` }).webhookUrl).toBe(`http://127.0.0.1:3000/cgi-bin/webhook/send?key=${key}`);
+    expect(readWatchConfig({ PLUGIN_APPLY_WEBHOOK: `http://127.0.0.1:3000/cgi-bin/webhook/send?key=${key}` }).webhookUrl).toBe(
+      `http://127.0.0.1:3000/cgi-bin/webhook/send?key=${key}`,
+    );
   });
 
   it.each([
@@ -40,7 +53,10 @@ describe('readWatchConfig', () => {
   it('reads reminder ages in hours or minutes, sorted, and mentions separated by commas', () => {
     const config = readWatchConfig({ PLUGIN_APPLY_REMIND_AT: '20h, 90m,1.5h', PLUGIN_APPLY_MENTION: 'zhangsan，@all', PLUGIN_AUTO_AGREE_DRY_RUN: '1' });
 
-    expect(config.remindAt).toEqual([{ label: '90m', ms: 1.5 * HOUR }, { label: '20h', ms: 20 * HOUR }]);
+    expect(config.remindAt).toEqual([
+      { label: '90m', ms: 1.5 * HOUR },
+      { label: '20h', ms: 20 * HOUR },
+    ]);
     expect(config.mentions).toEqual(['zhangsan', '@all']);
     expect(config.dryRun).toBe(true);
   });
@@ -64,7 +80,18 @@ describe('automatic rules', () => {
 
   it('matches an applicant by appid, by first and second level, or by a whole first level', () => {
     const { rules } = parseAgreeRules(`${appidOf(9)},category:游戏/休闲,category:教育`);
-    const of = (n: number, first: string, second: string) => matchingRule(rules, normalizeApplication(applicant(n, { categories: [{ first: '工具', second: '效率' }, { first, second }] })))?.text ?? null;
+    const of = (n: number, first: string, second: string) =>
+      matchingRule(
+        rules,
+        normalizeApplication(
+          applicant(n, {
+            categories: [
+              { first: '工具', second: '效率' },
+              { first, second },
+            ],
+          }),
+        ),
+      )?.text ?? null;
 
     expect(of(9, '工具', '效率')).toBe(appidOf(9));
     expect(of(1, '游戏', '休闲')).toBe('category:游戏/休闲');

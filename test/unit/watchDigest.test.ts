@@ -24,7 +24,25 @@ const hostile = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc
     .array(
-      fc.constantFrom('<@all>', '<@zhangsan>', '[x](https://evil.example)', '\n# 标题', '\n> quote', '<font color="warning">', '**', '`', '&lt;@all&gt;', '\u202e', '\u200b', '\r\n', 'https://evil.example', '\u2028', '👨‍👩‍👧', 'é', '＜'),
+      fc.constantFrom(
+        '<@all>',
+        '<@zhangsan>',
+        '[x](https://evil.example)',
+        '\n# 标题',
+        '\n> quote',
+        '<font color="warning">',
+        '**',
+        '`',
+        '&lt;@all&gt;',
+        '\u202e',
+        '\u200b',
+        '\r\n',
+        'https://evil.example',
+        '\u2028',
+        '👨‍👩‍👧',
+        'é',
+        '＜',
+      ),
       { maxLength: 40 },
     )
     .map((parts) => parts.join('')),

@@ -23,8 +23,20 @@ export const T0 = Date.UTC(2026, 0, 5, 2, 0, 0);
 const noWaitRetry: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, random: () => 0.5 };
 
 /** One application as WeChat lists it (camelCase, as the SDK hands it over), made `ageHours` before T0. */
-export function applicant(n: number, { status = 1, ageHours = 1, nickname = `应用${n}`, reason = '想用这个插件', categories = [{ first: '工具', second: '效率' }] } = {}): RawApplication {
-  return { appid: appidOf(n), status, nickname, reason, categories, createTime: String(Math.floor((T0 - ageHours * HOUR) / 1000)), headimgurl: '', applyUrl: '' };
+export function applicant(
+  n: number,
+  { status = 1, ageHours = 1, nickname = `应用${n}`, reason = '想用这个插件', categories = [{ first: '工具', second: '效率' }] } = {},
+): RawApplication {
+  return {
+    appid: appidOf(n),
+    status,
+    nickname,
+    reason,
+    categories,
+    createTime: String(Math.floor((T0 - ageHours * HOUR) / 1000)),
+    headimgurl: '',
+    applyUrl: '',
+  };
 }
 
 export interface World {

@@ -32,9 +32,30 @@ describe('getWXContext without the SDK', () => {
   it.each([
     ['a cross-account call', crossAccountCall],
     ['a same-account call', { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID', WX_OPENID: 'oAbc', WX_APPID: 'wx0123456789abcdef', SCF_NAMESPACE: 'ns' }],
-    ['digit-only values, a leading zero, a sign and more digits than a number holds', { WX_CONTEXT_KEYS: 'WX_OPENID,WX_FROM_APPID,WX_FROM_OPENID,WX_X', WX_OPENID: '0123', WX_FROM_APPID: '-42', WX_FROM_OPENID: '123456789012345678901234', WX_X: '1e5' }],
-    ['the platform\'s own tokens, which the SDK never hands out', { WX_CONTEXT_KEYS: 'WX_API_TOKEN,API_TOKEN,WX_TRIGGER_API_TOKEN_V0,WX_OPENID', WX_API_TOKEN: 't', API_TOKEN: 't', WX_TRIGGER_API_TOKEN_V0: 't', WX_OPENID: 'o' }],
-    ['keys without the WX_ prefix, empty keys and keys that are not set', { WX_CONTEXT_KEYS: ',OPENID,,WX_,WX_MISSING,WX_EMPTY', OPENID: 'o', WX_: 'x', WX_EMPTY: '' }],
+    [
+      'digit-only values, a leading zero, a sign and more digits than a number holds',
+      {
+        WX_CONTEXT_KEYS: 'WX_OPENID,WX_FROM_APPID,WX_FROM_OPENID,WX_X',
+        WX_OPENID: '0123',
+        WX_FROM_APPID: '-42',
+        WX_FROM_OPENID: '123456789012345678901234',
+        WX_X: '1e5',
+      },
+    ],
+    [
+      "the platform's own tokens, which the SDK never hands out",
+      {
+        WX_CONTEXT_KEYS: 'WX_API_TOKEN,API_TOKEN,WX_TRIGGER_API_TOKEN_V0,WX_OPENID',
+        WX_API_TOKEN: 't',
+        API_TOKEN: 't',
+        WX_TRIGGER_API_TOKEN_V0: 't',
+        WX_OPENID: 'o',
+      },
+    ],
+    [
+      'keys without the WX_ prefix, empty keys and keys that are not set',
+      { WX_CONTEXT_KEYS: ',OPENID,,WX_,WX_MISSING,WX_EMPTY', OPENID: 'o', WX_: 'x', WX_EMPTY: '' },
+    ],
     ['no WX_CONTEXT_KEYS at all', { WX_OPENID: 'o', TCB_ENV: 'e' }],
   ])('reads %s as the SDK does', (_, env: Record<string, string>) => {
     expect(getWXContext(env)).toStrictEqual(sdkAnswer(env));

@@ -15,7 +15,6 @@ type StatusFilter = '' | StatusName;
 /** A tap on an element whose `data-*` attributes are `D`. */
 type Tap<D extends WechatMiniprogram.IAnyObject> = WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, D>;
 
-
 /** What each decision did, for toasts and outcomes. */
 const DONE_TEXT: Readonly<Record<Decision['action'], string>> = { dev_agree: '已同意', dev_refuse: '已拒绝', dev_delete: '已删除' };
 
@@ -70,8 +69,6 @@ interface OutcomeView {
   text: string;
 }
 
-
-
 function errorView(error: ApplyError): ErrorView {
   return {
     code: error.code,
@@ -80,13 +77,13 @@ function errorView(error: ApplyError): ErrorView {
     raw: error.raw ?? '',
     issues: (error.issues ?? []).map((issue) => issue.message),
     // Null when no entry could admit the caller (the platform gave no OPENID): then there is nothing to copy.
-    entry: error.code === 'FORBIDDEN' ? error.adminEntry ?? '' : '',
+    entry: error.code === 'FORBIDDEN' ? (error.adminEntry ?? '') : '',
   };
 }
 
 /** Who decided, as the trail names them: the admin's name, the rule, or the caller's identity. */
 function actorText(by: TrailActor): string {
-  return by.name ?? (by.rule !== null ? `规则 ${by.rule}` : by.appid !== null ? `${by.appid}:${by.openid ?? ''}` : by.openid ?? '未知');
+  return by.name ?? (by.rule !== null ? `规则 ${by.rule}` : by.appid !== null ? `${by.appid}:${by.openid ?? ''}` : (by.openid ?? '未知'));
 }
 
 /** An ISO time as the admin reads it, in the phone's time zone, to the minute. */
@@ -276,7 +273,13 @@ Component({
       let asking = title;
       let content = '';
       for (;;) {
-        const answer = await wx.showModal({ title: asking, content, editable: true, placeholderText: `告诉申请者为什么被拒绝（最多 ${REASON_MAX_CHARS} 字）`, confirmText: '拒绝' });
+        const answer = await wx.showModal({
+          title: asking,
+          content,
+          editable: true,
+          placeholderText: `告诉申请者为什么被拒绝（最多 ${REASON_MAX_CHARS} 字）`,
+          confirmText: '拒绝',
+        });
         if (!answer.confirm) return null;
         content = answer.content ?? '';
         if (reasonProblem(content) !== 'reason.tooLong') return content;
