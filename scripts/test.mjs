@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: build, type-check, lint, then jest, each step a child process run in turn; arguments after `--` go to
+ * `npm test`: build, type-check, lint, check formatting, then jest, each step a child process run in turn; arguments after `--` go to
  * jest (`npm test -- --json --outputFile=x`). It was an `&&` chain under a shell, and npm passes a stop signal to that
  * shell only: a shell such as dash dies of it without passing it on, and jest (with its workers and the function
  * processes its tests start) ran on, orphaned. Here each step runs in its own process group, which a stop signal,
@@ -32,6 +32,7 @@ const steps = [
   [bin('typescript', 'tsc'), '-p', '.'],
   [bin('typescript', 'tsc'), '-p', 'miniprogram'],
   [bin('eslint'), '.'],
+  [bin('prettier'), '--check', '--log-level', 'warn', '.'],
   [bin('jest'), '--coverage', ...process.argv.slice(2)],
 ];
 
