@@ -84,6 +84,9 @@ beforeAll(() => {
   );
   mkdirSync(join(project, 'test'));
   writeFileSync(join(project, 'test/project.test.js'), TEST_FILE);
+  // npm test checks formatting too: the repository's rules for the copied script, the generated files left out.
+  cpSync(join(repo, '.prettierrc.json'), join(project, '.prettierrc.json'));
+  writeFileSync(join(project, '.prettierignore'), 'node_modules/\ncoverage/\n*.json\njest.config.js\neslint.config.mjs\ntest/\n');
 });
 
 afterAll(() => {
