@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,14 +20,14 @@ import { handleDatabaseHttp } from './databaseHttp';
 import { handleDevPlugin, handleStableToken } from './httpsApi';
 import { BadRequest, decodePathSegment, HttpError, isJsonObject, readJson, sendBytes, sendJson } from './httpIo';
 import { advanceOf, createModelClock } from './modelClock';
-import { defaultFunctionsDir, pagePath } from './paths';
+import { defaultFunctionsDir, pagePath, repoRoot } from './paths';
 import { refusalOf } from './requestGuard';
 import { loggedTarget } from './requestLog';
 import type { RobotMessage } from './robot';
 import { LOCAL_ROBOT_KEY, ROBOT_PATH } from './robot';
 import { handleRobotPost } from './robotHttp';
 import { demoApplications } from './seed';
-import { BATCH_MAX_ITEMS, countResults } from '../src/core/batch';
+import { BATCH_MAX_ITEMS } from '../src/core/batch';
 import { REASON_MAX_CHARS } from '../src/core/reason';
 import { STATUS_NAMES, STATUS_TEXT } from '../src/core/status';
 import type { TriggerRun, TriggerView } from './triggers';
@@ -173,14 +174,20 @@ export function pageMeta(): { statusNames: readonly string[]; statusText: typeof
 const META_SLOT = '<script type="application/json" id="meta">null</script>';
 const FUNCTIONS_SLOT = '<script id="core-functions">function countResults() { throw new Error(\'served by the local cloud\'); }</script>';
 
+/** dist/page-core.js, which the build writes; without it, the page says to build first. */
+function pageCoreScript(): string {
+  const path = join(repoRoot(), 'dist', 'page-core.js');
+  return existsSync(path) ? readFileSync(path, 'utf8') : "var pageCore = { countResults: function () { throw new Error('run npm run build first'); } };";
+}
+
 function servePage(res: ServerResponse): void {
   const path = pagePath();
   if (!existsSync(path)) return sendBytes(res, 200, 'text/html; charset=utf-8', placeholderPage);
   // `<` escaped, so that no text in the vocabulary can close the script element.
   const meta = JSON.stringify(pageMeta()).replace(/</g, '\\u003c');
-  // The core's own counting function, as plain JavaScript (it uses nothing outside itself), so the page counts batch
-  // results exactly as the CLI and the mini-program do.
-  const functions = `function countResults(results) { return (${countResults.toString()})(results); }`.replace(/<\//g, '<\\/');
+  // The core's own counting function, built as plain JavaScript (dist/page-core.js), so the page counts batch results
+  // exactly as the CLI and the mini-program do.
+  const functions = `${pageCoreScript()}\nfunction countResults(results) { return pageCore.countResults(results); }`.replace(/<\//g, '<\\/');
   const html = readFileSync(path, 'utf8')
     .replace(META_SLOT, () => `<script type="application/json" id="meta">${meta}</script>`)
     .replace(FUNCTIONS_SLOT, () => `<script id="core-functions">${functions}</script>`);

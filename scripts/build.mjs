@@ -182,7 +182,18 @@ async function buildLocalCloud() {
     packages: 'external',
     logLevel: 'warning',
   });
-  if (!quiet) console.log('built dist/localcloud.js');
+  // The core's result counting for the local page, as a plain script: served as it is, so the page counts as the core does.
+  await build({
+    entryPoints: [join(root, 'src/core/resultCounts.ts')],
+    outfile: join(root, 'dist/page-core.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'pageCore',
+    target: 'es2019',
+    logLevel: 'warning',
+  });
+  if (!quiet) console.log('built dist/localcloud.js, dist/page-core.js');
 }
 
 async function buildCli() {

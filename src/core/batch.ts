@@ -13,6 +13,10 @@ import { parseDecision, unknownKeyIssues, withoutPlatformKeys } from './eventSch
 import type { BatchResult, DecideDeps, DecisionResult } from './decisions';
 import { decide, echoOf, invalid, outcomeOf } from './decide';
 import { DEFAULT_RETRY } from './retry';
+import { countResults } from './resultCounts';
+
+export type { DecisionCounts } from './resultCounts';
+export { countResults } from './resultCounts';
 
 /** Most decisions one batch call may carry; more would not fit the platform's time limit at WeChat's pace. */
 export const BATCH_MAX_ITEMS = 200;
@@ -174,31 +178,6 @@ export async function decideMany(
 function skipped(blockedBy: string): DecisionResult {
   const error = ownError('SKIPPED', { blockedBy });
   return { ok: false, error: { ...error, message: `${error.message}（${blockedBy}）`, messageEn: `${error.messageEn} (${blockedBy})` } };
-}
-
-/** What a batch's results came to, as every view reports it (the page, the admin mini-program, the CLI). */
-export interface DecisionCounts {
-  total: number;
-  changed: number;
-  /** Succeeded without changing anything ("already done"). */
-  unchanged: number;
-  failed: number;
-  /** Not started before the deadline (or a stop). */
-  notAttempted: number;
-  /** Not sent because an account-wide error stopped the batch. */
-  skipped: number;
-}
-
-/** Counts a batch's results, changed and unchanged apart: the one place results are counted. */
-export function countResults(results: readonly DecisionResult[]): DecisionCounts {
-  const counts = { total: results.length, changed: 0, unchanged: 0, failed: 0, notAttempted: 0, skipped: 0 };
-  for (const result of results) {
-    if (result.ok) counts[result.changed ? 'changed' : 'unchanged'] += 1;
-    else if (result.error.code === 'NOT_ATTEMPTED') counts.notAttempted += 1;
-    else if (result.error.code === 'SKIPPED') counts.skipped += 1;
-    else counts.failed += 1;
-  }
-  return counts;
 }
 
 /** Counts of a batch's results: succeeded (changed or not), failed, not attempted (time ran out), skipped (account-wide error). */
