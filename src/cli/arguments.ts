@@ -61,7 +61,10 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   delete: { name: 'delete', options: DECISION_OPTIONS, action: 'dev_delete' },
   apply: { name: 'apply', options: { ...DECISION_OPTIONS, reason: { type: 'string' } }, action: 'apply' },
   history: { name: 'history', options: { ...COMMON_OPTIONS, env: { type: 'string' }, num: { type: 'string' } } },
-  watch: { name: 'watch', options: { ...COMMON_OPTIONS, webhook: { type: 'string' }, state: { type: 'string' }, 'dry-run': { type: 'boolean' } } },
+  watch: {
+    name: 'watch',
+    options: { ...COMMON_OPTIONS, webhook: { type: 'string' }, state: { type: 'string' }, 'dry-run': { type: 'boolean' }, env: { type: 'string' } },
+  },
 };
 
 /** The command called `name`; undefined for anything else (`toString` included). */

@@ -81,7 +81,11 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
   }
   if (command.name === 'watch') {
     if (positionals.length > 0) throw new UsageError(`watch takes no appids (got "${positionals[0]}")`);
-    const client = deps.createClient({ ...readCredentials(deps.env), baseUrl });
+    const credentials = readCredentials(deps.env);
+    // One token for the list, the agrees and the trail's records.
+    const tokens = createAccessTokenCache({ ...credentials, baseUrl });
+    const client = deps.createClient({ ...credentials, baseUrl, tokens });
+    const trailEnv = trailEnvOf(values.env, deps.env);
     return watchCommand({
       webhook: values.webhook,
       statePath: values.state ?? DEFAULT_WATCH_STATE_FILE,
@@ -89,6 +93,7 @@ async function run(argv: readonly string[], deps: CliDeps): Promise<number> {
       json: values.json === true,
       env: deps.env,
       client,
+      trail: trailEnv === null ? null : createDatabaseHttpStore({ env: trailEnv, baseUrl, secret: credentials.secret, tokens }),
       deadline: deadlineIn(timeoutMs, deps.now),
       log,
       context: { command: 'list', baseUrl, timeoutS: timeoutMs / 1000, lang },

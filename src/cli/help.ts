@@ -54,7 +54,7 @@ Usage:
   plugin-apply delete APPID… [--file F] [--dry-run] [--json]
   plugin-apply apply --file DECISIONS [--reason TEXT] [--dry-run] [--json]
   plugin-apply history [APPID] [--env ENV] [--num N] [--json]
-  plugin-apply watch [--webhook URL] [--state FILE] [--dry-run] [--json]
+  plugin-apply watch [--webhook URL] [--state FILE] [--env ENV] [--dry-run] [--json]
 
 Before deciding, the list is read once for the applicants' nicknames; a terminal is asked to confirm (-y/--yes
 skips the question). Everything given is checked before anything is sent.
@@ -132,7 +132,7 @@ ${COMMON_HELP}
 
 ${FOOTER}
 `,
-  watch: `Usage: plugin-apply watch [--webhook URL] [--state FILE] [--dry-run] [--json]
+  watch: `Usage: plugin-apply watch [--webhook URL] [--state FILE] [--env ENV] [--dry-run] [--json]
 
 Runs the watcher once over HTTPS, as the watchPluginApplyList function does on its timer, for a team that runs cron
 on its own server: reads every application, notices what is new, due soon, timed out unseen or decided elsewhere,
@@ -145,6 +145,8 @@ Options:
                      out of shell history). Never printed. Without one, the digest printed on stdout counts as told
   --state FILE       where the watcher remembers what it told (default ${DEFAULT_WATCH_STATE_FILE}); readable by
                      its owner only
+  --env ENV          the cloud environment whose decision trail records the rules' agrees, the rule as who decided
+                     (or PLUGIN_CLOUD_ENV); without one, they are not recorded, and the summary says so
   --dry-run          agree nothing: show what the rules would agree, as PLUGIN_AUTO_AGREE_DRY_RUN=1 does; the digest
                      is still printed and sent
 ${COMMON_HELP}

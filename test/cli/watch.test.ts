@@ -109,6 +109,39 @@ describe('plugin-apply watch', () => {
     expect(cloud.applications().find((item) => item.appid === appidOf(1))?.status).toBe(2);
   });
 
+  it('records an agree by rule in the decision trail with the rule as who decided, given the environment', async () => {
+    const run = await watch(['--env', 'local', '--json'], { PLUGIN_AUTO_AGREE: appidOf(1) });
+    const answer = await fetch(`${cloud.url}/_local/db/plugin_apply_decisions`);
+    const { documents } = (await answer.json()) as { documents: Array<Record<string, unknown>> };
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ trail: { recorded: true, records: 1 } });
+    expect(documents).toHaveLength(1);
+    expect(documents[0]).toMatchObject({
+      action: 'dev_agree',
+      appid: appidOf(1),
+      nickname: '小工具',
+      outcome: { code: 'OK', changed: true },
+      by: { openid: null, appid: null, name: null, rule: appidOf(1) },
+      source: 'cli',
+    });
+  });
+
+  it("says once that the rules' agrees are not recorded without an environment, and a failed write fails nothing", async () => {
+    const untold = await watch([], { PLUGIN_AUTO_AGREE: appidOf(1) });
+    rmSync(state);
+    cloud.reset([arrived(1, { nickname: '小工具' })]);
+    // An environment the local cloud does not serve: the write is refused, the agree stands.
+    const refused = await watch(['--json'], { PLUGIN_AUTO_AGREE: appidOf(1), PLUGIN_CLOUD_ENV: 'no-such-env' });
+
+    expect(untold.code).toBe(0);
+    expect(untold.stderr.match(/not recorded in the decision trail/g)).toHaveLength(1);
+    expect(refused.code).toBe(0);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ trail: { recorded: false } });
+    expect(refused.stderr).toContain('were not recorded in the decision trail');
+    expect(cloud.applications().find((item) => item.appid === appidOf(1))?.status).toBe(2);
+  });
+
   it('prints the run as the function answers it, with the digest, for --json', async () => {
     const run = await watch(['--json']);
 
@@ -172,8 +205,8 @@ describe('plugin-apply watch', () => {
     const general = await runInProcess(['--help']);
     const own = await runInProcess(['watch', '--help']);
 
-    expect(general.stdout).toContain('  plugin-apply watch [--webhook URL] [--state FILE] [--dry-run] [--json]');
+    expect(general.stdout).toContain('  plugin-apply watch [--webhook URL] [--state FILE] [--env ENV] [--dry-run] [--json]');
     expect(own.code).toBe(0);
-    for (const flag of ['--webhook', '--state', '--dry-run', '--json', '--timeout']) expect(own.stdout).toContain(flag);
+    for (const flag of ['--webhook', '--state', '--env', '--dry-run', '--json', '--timeout']) expect(own.stdout).toContain(flag);
   });
 });
