@@ -1,28 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import type { Application, LocalCloud } from '../../localcloud/server';
 import { ApplyStatus, localAccount, startLocalCloud } from '../../localcloud/server';
-import { findBrowser } from '../fixtures/findBrowser';
+import { idle as pageIdle, launchChromium, openPage } from './pageSession';
 
 // The page at `/` of the local cloud, driven in Chromium (or Chrome / Edge) against the built functions
 // (`node scripts/build.mjs` must have run). Every request to a host other than 127.0.0.1 is aborted.
 
 // Found when the file loads, so a machine without a browser fails the suite at once with one message saying how to get one.
-const browserPath = findBrowser().path;
-
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** How long to wait for visible state: a few forked function invocations on a slow machine. */
-const uiTimeoutMs = 15_000;
 
 const statusLabels: Record<number, string> = { 1: '待确认', 2: '已通过', 3: '已拒绝', 4: '已超时' };
 
@@ -40,7 +26,7 @@ beforeAll(async () => {
     functionEnv: { PLUGIN_ADMIN_OPENIDS: `${localAccount.openid},${localAccount.adminApp.appid}:${localAccount.adminApp.openid}` },
     defaultOpenid: localAccount.openid,
   });
-  browser = await chromium.launch({ executablePath: browserPath, args: chromiumArgs });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
@@ -51,17 +37,9 @@ afterAll(async () => {
 beforeEach(async () => {
   cloud.reset();
   foreignRequests = [];
-  context = await browser.newContext();
-  context.setDefaultTimeout(uiTimeoutMs);
-  await context.route('**/*', (route) => {
-    const request = route.request();
-    if (new URL(request.url()).hostname === '127.0.0.1') return route.continue();
-    foreignRequests.push({ url: request.url(), resourceType: request.resourceType() });
-    return route.abort('blockedbyclient');
-  });
-  page = await context.newPage();
-  await page.goto(cloud.url);
-  await idle();
+  ({ context, page } = await openPage(browser, cloud.url, {
+    onForeign: (request) => foreignRequests.push({ url: request.url(), resourceType: request.resourceType() }),
+  }));
 });
 
 afterEach(async () => {
@@ -69,8 +47,8 @@ afterEach(async () => {
 });
 
 /** Waits until the page has finished its last action and list reload. */
-async function idle(): Promise<void> {
-  await page.locator('main[aria-busy="false"]').waitFor();
+function idle(): Promise<void> {
+  return pageIdle(page);
 }
 
 function rowOf(appid: string) {

@@ -1,28 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import type { LocalCloud } from '../../localcloud/server';
 import { ApplyStatus, localAccount, startLocalCloud } from '../../localcloud/server';
 import { countResults } from '../../src/core/batch';
 import { REASON_MAX_CHARS } from '../../src/core/reason';
 import { STATUS_NAMES, STATUS_TEXT } from '../../src/core/status';
 import { runInProcess } from '../cli/runInProcess';
-import { findBrowser } from '../fixtures/findBrowser';
+import { idle as pageIdle, launchChromium, openPage } from './pageSession';
 
 // The page at `/` showing the decision trail, searching, and counting a refusal reason as the function does,
 // in Chromium against the built functions (`node scripts/build.mjs` must have run). Nothing leaves 127.0.0.1.
-
-const browserPath = findBrowser().path;
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const uiTimeoutMs = 15_000;
 
 let cloud: LocalCloud;
 let browser: Browser;
@@ -35,7 +21,7 @@ beforeAll(async () => {
     functionEnv: { PLUGIN_ADMIN_OPENIDS: `张三=${localAccount.openid},${localAccount.adminApp.appid}:${localAccount.adminApp.openid}` },
     defaultOpenid: localAccount.openid,
   });
-  browser = await chromium.launch({ executablePath: browserPath, args: chromiumArgs });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
@@ -45,20 +31,16 @@ afterAll(async () => {
 
 beforeEach(async () => {
   cloud.reset();
-  context = await browser.newContext();
-  context.setDefaultTimeout(uiTimeoutMs);
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient')));
-  page = await context.newPage();
-  await page.goto(cloud.url);
-  await idle();
+  ({ context, page } = await openPage(browser, cloud.url));
 });
 
 afterEach(async () => {
   await context.close();
 });
 
-async function idle(): Promise<void> {
-  await page.locator('main[aria-busy="false"]').waitFor();
+/** Waits until the page has finished its last action and list reload. */
+function idle(): Promise<void> {
+  return pageIdle(page);
 }
 
 function rowOf(appid: string) {

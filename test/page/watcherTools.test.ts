@@ -2,26 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import type { Application, LocalCloud } from '../../localcloud/server';
 import { localAccount, startLocalCloud } from '../../localcloud/server';
-import { findBrowser } from '../fixtures/findBrowser';
+import { idle as pageIdle, launchChromium, openPage } from './pageSession';
 
 // The page's tools for trying the watcher: the model clock, a new application, timer triggers and the WeCom robot's
 // messages, in Chromium against the built functions plus a tiny one with a timer trigger.
 
-const browserPath = findBrowser().path;
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const uiTimeoutMs = 15_000;
 const HOUR = 3600_000;
 /** The base clock: 2027-01-15T02:00:00Z, frozen, so only the page moves time. */
 const BASE = Date.parse('2027-01-15T02:00:00Z');
@@ -78,7 +65,7 @@ beforeAll(async () => {
     functionEnv: { PLUGIN_ADMIN_OPENIDS: localAccount.openid },
     defaultOpenid: localAccount.openid,
   });
-  browser = await chromium.launch({ executablePath: browserPath, args: chromiumArgs });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
@@ -89,20 +76,16 @@ afterAll(async () => {
 
 beforeEach(async () => {
   cloud.reset();
-  context = await browser.newContext({ timezoneId: 'Asia/Shanghai', viewport: { width: 1200, height: 900 } });
-  context.setDefaultTimeout(uiTimeoutMs);
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient')));
-  page = await context.newPage();
-  await page.goto(cloud.url);
-  await idle();
+  ({ context, page } = await openPage(browser, cloud.url, { contextOptions: { timezoneId: 'Asia/Shanghai', viewport: { width: 1200, height: 900 } } }));
 });
 
 afterEach(async () => {
   await context.close();
 });
 
-async function idle(): Promise<void> {
-  await page.locator('main[aria-busy="false"]').waitFor();
+/** Waits until the page has finished its last action and list reload. */
+function idle(): Promise<void> {
+  return pageIdle(page);
 }
 
 describe("the page's watcher tools", () => {
